@@ -1,0 +1,180 @@
+"""The deployment profile: who runs this copy of the bot, and where.
+
+Plain Python with no Rasa imports. A council or charity edits one YAML file
+(``profile.yml`` by default, or the file named by ``CC_PROFILE``); this module
+reads it and checks every field, so a mistake stops the bot at start-up with
+a message that names the field instead of surfacing later as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "profile.yml"
+
+NATIONS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+}
+ORGANISATION_KINDS = ("council", "charity")
+
+# UK numbers as people write them: 01632 960 100, 0808 801 0366,
+# +44 1632 960100, 116 123, 999. Only digits, spaces and one leading "+".
+_UK_PHONE = re.compile(r"^(\+44 ?|0)[0-9 ]{9,13}$|^(116 ?[0-9]{3}|999|111)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+
+
+class ProfileError(ValueError):
+    """The profile is missing, unreadable or has a bad field."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    team: str
+    phone: str
+    email: str
+    opening_hours: str
+    out_of_hours_phone: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Advocacy:
+    name: str
+    phone: Optional[str] = None
+    url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    organisation_name: str
+    organisation_kind: str
+    nation: str
+    contact: Contact
+    complaints_url: str
+    advocacy: Optional[Advocacy] = None
+
+    @property
+    def nation_name(self) -> str:
+        return NATIONS[self.nation]
+
+
+class _Reader:
+    """Walks the parsed YAML and names the exact field in every error."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, field: str, problem: str) -> ProfileError:
+        return ProfileError(f"{self.source}: {field}: {problem}")
+
+    def section(self, data: Mapping[str, Any], key: str, prefix: str = "",
+                required: bool = True) -> Optional[Mapping[str, Any]]:
+        field = prefix + key
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(field, "is missing")
+            return None
+        if not isinstance(value, Mapping):
+            raise self.fail(field, "should be a block of fields, not a single value")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, prefix: str = "",
+             required: bool = True, pattern: Optional[re.Pattern] = None,
+             what: str = "") -> Optional[str]:
+        field = prefix + key
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(field, "is missing")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # An unquoted phone number such as 01632960100 loses its 0 in YAML.
+            raise self.fail(field, f"{value!r} should be written in quotes")
+        if not isinstance(value, str):
+            raise self.fail(field, f"{value!r} should be text")
+        value = " ".join(value.split())
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(field, f'"{value}" is not {what}')
+        return value
+
+    def choice(self, data: Mapping[str, Any], key: str, options, prefix: str = "") -> str:
+        value = self.text(data, key, prefix)
+        normalised = value.lower().replace(" ", "_")
+        if normalised not in options:
+            allowed = ", ".join(options)
+            raise self.fail(prefix + key, f'"{value}" is not one of: {allowed}')
+        return normalised
+
+
+def parse_profile(data: Any, source: str = "profile") -> Profile:
+    """Builds a :class:`Profile` from already-parsed YAML, checking every field."""
+    r = _Reader(source)
+    if not isinstance(data, Mapping):
+        raise ProfileError(f"{source}: the file should contain fields such as organisation and nation")
+
+    org = r.section(data, "organisation")
+    contact = r.section(data, "contact")
+    complaints = r.section(data, "complaints")
+    advocacy = r.section(data, "advocacy", required=False)
+
+    phone = dict(pattern=_UK_PHONE, what="a UK phone number")
+    profile = Profile(
+        organisation_name=r.text(org, "name", "organisation."),
+        organisation_kind=r.choice(org, "kind", ORGANISATION_KINDS, "organisation."),
+        nation=r.choice(data, "nation", NATIONS),
+        contact=Contact(
+            team=r.text(contact, "team", "contact."),
+            phone=r.text(contact, "phone", "contact.", **phone),
+            email=r.text(contact, "email", "contact.", pattern=_EMAIL, what="an email address"),
+            opening_hours=r.text(contact, "opening_hours", "contact."),
+            out_of_hours_phone=r.text(contact, "out_of_hours_phone", "contact.", required=False, **phone),
+        ),
+        complaints_url=r.text(complaints, "url", "complaints.", pattern=_URL,
+                              what="a web address starting with https://"),
+        advocacy=None if advocacy is None else Advocacy(
+            name=r.text(advocacy, "name", "advocacy."),
+            phone=r.text(advocacy, "phone", "advocacy.", required=False, **phone),
+            url=r.text(advocacy, "url", "advocacy.", required=False, pattern=_URL,
+                       what="a web address starting with https://"),
+        ),
+    )
+    return profile
+
+
+def load_profile(path: Optional[os.PathLike] = None) -> Profile:
+    """Reads and checks the profile at ``path``, ``$CC_PROFILE`` or ``profile.yml``."""
+    path = Path(path or os.environ.get("CC_PROFILE") or DEFAULT_PROFILE_PATH)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: file not found (set CC_PROFILE to the profile's path)") from None
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ProfileError(f"{path}: is not valid YAML{where}") from None
+    return parse_profile(data, source=str(path.name))
+
+
+if __name__ == "__main__":  # pragma: no cover - used by `make check-profile`
+    import sys
+
+    try:
+        loaded = load_profile(sys.argv[1] if len(sys.argv) > 1 else None)
+    except ProfileError as error:
+        print(f"Profile error: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(f"Profile OK: {loaded.organisation_name} ({loaded.nation_name})")
