@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -169,12 +170,7 @@ def load_profile(path: Optional[os.PathLike] = None) -> Profile:
     return parse_profile(data, source=str(path.name))
 
 
-if __name__ == "__main__":  # pragma: no cover - used by `make check-profile`
-    import sys
-
-    try:
-        loaded = load_profile(sys.argv[1] if len(sys.argv) > 1 else None)
-    except ProfileError as error:
-        print(f"Profile error: {error}", file=sys.stderr)
-        sys.exit(1)
-    print(f"Profile OK: {loaded.organisation_name} ({loaded.nation_name})")
+@lru_cache(maxsize=1)
+def current_profile() -> Profile:
+    """The profile this process runs with, read once."""
+    return load_profile()

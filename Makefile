@@ -1,0 +1,124 @@
+# Conference Companion. The two commands a new user needs:
+#   make run    build everything that is missing, train if the data changed, start
+#   make test   everything CI checks
+#
+# Two Python 3.10 environments, as Rasa deploys them:
+#   .venv          Rasa 3.6.21 (NLU and dialogue), from requirements/rasa.txt
+#   .venv-actions  rasa-sdk action server (profile, content, date engine),
+#                  from requirements/actions.txt; current `holidays` lives here.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Overridable from the environment.
+RASA_PORT    ?= 5005
+ACTIONS_PORT ?= 5055
+WEB_PORT     ?= 8080
+LOG_LEVEL    ?= INFO
+MODEL        ?= models/current.tar.gz
+CC_PROFILE   ?= profile.yml
+TRACKER_DB   ?= var/conversations.db
+RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/conference-companion/rasa
+
+export RASA_PORT ACTIONS_PORT WEB_PORT LOG_LEVEL MODEL CC_PROFILE TRACKER_DB RASA_CACHE_DIRECTORY
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+# No telemetry calls home, quieter TensorFlow and SQLAlchemy.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+RASA_VENV    := .venv
+ACTIONS_VENV := .venv-actions
+RASA         := $(RASA_VENV)/bin/rasa
+RASA_PY      := $(RASA_VENV)/bin/python
+ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
+
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
+
+.PHONY: help run test venvs check-profile train shell \
+        test-actions test-validate test-nlu test-stories test-integration lock clean
+
+help:
+	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
+	@echo "make test    everything CI checks"
+	@echo "make shell   talk to the bot in this terminal"
+
+# ----------------------------------------------------------------- environments
+$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
+	@echo "==> Building the Rasa environment in $(RASA_VENV) (first time: a few minutes)"
+	@py=$$(scripts/find-python310) && { [ -x $(RASA_PY) ] || $$py -m venv $(RASA_VENV); }
+	$(RASA_PY) -m pip install --quiet --disable-pip-version-check -r requirements/rasa.txt -c requirements/rasa.lock
+	@touch $@
+
+$(ACTIONS_VENV)/.installed: requirements/actions.txt requirements/actions.lock
+	@echo "==> Building the action server environment in $(ACTIONS_VENV)"
+	@py=$$(scripts/find-python310) && { [ -x $(ACTIONS_PY) ] || $$py -m venv $(ACTIONS_VENV); }
+	$(ACTIONS_PY) -m pip install --quiet --disable-pip-version-check -r requirements/actions.txt -c requirements/actions.lock
+	@touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@echo "==> Installing the demo page's socket.io client"
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venvs: $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
+
+lock: venvs
+	@for env in rasa actions; do venv=$(RASA_VENV); [ $$env = actions ] && venv=$(ACTIONS_VENV); \
+	  { echo "# Full resolved set for requirements/$$env.txt (pip freeze). Regenerate with 'make lock'."; \
+	    $$venv/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements/$$env.lock; done
+
+# ----------------------------------------------------------------- the model
+check-profile: $(ACTIONS_VENV)/.installed
+	@$(ACTIONS_PY) -m actions.check
+
+# Retrains only when a training file changed; Rasa's cache makes a small
+# change quick. Progress bars come from Rasa itself.
+$(MODEL): $(TRAINING_FILES) | $(RASA_VENV)/.installed
+	@echo "==> Training the model (data or config changed)"
+	@mkdir -p $(dir $(MODEL))
+	$(RASA) train --fixed-model-name $(notdir $(basename $(basename $(MODEL)))) --out $(dir $(MODEL))
+	@touch $@
+
+train: $(MODEL)
+
+# ----------------------------------------------------------------- running
+run: venvs web/node_modules/.installed check-profile $(MODEL)
+	@mkdir -p var
+	@scripts/run
+
+shell: venvs check-profile $(MODEL)
+	@mkdir -p var
+	@scripts/run --shell
+
+# ----------------------------------------------------------------- tests
+test: test-actions test-validate test-nlu test-stories test-integration
+	@echo "==> All checks passed"
+
+test-actions: $(ACTIONS_VENV)/.installed
+	@echo "==> pytest: actions, profile and content"
+	$(ACTIONS_PY) -m pytest -q tests/actions
+
+test-validate: $(RASA_VENV)/.installed
+	@echo "==> rasa data validate"
+	$(RASA) data validate --fail-on-warnings --quiet
+
+test-nlu: $(MODEL)
+	@echo "==> NLU on held-out messages (tests/nlu_holdout.yml, never trained on)"
+	@rm -rf results/holdout
+	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --quiet
+	$(RASA_PY) scripts/check_nlu_report.py results/holdout/intent_report.json --min-macro-f1 0.90
+
+test-stories: $(MODEL)
+	@echo "==> Conversation tests (tests/stories)"
+	@rm -rf results/stories
+	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --e2e --fail-on-prediction-errors --quiet
+
+test-integration: venvs $(MODEL)
+	@echo "==> Integration: real Rasa and action servers, REST and socketio"
+	$(RASA_PY) -m pytest -q tests/integration
+
+clean:
+	rm -rf models results .rasa

@@ -1,0 +1,5 @@
+"""Custom actions for Conference Companion.
+
+Plain-Python modules (no Rasa imports): profile, content, signposts.
+Rasa glue (thin, one module per concern): session, menu, jargon.
+"""

@@ -1,0 +1,71 @@
+"""The topic menu, and what the bot says when it is not sure what was meant."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import Topics, content
+from actions.events import previous_bot_action
+
+TALK_TO_PERSON = {"title": "Talk to a person", "payload": "/ask_for_human"}
+
+
+def section_buttons(topics: Topics) -> List[Dict[str, str]]:
+    buttons = [{"title": section.title,
+                "payload": "/show_menu" + json.dumps({"menu_section": section.key})}
+               for section in topics.sections]
+    return buttons + [TALK_TO_PERSON]
+
+
+def topic_buttons(pairs) -> List[Dict[str, str]]:
+    return [{"title": title, "payload": f"/{intent}"} for intent, title in pairs]
+
+
+class ActionShowMenu(Action):
+    """All topics, by section; a section's questions when one is chosen."""
+
+    def name(self) -> Text:
+        return "action_show_menu"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        topics = content().topics
+        chosen: Optional[str] = next(tracker.get_latest_entity_values("menu_section"), None)
+        section = topics.section(chosen)
+        if section is None:
+            dispatcher.utter_message(text=topics.menu_intro, buttons=section_buttons(topics))
+        else:
+            back = {"title": "All topics", "payload": "/show_menu"}
+            dispatcher.utter_message(text=f"{section.title}: choose a question.",
+                                     buttons=topic_buttons(section.topics) + [back])
+        return []
+
+
+class ActionSuggestTopics(Action):
+    """Low confidence: offer the likeliest topics instead of guessing.
+
+    A second miss in a row shows the whole menu.
+    """
+
+    def name(self) -> Text:
+        return "action_suggest_topics"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        topics = content().topics
+        ranking = [(item.get("name"), float(item.get("confidence") or 0.0))
+                   for item in tracker.latest_message.get("intent_ranking") or []]
+        suggestions = topics.suggestions(ranking)
+        missed_before = previous_bot_action(tracker.events) == self.name()
+        if missed_before or not suggestions:
+            dispatcher.utter_message(text=topics.suggest_menu_intro, buttons=section_buttons(topics))
+        else:
+            none = {"title": topics.none_of_these, "payload": "/show_menu"}
+            dispatcher.utter_message(text=topics.suggest_intro,
+                                     buttons=topic_buttons(suggestions) + [none])
+        return []

@@ -1,0 +1,119 @@
+"""The Rasa glue, driven through rasa-sdk's own Tracker and dispatcher."""
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.jargon import ActionExplainJargon
+from actions.menu import ActionShowMenu, ActionSuggestTopics
+from actions.profile import current_profile
+from actions.session import ActionSessionStart
+
+
+def tracker(text="", intent=None, ranking=(), entities=(), events=(), slots=None):
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.3},
+              "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+              "entities": list(entities)}
+    return Tracker("parent-1", slots or {}, latest, list(events), False, None, {}, "action_listen")
+
+
+def run(action, track):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, {}))
+    return dispatcher.messages, events
+
+
+def user(text):
+    return {"event": "user", "text": text}
+
+
+def bot_action(name):
+    return {"event": "action", "name": name}
+
+
+def test_session_start_fills_profile_slots_and_keeps_other_slots():
+    messages, events = run(ActionSessionStart(), tracker(slots={"conference_date": "2026-12-03",
+                                                                "organisation_name": "Old name"}))
+    assert messages == []
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["conference_date"] == "2026-12-03"
+    assert slots["organisation_name"] == "Ashdown Borough Council"
+    assert slots["profile_loaded"] is True
+
+
+def test_session_start_without_a_profile_still_starts(monkeypatch, tmp_path):
+    monkeypatch.setenv("CC_PROFILE", str(tmp_path / "missing.yml"))
+    current_profile.cache_clear()
+    try:
+        _, events = run(ActionSessionStart(), tracker())
+    finally:
+        current_profile.cache_clear()
+    assert events[0]["event"] == "session_started"
+    assert not [e for e in events if e["event"] == "slot"]
+
+
+def test_menu_lists_sections_then_a_sections_questions():
+    messages, _ = run(ActionShowMenu(), tracker("/show_menu"))
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["About conferences", "Getting ready", "At the meeting",
+                      "After the meeting", "Talk to a person"]
+    assert messages[0]["buttons"][1]["payload"] == '/show_menu{"menu_section": "before"}'
+
+    messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "during"}]))
+    assert messages[0]["text"].startswith("At the meeting")
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["/ask_meeting_steps", "/ask_for_break", "/show_menu"]
+
+
+def test_unknown_menu_section_shows_the_whole_menu():
+    messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "<script>"}]))
+    assert messages[0]["buttons"][0]["title"] == "About conferences"
+
+
+def test_fallback_offers_the_likeliest_topics():
+    ranking = [("nlu_fallback", 0.45), ("report_not_received", 0.3), ("ask_venue", 0.2), ("greet", 0.1)]
+    messages, _ = run(ActionSuggestTopics(), tracker("the papers?", ranking=ranking,
+                                                     events=[user("the papers?")]))
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/report_not_received", "/ask_venue", "/show_menu"]
+    assert "not sure" in messages[0]["text"]
+
+
+def test_second_miss_in_a_row_shows_the_menu():
+    ranking = [("nlu_fallback", 0.45), ("report_not_received", 0.3)]
+    events = [user("blah"), bot_action("action_suggest_topics"), bot_action("action_listen"), user("blah blah")]
+    messages, _ = run(ActionSuggestTopics(), tracker("blah blah", ranking=ranking, events=events))
+    assert messages[0]["buttons"][0]["title"] == "About conferences"
+    assert "still didn't understand" in messages[0]["text"]
+
+
+def test_a_miss_after_a_normal_answer_suggests_again():
+    ranking = [("nlu_fallback", 0.45), ("ask_core_group", 0.3)]
+    events = [user("blah"), bot_action("action_suggest_topics"), user("what is a core group"),
+              bot_action("utter_core_group"), user("hmm")]
+    messages, _ = run(ActionSuggestTopics(), tracker("hmm", ranking=ranking, events=events))
+    assert messages[0]["buttons"][0]["payload"] == "/ask_core_group"
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    ("what does ICPC stand for", "ICPC: Initial Child Protection Conference", "CAMHS:"),
+    ("who is the iro and what's camhs", "IRO: Independent Reviewing Officer", "SENCO:"),
+])
+def test_jargon_explains_the_words_asked_about(text, expected, absent):
+    messages, _ = run(ActionExplainJargon(), tracker(text))
+    reply = messages[0]["text"]
+    assert expected in reply and absent not in reply
+    assert reply.splitlines()[-1].startswith("Source: ")
+
+
+def test_jargon_without_a_known_word_gives_the_whole_glossary():
+    messages, _ = run(ActionExplainJargon(), tracker("/ask_jargon"))
+    reply = messages[0]["text"]
+    assert reply.startswith("Here are words you may see")
+    for word in ("ICPC:", "RCPC:", "IRO:", "CIN:", "TAF:", "CAMHS:", "SENCO:"):
+        assert word in reply
+    assert len(messages[0]["buttons"]) == 3

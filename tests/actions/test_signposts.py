@@ -1,0 +1,38 @@
+from dataclasses import replace
+
+from actions.content import content
+from actions.profile import load_profile
+from actions.signposts import advocacy_sentence, national_advice_sentence, profile_slots
+
+
+def test_slots_carry_the_profile_contacts():
+    profile = load_profile()
+    slots = profile_slots(profile, content().helplines)
+    assert slots["profile_loaded"] is True
+    assert slots["organisation_name"] == "Ashdown Borough Council"
+    assert slots["contact_phone"] == "01632 960 100"
+    assert slots["out_of_hours"] == "; evenings and weekends: 01632 960 999"
+    assert slots["complaints_url"].startswith("https://")
+
+
+def test_no_out_of_hours_number_leaves_no_gap():
+    profile = load_profile()
+    profile = replace(profile, contact=replace(profile.contact, out_of_hours_phone=None))
+    assert profile_slots(profile, content().helplines)["out_of_hours"] == ""
+
+
+def test_family_rights_group_is_offered_in_england_only():
+    england = load_profile()
+    helplines = content().helplines
+    assert "0808 801 0366" in national_advice_sentence(england, helplines)
+    for nation in ("wales", "scotland", "northern_ireland"):
+        sentence = national_advice_sentence(replace(england, nation=nation), helplines)
+        assert "Family Rights Group" not in sentence
+        assert england.contact.phone in sentence
+
+
+def test_advocacy_sentence_names_the_local_service_or_says_how_to_find_one():
+    profile = load_profile()
+    assert "Ashdown Parents' Advocacy Service (01632 960 200, https://advocacy.ashdown.example)" \
+        in advocacy_sentence(profile)
+    assert "Ask your social worker or the chair" in advocacy_sentence(replace(profile, advocacy=None))

@@ -1,0 +1,180 @@
+"""End to end: the real action server and Rasa server, as `make run` starts them.
+
+Runs in Rasa's environment (it has python-socketio's client and aiohttp).
+Each test session uses its own ports and its own SQLite file.
+"""
+
+import asyncio
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = os.environ.get("MODEL", "models/current.tar.gz")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url, process, log, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited while starting:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not answer within {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("servers")
+    actions_port, rasa_port = free_port(), free_port()
+    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+               TRACKER_DB=str(tmp / "conversations.db"), RASA_TELEMETRY_ENABLED="false",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env.pop("CC_PROFILE", None)
+    started = []
+    try:
+        log = tmp / "actions.log"
+        actions = subprocess.Popen(
+            [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(actions_port)],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        started.append(actions)
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, log, 60)
+
+        log = tmp / "rasa.log"
+        rasa = subprocess.Popen(
+            [str(ROOT / ".venv/bin/rasa"), "run", "--model", MODEL, "--port", str(rasa_port),
+             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", "*"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        started.append(rasa)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, log, 300)
+        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db",
+               "rasa_log": log}
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def say(servers, text, sender=None):
+    body = json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}).encode()
+    request = urllib.request.Request(f"{servers['rasa']}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        return json.loads(response.read())
+
+
+def texts(replies):
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_supporter_question_gets_the_supporter_answer_with_local_advocacy(servers):
+    replies = say(servers, "can i bring my mum with me to the meeting")
+    text = texts(replies)
+    assert "You can bring someone to support you" in text
+    assert "tell the chair a few days before" in text
+    # Filled from profile.yml by the action server at session start.
+    assert "Ashdown Parents' Advocacy Service" in text
+    assert text.rstrip().endswith("Council Section 47 page.")
+    assert [b["title"] for b in replies[-1]["buttons"]][:1] == ["Getting legal advice"]
+
+
+def test_late_report_question_gets_the_report_answer(servers):
+    text = texts(say(servers, "what if i dont get the report b4"))
+    assert "You should get the social worker's report before the meeting" in text
+    assert "ask the chair to delay the meeting" in text
+
+
+def test_talk_to_a_person_gives_the_profile_contacts(servers):
+    text = texts(say(servers, "i want to talk to a real person"))
+    assert "Ashdown Borough Council" in text and "01632 960 100" in text
+    assert "0808 801 0366" in text  # Family Rights Group, the profile's nation is England
+
+
+def test_a_child_in_danger_gets_999_first(servers):
+    text = texts(say(servers, "he's hitting her right now"))
+    assert text.startswith("If a child is in danger right now, call 999")
+
+
+@pytest.mark.parametrize("message", [
+    "x" * 10_000,
+    "😭😭😭 🙏",
+    "<script>alert('hi')</script><img src=x onerror=alert(1)>",
+    "31st February",
+    "   ",
+])
+def test_odd_input_gets_a_reply_not_an_error(servers, message):
+    replies = say(servers, message)
+    assert replies, "the bot said nothing"
+    assert all(r.get("text") or r.get("buttons") for r in replies)
+
+
+def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
+    sender = "kept-" + uuid.uuid4().hex
+    say(servers, "what is a core group", sender)
+    say(servers, "when is the review", sender)
+    with sqlite3.connect(servers["db"]) as db:
+        rows = db.execute("SELECT type_name, intent_name, action_name FROM events "
+                          "WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    intents = [intent for kind, intent, _ in rows if kind == "user"]
+    actions = [action for kind, _, action in rows if kind == "action"]
+    assert intents == ["ask_core_group", "ask_review_conference"]
+    assert "utter_core_group" in actions and "utter_review_conference" in actions
+
+
+def test_socketio_client_gets_a_reply(servers):
+    """Rasa 3.6.21 drops socketio replies with python-socketio >= 5.9; we pin 5.8.0."""
+
+    async def converse():
+        client = socketio.AsyncClient(reconnection=False)
+        replies = asyncio.Queue()
+        confirmed = asyncio.Event()
+        client.on("bot_uttered", lambda data: replies.put_nowait(data))
+        client.on("session_confirm", lambda data: confirmed.set())
+        await client.connect(servers["rasa"], socketio_path="socket.io", transports=["websocket"])
+        try:
+            session_id = uuid.uuid4().hex
+            await client.emit("session_request", {"session_id": session_id})
+            await asyncio.wait_for(confirmed.wait(), 10)
+            await client.emit("user_uttered", {"message": "what is a cp plan", "session_id": session_id})
+            return await asyncio.wait_for(replies.get(), 30)
+        finally:
+            await client.disconnect()
+
+    reply = asyncio.run(converse())
+    assert reply["text"].startswith("A Child Protection Plan sets out what needs to change")
+    assert [q["payload"] for q in reply["quick_replies"]] == [
+        "/ask_core_group", "/ask_review_conference", "/ask_plan_ending"]
+
+
+def test_no_runtime_warning_about_unawaited_coroutines(servers):
+    # The socketio trap shows itself only as this warning in the server log.
+    assert "was never awaited" not in servers["rasa_log"].read_text()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
