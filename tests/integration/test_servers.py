@@ -147,7 +147,11 @@ def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
 
 
 def test_socketio_client_gets_a_reply(servers):
-    """Rasa 3.6.21 drops socketio replies with python-socketio >= 5.9; we pin 5.8.0."""
+    """Rasa 3.6.21 drops socketio replies with python-socketio >= 5.9; we pin 5.8.0.
+
+    The socketio channel sends each paragraph as its own message and puts the
+    buttons on the last one, so the test collects messages until the buttons.
+    """
 
     async def converse():
         client = socketio.AsyncClient(reconnection=False)
@@ -161,13 +165,17 @@ def test_socketio_client_gets_a_reply(servers):
             await client.emit("session_request", {"session_id": session_id})
             await asyncio.wait_for(confirmed.wait(), 10)
             await client.emit("user_uttered", {"message": "what is a cp plan", "session_id": session_id})
-            return await asyncio.wait_for(replies.get(), 30)
+            messages = []
+            while not (messages and messages[-1].get("quick_replies")):
+                messages.append(await asyncio.wait_for(replies.get(), 30))
+            return messages
         finally:
             await client.disconnect()
 
-    reply = asyncio.run(converse())
-    assert reply["text"].startswith("A Child Protection Plan sets out what needs to change")
-    assert [q["payload"] for q in reply["quick_replies"]] == [
+    messages = asyncio.run(converse())
+    assert messages[0]["text"].startswith("A Child Protection Plan sets out what needs to change")
+    assert messages[-1]["text"].startswith("Source: ")
+    assert [q["payload"] for q in messages[-1]["quick_replies"]] == [
         "/ask_core_group", "/ask_review_conference", "/ask_plan_ending"]
 
 
