@@ -98,8 +98,8 @@ test: test-actions test-validate test-nlu test-stories test-integration
 	@echo "==> All checks passed"
 
 test-actions: $(ACTIONS_VENV)/.installed
-	@echo "==> pytest: actions, profile and content"
-	$(ACTIONS_PY) -m pytest -q tests/actions
+	@echo "==> pytest: actions, profile, content and training data"
+	$(ACTIONS_PY) -m pytest -q tests/actions tests/data
 
 test-validate: $(RASA_VENV)/.installed
 	@echo "==> rasa data validate"

@@ -30,6 +30,8 @@ class Handler(BaseHTTPRequestHandler):
             port = os.environ.get("RASA_PORT", "5005")
             body = f'window.CC_SERVER = "http://{host}:{port}";\n'.encode()
             return self._send(200, "text/javascript; charset=utf-8", body)
+        if path == "/favicon.ico":
+            return self._send(204, "image/x-icon", b"")
         if path not in FILES:
             return self._send(404, "text/plain; charset=utf-8", b"Not found\n")
         name, kind = FILES[path]

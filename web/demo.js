@@ -30,6 +30,7 @@
       box.appendChild(button);
     });
     transcript.appendChild(box);
+    transcript.scrollTop = transcript.scrollHeight;
   }
 
   function send(message, shown) {

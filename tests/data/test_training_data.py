@@ -1,0 +1,79 @@
+"""The training data, the held-out set and the test stories stay apart.
+
+A held-out message or a test-story phrasing that also appears in data/nlu/
+would make the scores meaningless, so this fails if one leaks in.
+"""
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+MIN_TRAINING = 25
+MIN_HOLDOUT = 8
+
+
+def normalise(text):
+    return re.sub(r"[^a-z0-9 ]", "", " ".join(text.lower().split()))
+
+
+def examples(path):
+    """(intent, text) pairs from one NLU file."""
+    pairs = []
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if "intent" in block:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    pairs.append((block["intent"], line.strip()[2:]))
+    return pairs
+
+
+TRAINING = [pair for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) for pair in examples(path)]
+HOLDOUT = examples(ROOT / "tests" / "nlu_holdout.yml")
+STORY_TEXTS = [
+    (step["intent"], step["user"].strip())
+    for path in sorted((ROOT / "tests" / "stories").glob("test_*.yml"))
+    for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]
+    for step in story["steps"]
+    if "user" in step and not step["user"].strip().startswith("/")
+]
+
+
+def test_every_intent_has_enough_training_examples():
+    counts = Counter(intent for intent, _ in TRAINING)
+    short = {i: counts[i] for i in DOMAIN["intents"] if counts[i] < MIN_TRAINING}
+    assert short == {}
+
+
+def test_no_example_is_given_two_intents():
+    seen = {}
+    clashes = []
+    for intent, text in TRAINING:
+        key = normalise(text)
+        if key in seen and seen[key] != intent:
+            clashes.append((text, seen[key], intent))
+        seen[key] = intent
+    assert clashes == []
+
+
+def test_every_intent_has_enough_held_out_messages():
+    counts = Counter(intent for intent, _ in HOLDOUT)
+    short = {i: counts[i] for i in DOMAIN["intents"] if counts[i] < MIN_HOLDOUT}
+    assert short == {}
+
+
+@pytest.mark.parametrize("name, messages", [("held-out set", HOLDOUT), ("test stories", STORY_TEXTS)])
+def test_evaluation_messages_are_not_training_examples(name, messages):
+    trained = {normalise(text) for _, text in TRAINING}
+    leaked = [text for _, text in messages if normalise(text) in trained]
+    assert leaked == [], f"{name} messages also in data/nlu/: {leaked}"
+
+
+def test_every_topic_has_two_story_phrasings():
+    counts = Counter(intent for intent, _ in STORY_TEXTS)
+    missing = {i: counts[i] for i in DOMAIN["intents"] if counts[i] < 2}
+    assert missing == {}

@@ -1,0 +1,83 @@
+"""`scripts/run`, as `make run` calls it: starts everything, prints the
+address, serves the demo page, and Ctrl-C stops every process it started."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(port):
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+    env = dict(os.environ, **{k: str(v) for k, v in ports.items()},
+               TRACKER_DB=str(tmp_path / "conversations.db"), LOG_LEVEL="INFO",
+               RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("ACTION_SERVER_URL", None)
+    out = (tmp_path / "run.out").open("w+")
+    launcher = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while "is running" not in Path(out.name).read_text():
+            assert launcher.poll() is None, Path(out.name).read_text()
+            assert time.monotonic() < deadline, "not ready in 300s"
+            time.sleep(1)
+        printed = Path(out.name).read_text()
+        assert f"Open:  http://localhost:{ports['WEB_PORT']}" in printed
+
+        web = f"http://127.0.0.1:{ports['WEB_PORT']}"
+        page = urllib.request.urlopen(web + "/").read().decode()
+        assert "Conference Companion" in page and '<div id="transcript"' in page
+        config = urllib.request.urlopen(web + "/config.js").read().decode()
+        assert f":{ports['RASA_PORT']}" in config
+        assert urllib.request.urlopen(web + "/vendor/socket.io.min.js").status == 200
+
+        body = json.dumps({"sender": "launcher-test", "message": "what is a core group"}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook", data=body,
+            headers={"Content-Type": "application/json"})
+        reply = json.loads(urllib.request.urlopen(request, timeout=30).read())
+        assert reply[0]["text"].startswith("A core group is a small group")
+
+        # Ctrl-C, sent to the launcher alone: it must stop what it started.
+        launcher.send_signal(signal.SIGINT)
+        launcher.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while any(answers(p) for p in ports.values()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        still_up = [name for name, p in ports.items() if answers(p)]
+        assert still_up == [], f"still listening after Ctrl-C: {still_up}"
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+
+
+def test_run_refuses_a_port_in_use(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = dict(os.environ, RASA_PORT=str(port), ACTIONS_PORT=str(free_port()),
+                   WEB_PORT=str(free_port()))
+        result = subprocess.run([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"Port {port} is already in use" in result.stderr
