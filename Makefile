@@ -116,7 +116,7 @@ test-stories: $(MODEL)
 	@rm -rf results/stories
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --e2e --fail-on-prediction-errors --quiet
 
-test-integration: venvs $(MODEL)
+test-integration: venvs web/node_modules/.installed $(MODEL)
 	@echo "==> Integration: real Rasa and action servers, REST and socketio"
 	$(RASA_PY) -m pytest -q tests/integration
 
