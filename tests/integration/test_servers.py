@@ -7,7 +7,6 @@ Each test session uses its own ports and its own SQLite file.
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,15 +18,10 @@ from pathlib import Path
 
 import pytest
 import socketio
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = os.environ.get("MODEL", "models/current.tar.gz")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_up(url, process, log, seconds):
