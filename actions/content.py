@@ -168,6 +168,7 @@ class Helpline:
     nations: Tuple[str, ...]
     source: str
     url: Optional[str] = None
+    text_only: bool = False
 
 
 def parse_helplines(data: Mapping, where: str = "helplines.yml") -> Dict[str, Helpline]:
@@ -189,6 +190,7 @@ def parse_helplines(data: Mapping, where: str = "helplines.yml") -> Dict[str, He
             nations=tuple(nations),
             source=_need_text(entry, "source", place),
             url=entry.get("url"),
+            text_only=bool(entry.get("text_only", False)),
         )
     return lines
 

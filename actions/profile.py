@@ -27,9 +27,11 @@ NATIONS = {
 }
 ORGANISATION_KINDS = ("council", "charity")
 
-# UK numbers as people write them: 01632 960 100, 0808 801 0366,
+# UK numbers as people write them: 01632 960 100, 0808 801 0366, 0800 1111,
 # +44 1632 960100, 116 123, 999. Only digits, spaces and one leading "+".
-_UK_PHONE = re.compile(r"^(\+44 ?|0)[0-9 ]{9,13}$|^(116 ?[0-9]{3}|999|111)$")
+_UK_PHONE = re.compile(r"^(\+44 ?|0)[0-9 ]{8,13}$|^(116 ?[0-9]{3}|999|111)$")
+# Text-only short codes, such as Shout's 85258.
+SMS_SHORT_CODE = re.compile(r"^[0-9]{5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
 

@@ -8,7 +8,7 @@ import yaml
 
 from actions.content import (ContentError, content, find_terms, parse_glossary,
                              parse_helplines, parse_topics)
-from actions.profile import _UK_PHONE
+from actions.profile import _UK_PHONE, SMS_SHORT_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -101,8 +101,20 @@ def test_sources_files_exist_in_the_seeds():
 
 def test_helpline_numbers_are_uk_numbers():
     for line in content().helplines.values():
-        assert _UK_PHONE.match(line.phone), line.key
+        pattern = SMS_SHORT_CODE if line.text_only else _UK_PHONE
+        assert pattern.match(line.phone), line.key
         assert line.source
+
+
+def test_every_number_in_an_answer_is_a_listed_helpline():
+    """Numbers the bot gives come from content/helplines.yml (or the profile, via slots)."""
+    listed = {re.sub(r"\D", "", line.phone) for line in content().helplines.values()}
+    for name, variations in DOMAIN["responses"].items():
+        for variation in variations:
+            for number in re.findall(r"(?<![\w{])\+?\d[\d ]{2,}\d(?![\w}])", variation["text"]):
+                digits = re.sub(r"\D", "", number)
+                if len(digits) >= 3 and not re.fullmatch(r"\d{1,2}", digits):
+                    assert digits in listed, f"{name} gives {number}, not in content/helplines.yml"
 
 
 def test_helplines_need_nations():

@@ -109,9 +109,20 @@ def test_talk_to_a_person_gives_the_profile_contacts(servers):
     assert "0808 801 0366" in text  # Family Rights Group, the profile's nation is England
 
 
-def test_a_child_in_danger_gets_999_first(servers):
-    text = texts(say(servers, "he's hitting her right now"))
+@pytest.mark.parametrize("message", [
+    "he's hitting her right now",
+    "my toddler swallowed some pills",       # the classifier alone says parent_in_crisis
+    "HE IS HITTING THE KIDS",
+])
+def test_a_child_in_danger_gets_999_first(servers, message):
+    text = texts(say(servers, message))
     assert text.startswith("If a child is in danger right now, call 999")
+    assert "Childline free, any time: 0800 1111" in text
+
+
+def test_a_parent_in_crisis_gets_samaritans(servers):
+    text = texts(say(servers, "honestly i cant go on"))
+    assert "Samaritans free, any time, on 116 123" in text and "85258" in text
 
 
 @pytest.mark.parametrize("message", [

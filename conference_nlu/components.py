@@ -1,0 +1,55 @@
+"""Rasa glue: the safety check as the last step of the NLU pipeline.
+
+When a safety rule matches, the message's intent becomes child_in_danger or
+parent_in_crisis with confidence 1.0, whatever the classifier said (even
+nlu_fallback), so the dialogue rules answer with 999 or crisis help first.
+The classifier's own guess is kept in the message as `safety.classifier_intent`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from conference_nlu.safety import RULES_PATH, load_safety_check
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyCheckComponent(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"rules": str(RULES_PATH)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        # Read at start-up, so a broken rules file stops the server at once.
+        self._check = load_safety_check(config["rules"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "SafetyCheckComponent":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._route(message)
+        return messages
+
+    def _route(self, message: Message) -> None:
+        finding = self._check.check(message.get(TEXT) or "")
+        if finding is None:
+            return
+        previous: Optional[Dict[Text, Any]] = message.get(INTENT)
+        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+                   if entry.get(INTENT_NAME_KEY) != finding.intent]
+        routed = {INTENT_NAME_KEY: finding.intent, "confidence": 1.0}
+        message.set(INTENT, routed, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [routed] + ranking, add_to_output=True)
+        message.set("safety", {"rule": finding.rule,
+                               "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
+                    add_to_output=True)
