@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port
+from conftest import free_port, listening_addresses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +27,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
                TRACKER_DB=str(tmp_path / "conversations.db"), LOG_LEVEL="INFO",
                RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("ACTION_SERVER_URL", None)
+    env.pop("ACTIONS_HOST", None)  # the default is what is tested
     out = (tmp_path / "run.out").open("w+")
     launcher = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -38,6 +39,10 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
             time.sleep(1)
         printed = Path(out.name).read_text()
         assert f"Open:  http://localhost:{ports['WEB_PORT']}" in printed
+
+        assert listening_addresses(ports["ACTIONS_PORT"]) == {"127.0.0.1"}, "action server not on loopback"
+        assert listening_addresses(ports["WEB_PORT"]) == {"127.0.0.1"}
+        assert listening_addresses(ports["RASA_PORT"]) == {"0.0.0.0"}
 
         web = f"http://127.0.0.1:{ports['WEB_PORT']}"
         page = urllib.request.urlopen(web + "/").read().decode()

@@ -41,7 +41,7 @@ def wait_until_up(url, process, log, seconds):
 def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("servers")
     actions_port, rasa_port = free_port(), free_port()
-    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook", SANIC_HOST="127.0.0.1",
                TRACKER_DB=str(tmp / "conversations.db"), RASA_TELEMETRY_ENABLED="false",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     env.pop("CC_PROFILE", None)
