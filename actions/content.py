@@ -55,6 +55,7 @@ class Topics:
     suggest_intro: str
     suggest_menu_intro: str
     none_of_these: str
+    too_long: str
     sections: Tuple[Section, ...]
     other_suggestions: Tuple[Tuple[str, str], ...]
 
@@ -116,6 +117,7 @@ def parse_topics(data: Mapping, where: str = "topics.yml") -> Topics:
         suggest_intro=_need_text(data, "suggest_intro", where),
         suggest_menu_intro=_need_text(data, "suggest_menu_intro", where),
         none_of_these=_need_text(data, "none_of_these", where),
+        too_long=_need_text(data, "too_long", where),
         sections=tuple(sections),
         other_suggestions=tuple((i, str(t)) for i, t in others.items()),
     )

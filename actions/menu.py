@@ -49,7 +49,8 @@ class ActionShowMenu(Action):
 class ActionSuggestTopics(Action):
     """Low confidence: offer the likeliest topics instead of guessing.
 
-    A second miss in a row shows the whole menu.
+    A second miss in a row shows the whole menu; a message too long to guess
+    at (marked by the NLU's MessageLengthGuard) gets a request to shorten it.
     """
 
     def name(self) -> Text:
@@ -58,6 +59,9 @@ class ActionSuggestTopics(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         topics = content().topics
+        if tracker.latest_message.get("too_long"):
+            dispatcher.utter_message(text=topics.too_long, buttons=section_buttons(topics))
+            return []
         ranking = [(item.get("name"), float(item.get("confidence") or 0.0))
                    for item in tracker.latest_message.get("intent_ranking") or []]
         suggestions = topics.suggestions(ranking)

@@ -1,4 +1,10 @@
-"""Rasa glue: the safety check as the last step of the NLU pipeline.
+"""Rasa glue: NLU steps of our own.
+
+MessageLengthGuard: a message over the limit is not guessed at. Its intent
+becomes nlu_fallback and it carries `too_long`, so the fallback action can
+ask kindly for a shorter question.
+
+SafetyCheckComponent: the safety check as the last step of the NLU pipeline.
 
 When a safety rule matches, the message's intent becomes child_in_danger or
 parent_in_crisis with confidence 1.0, whatever the classifier said (even
@@ -18,6 +24,31 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from conference_nlu.safety import RULES_PATH, load_safety_check
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class MessageLengthGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_characters": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._limit = int(config["max_characters"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "MessageLengthGuard":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            length = len(message.get(TEXT) or "")
+            if length > self._limit:
+                fallback = {INTENT_NAME_KEY: "nlu_fallback", "confidence": 1.0}
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
+                message.set("too_long", {"length": length, "limit": self._limit}, add_to_output=True)
+        return messages
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -12,10 +12,10 @@ from actions.profile import current_profile
 from actions.session import ActionSessionStart
 
 
-def tracker(text="", intent=None, ranking=(), entities=(), events=(), slots=None):
+def tracker(text="", intent=None, ranking=(), entities=(), events=(), slots=None, **extra):
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.3},
               "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-              "entities": list(entities)}
+              "entities": list(entities), **extra}
     return Tracker("parent-1", slots or {}, latest, list(events), False, None, {}, "action_listen")
 
 
@@ -81,6 +81,16 @@ def test_fallback_offers_the_likeliest_topics():
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         "/report_not_received", "/ask_venue", "/show_menu"]
     assert "not sure" in messages[0]["text"]
+
+
+def test_a_too_long_message_gets_asked_to_be_shorter():
+    text = "word " * 400
+    messages, _ = run(ActionSuggestTopics(), tracker(text, ranking=[("nlu_fallback", 1.0)],
+                                                     events=[user(text)],
+                                                     too_long={"length": 2000, "limit": 1000}))
+    assert messages[0]["text"].startswith("That's a long message for me")
+    assert "999" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["title"] == "About conferences"
 
 
 def test_second_miss_in_a_row_shows_the_menu():

@@ -125,6 +125,7 @@ def test_helplines_need_nations():
 
 def test_topics_reject_duplicates_and_missing_titles():
     data = {"menu_intro": "a", "suggest_intro": "b", "suggest_menu_intro": "c", "none_of_these": "d",
+            "too_long": "e",
             "sections": {"one": {"title": "One", "topics": {"greet": "Hi"}},
                          "two": {"title": "Two", "topics": {"greet": "Hello"}}}}
     with pytest.raises(ContentError, match="already listed in section one"):

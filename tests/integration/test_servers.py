@@ -138,6 +138,11 @@ def test_odd_input_gets_a_reply_not_an_error(servers, message):
     assert all(r.get("text") or r.get("buttons") for r in replies)
 
 
+def test_a_very_long_message_gets_a_kind_request_to_shorten_it(servers):
+    text = texts(say(servers, "I have so much to say about all of this. " * 250))
+    assert text.startswith("That's a long message for me")
+
+
 def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
     sender = "kept-" + uuid.uuid4().hex
     say(servers, "what is a core group", sender)

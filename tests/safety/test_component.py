@@ -3,7 +3,7 @@
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from conference_nlu.components import SafetyCheckComponent
+from conference_nlu.components import MessageLengthGuard, SafetyCheckComponent
 
 
 def message(text, intent, confidence=0.3):
@@ -34,3 +34,20 @@ def test_ordinary_messages_are_left_alone():
     m = component().process([message("the police will be at the meeting", "ask_who_attends", 0.9)])[0]
     assert m.get(INTENT) == {"name": "ask_who_attends", "confidence": 0.9}
     assert m.get("safety") is None
+
+
+def test_long_messages_are_not_guessed_at():
+    guard = MessageLengthGuard({"max_characters": 1000})
+    long, short = message("x" * 1001, "ask_venue", 0.9), message("x" * 1000, "ask_venue", 0.9)
+    guard.process([long, short])
+    assert long.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
+    assert long.get("too_long") == {"length": 1001, "limit": 1000}
+    assert short.get(INTENT)["name"] == "ask_venue" and short.get("too_long") is None
+
+
+def test_danger_in_a_long_message_still_wins():
+    text = "sorry this is long. " * 60 + "he is hitting my son right now"
+    m = message(text, "ask_venue", 0.9)
+    MessageLengthGuard({"max_characters": 1000}).process([m])
+    component().process([m])
+    assert m.get(INTENT)["name"] == "child_in_danger"
