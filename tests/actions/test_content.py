@@ -94,8 +94,9 @@ def test_profile_variables_only_in_conditional_variations():
 
 def test_sources_files_exist_in_the_seeds():
     seeds = ROOT.parent / "shared" / "seeds"
+    assert seeds.is_dir(), f"{seeds} is missing: the seed pages sit beside the repository"
     for key, entry in SOURCES.items():
-        if entry["file"] and seeds.exists():
+        if entry["file"]:
             assert (seeds / entry["file"]).exists(), key
 
 
