@@ -1,4 +1,4 @@
-"""Start-up check: the profile and every content file load cleanly.
+"""Start-up check: the profile, every content file and the timescales load cleanly.
 
 `make run` and `make shell` call this before starting anything, so a bad
 edit is reported in one line instead of as a wrong answer later.
@@ -8,13 +8,15 @@ import sys
 
 from actions.content import ContentError, load_content
 from actions.profile import ProfileError, load_profile
+from actions.timeline import TimescalesError, load_timescales
 
 
 def main() -> int:
     try:
         profile = load_profile()
         load_content()
-    except (ProfileError, ContentError) as error:
+        load_timescales(profile.nation, profile.timescale_overrides)
+    except (ProfileError, ContentError, TimescalesError) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 1
     print(f"==> Profile OK: {profile.organisation_name} ({profile.nation_name})")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 
 import yaml
 
@@ -64,6 +65,10 @@ class Profile:
     contact: Contact
     complaints_url: str
     advocacy: Optional[Advocacy] = None
+    # Local timescales that differ from the nation's (checked against
+    # content/timescales/ by actions.timeline.load_timescales).
+    timescale_overrides: Mapping[str, Any] = field(default_factory=dict)
+    closure_days: Tuple[date, ...] = ()
 
     @property
     def nation_name(self) -> str:
@@ -130,6 +135,13 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
     complaints = r.section(data, "complaints")
     advocacy = r.section(data, "advocacy", required=False)
 
+    overrides = data.get("timescales") or {}
+    if not isinstance(overrides, Mapping):
+        raise r.fail("timescales", "should be a block of named timescales")
+    closures = data.get("closure_days") or []
+    if not isinstance(closures, list) or not all(isinstance(d, date) for d in closures):
+        raise r.fail("closure_days", "should be a list of dates written as 2026-12-24")
+
     phone = dict(pattern=_UK_PHONE, what="a UK phone number")
     profile = Profile(
         organisation_name=r.text(org, "name", "organisation."),
@@ -150,6 +162,8 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
             url=r.text(advocacy, "url", "advocacy.", required=False, pattern=_URL,
                        what="a web address starting with https://"),
         ),
+        timescale_overrides=dict(overrides),
+        closure_days=tuple(closures),
     )
     return profile
 

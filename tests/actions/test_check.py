@@ -27,3 +27,10 @@ def test_bad_profile_stops_start_up_with_one_clear_line(tmp_path, profile_data, 
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert lines == ['Configuration error: profile.yml: contact.email: "not-an-email" is not an email address']
+
+
+def test_a_bad_local_timescale_stops_start_up(profile_data, write_profile):
+    profile_data["timescales"] = {"reports": {"amount": 3, "unit": "fortnights", "source": "x"}}
+    result = check(write_profile(profile_data))
+    assert result.returncode == 1
+    assert "profile.yml: timescales.reports: unit should be one of" in result.stderr

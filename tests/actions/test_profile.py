@@ -105,3 +105,22 @@ def test_whitespace_is_tidied_not_rejected(profile_data):
     data = copy.deepcopy(profile_data)
     data["organisation"]["name"] = "  Ashdown   Borough Council "
     assert parse_profile(data).organisation_name == "Ashdown Borough Council"
+
+
+def test_closure_days_and_timescale_overrides(profile_data):
+    from datetime import date
+    profile = parse_profile(profile_data)
+    assert profile.closure_days == (date(2026, 12, 24), date(2026, 12, 31))
+    assert profile.timescale_overrides == {}
+    profile_data["timescales"] = {"reports": {"amount": 3, "unit": "working_days", "source": "Local 5.11"}}
+    assert parse_profile(profile_data).timescale_overrides["reports"]["amount"] == 3
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("closure_days", ["24 December"], "closure_days: should be a list of dates"),
+    ("timescales", ["reports"], "timescales: should be a block"),
+])
+def test_bad_timescale_settings(profile_data, field, value, problem):
+    profile_data[field] = value
+    with pytest.raises(ProfileError, match=problem):
+        parse_profile(profile_data)
