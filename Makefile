@@ -38,7 +38,7 @@ ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell \
-        test-actions test-safety test-validate test-nlu test-stories test-integration lock clean
+        test-actions test-nlu-components test-validate test-nlu test-stories test-integration lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
@@ -94,16 +94,16 @@ shell: venvs check-profile $(MODEL)
 	@scripts/run --shell
 
 # ----------------------------------------------------------------- tests
-test: test-actions test-safety test-validate test-nlu test-stories test-integration
+test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration
 	@echo "==> All checks passed"
 
 test-actions: $(ACTIONS_VENV)/.installed
 	@echo "==> pytest: actions, profile, content and training data"
 	$(ACTIONS_PY) -m pytest -q tests/actions tests/data
 
-test-safety: $(RASA_VENV)/.installed
-	@echo "==> pytest: the safety check (danger and crisis routes)"
-	$(RASA_PY) -m pytest -q -p no:warnings tests/safety
+test-nlu-components: $(RASA_VENV)/.installed
+	@echo "==> pytest: our NLU steps (safety check, length guard, dates)"
+	$(RASA_PY) -m pytest -q -p no:warnings tests/conference_nlu
 
 test-validate: $(RASA_VENV)/.installed
 	@echo "==> rasa data validate"

@@ -4,6 +4,10 @@ MessageLengthGuard: a message over the limit is not guessed at. Its intent
 becomes nlu_fallback and it carries `too_long`, so the fallback action can
 ask kindly for a shorter question.
 
+DateExtractor: finds dates and times (conference_nlu/dates.py) and adds them
+as `date` (ISO), `time` (HH:MM) and `invalid_date` (the words, for "31st
+February") entities.
+
 SafetyCheckComponent: the safety check as the last step of the NLU pipeline.
 
 When a safety rule matches, the message's intent becomes child_in_danger or
@@ -20,9 +24,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START,
+                                      ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, EXTRACTOR,
+                                      INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 
+from conference_nlu.dates import DateFinder
 from conference_nlu.safety import RULES_PATH, load_safety_check
 
 
@@ -48,6 +55,35 @@ class MessageLengthGuard(GraphComponent):
                 message.set(INTENT, fallback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
                 message.set("too_long", {"length": length, "limit": self._limit}, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class DateExtractor(GraphComponent):
+    def __init__(self, finder: Optional[DateFinder] = None) -> None:
+        self._finder = finder or DateFinder()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "DateExtractor":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            entities = list(message.get(ENTITIES) or [])
+            for found in self._finder.find(text):
+                def entity(kind, value):
+                    return {ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
+                            ENTITY_ATTRIBUTE_START: found.start, ENTITY_ATTRIBUTE_END: found.end,
+                            EXTRACTOR: self.__class__.__name__}
+                if found.value is None:
+                    entities.append(entity("invalid_date", found.text))
+                    continue
+                entities.append(entity("date", found.value))
+                if found.time:
+                    entities.append(entity("time", found.time))
+            message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
 

@@ -77,3 +77,14 @@ def test_every_topic_has_two_story_phrasings():
     counts = Counter(intent for intent, _ in STORY_TEXTS)
     missing = {i: counts[i] for i in DOMAIN["intents"] if counts[i] < 2}
     assert missing == {}
+
+
+RELATIVE_DATE_WORDS = re.compile(
+    r"\b(today|tonight|tomorrow|tmrw|tomoz|yesterday|next week|in \d+ (days?|weeks?)|"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(st|nd|rd|th))\b", re.IGNORECASE)
+
+
+def test_story_texts_use_no_relative_dates():
+    """The date extractor's values for "tomorrow" change daily; stories must not."""
+    relative = [text for _, text in STORY_TEXTS if RELATIVE_DATE_WORDS.search(text)]
+    assert relative == []

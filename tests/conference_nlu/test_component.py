@@ -1,9 +1,9 @@
 """The Rasa component puts the safety check's finding on the message."""
 
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from conference_nlu.components import MessageLengthGuard, SafetyCheckComponent
+from conference_nlu.components import DateExtractor, MessageLengthGuard, SafetyCheckComponent
 
 
 def message(text, intent, confidence=0.3):
@@ -51,3 +51,13 @@ def test_danger_in_a_long_message_still_wins():
     MessageLengthGuard({"max_characters": 1000}).process([m])
     component().process([m])
     assert m.get(INTENT)["name"] == "child_in_danger"
+
+
+def test_dates_become_entities_next_to_what_was_there():
+    m = Message(data={TEXT: "ICPC was on 3/12/2026 at 10am, and 31st February is silly"})
+    m.set(ENTITIES, [{"entity": "menu_section", "value": "x", "start": 0, "end": 1}])
+    DateExtractor().process([m])
+    got = [(e["entity"], e["value"]) for e in m.get(ENTITIES)]
+    assert got == [("menu_section", "x"), ("date", "2026-12-03"), ("time", "10:00"),
+                   ("invalid_date", "31st February")]
+    assert all(e.get("extractor") == "DateExtractor" for e in m.get(ENTITIES)[1:])
