@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
-import yaml
+from actions.yaml_files import read_yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -23,12 +23,7 @@ class ContentError(ValueError):
 
 
 def _read_yaml(path: Path) -> Mapping:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(f"{path}: file not found") from None
-    except yaml.YAMLError:
-        raise ContentError(f"{path}: is not valid YAML") from None
+    data = read_yaml(path, ContentError)
     if not isinstance(data, Mapping):
         raise ContentError(f"{path}: should contain named entries")
     return data

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
-import yaml
+from actions.yaml_files import read_yaml
 
 DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "profile.yml"
 
@@ -171,18 +171,8 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
 def load_profile(path: Optional[os.PathLike] = None) -> Profile:
     """Reads and checks the profile at ``path``, ``$CC_PROFILE`` or ``profile.yml``."""
     path = Path(path or os.environ.get("CC_PROFILE") or DEFAULT_PROFILE_PATH)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: file not found (set CC_PROFILE to the profile's path)") from None
-    except OSError as error:
-        raise ProfileError(f"{path}: cannot be read ({error.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ProfileError(f"{path}: is not valid YAML{where}") from None
+    data = read_yaml(path, ProfileError,
+                     missing="file not found (set CC_PROFILE to the profile's path)")
     return parse_profile(data, source=str(path.name))
 
 

@@ -13,9 +13,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
-import yaml
-
 from actions.working_days import WorkingCalendar, add_months
+from actions.yaml_files import read_yaml
 
 TIMESCALES_DIR = Path(__file__).resolve().parent.parent / "content" / "timescales"
 UNITS = ("working_days", "days", "months", "hours", "minutes")
@@ -125,12 +124,7 @@ def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping, where: str
 def load_timescales(nation: str, overrides: Optional[Mapping] = None,
                     directory: Path = TIMESCALES_DIR) -> Timescales:
     path = Path(directory) / f"{nation}.yml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TimescalesError(f"{path}: no timescales for nation {nation!r}") from None
-    except yaml.YAMLError:
-        raise TimescalesError(f"{path}: is not valid YAML") from None
+    data = read_yaml(path, TimescalesError, missing=f"no timescales for nation {nation!r}")
     where = f"timescales/{nation}.yml"
     if not isinstance(data, Mapping) or not isinstance(data.get("milestones"), list):
         raise TimescalesError(f"{where}: should have a list of milestones")
