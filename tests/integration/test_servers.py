@@ -63,7 +63,7 @@ def servers(tmp_path_factory):
         started.append(rasa)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, log, 300)
         yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db",
-               "rasa_log": log}
+               "rasa_log": log, "actions_log": tmp / "actions.log"}
     finally:
         for process in reversed(started):
             process.terminate()
@@ -154,6 +154,23 @@ def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
     actions = [action for kind, _, action in rows if kind == "action"]
     assert intents == ["ask_core_group", "ask_review_conference"]
     assert "utter_core_group" in actions and "utter_review_conference" in actions
+
+
+def test_planted_personal_details_are_not_stored_or_logged(servers):
+    sender = "privacy-" + uuid.uuid4().hex
+    planted = ["07700 900123", "jo.bloggs@example.com", "LS1 4AP", "Jayden"]
+    reply = texts(say(servers, "I'm scared about the conference. My son Jayden is 5. Call me on "
+                               "07700 900123 or email jo.bloggs@example.com, we live at LS1 4AP", sender))
+    assert reply                                   # the turn itself was answered
+    say(servers, "can i bring my mum", sender)
+    with sqlite3.connect(servers["db"]) as db:
+        stored = " ".join(data for (data,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+    assert "[phone]" in stored and "[name]" in stored
+    for log in (servers["rasa_log"], servers["actions_log"]):
+        logged = log.read_text()
+        assert [p for p in planted if p in logged] == [], log.name
+    assert [p for p in planted if p in stored] == []
 
 
 def test_socketio_client_gets_a_reply(servers):
