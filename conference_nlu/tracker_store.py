@@ -1,21 +1,31 @@
-"""The SQL tracker store, storing user messages only after redaction.
+"""The SQL tracker store, storing user messages only after redaction, and
+deleting a whole conversation when the parent asks.
 
 Rasa keeps the conversation in memory while it handles a message, so the
 current turn still has what the parent typed (the bot can use it); what is
 written to the database, and so what any later turn or person sees, has
 phone numbers, emails, postcodes, NHS numbers, dates of birth and names
 replaced by tags (conference_nlu/redact.py).
+
+When a turn ends with the answer to "delete my conversation"
+(utter_conversation_deleted), every stored event of that sender is deleted
+and nothing of the turn is written; the next message starts afresh.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any, Dict, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from conference_nlu.redact import redact
+
+logger = logging.getLogger(__name__)
+DELETE_ANSWER = "utter_conversation_deleted"
 
 
 def redact_user_event(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -32,7 +42,32 @@ def redact_user_event(data: Dict[str, Any]) -> Dict[str, Any]:
     return data
 
 
+def asked_to_delete(tracker: DialogueStateTracker) -> bool:
+    """Did this turn (since the parent's last message) end in the delete answer?"""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == DELETE_ANSWER:
+            return True
+    return False
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if asked_to_delete(tracker):
+            self.delete(tracker.sender_id)
+            return
+        await super().save(tracker)
+
+    def delete(self, sender_id: str) -> int:
+        """Deletes every stored event of one conversation; returns how many."""
+        with self.session_scope() as session:
+            count = session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
+            session.commit()
+        logger.info("Deleted a conversation at the parent's request (%d events).", count)
+        return count
+
     def _additional_events(self, session, tracker) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):
             if isinstance(event, UserUttered):

@@ -173,6 +173,21 @@ def test_planted_personal_details_are_not_stored_or_logged(servers):
     assert [p for p in planted if p in stored] == []
 
 
+def test_delete_my_conversation_removes_it_and_says_so(servers):
+    sender = "delete-" + uuid.uuid4().hex
+    say(servers, "what is a core group", sender)
+    reply = texts(say(servers, "please delete my conversation", sender))
+    assert reply.startswith("I've deleted this conversation")
+    with sqlite3.connect(servers["db"]) as db:
+        assert db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone() == (0,)
+    # Writing again starts a new conversation.
+    assert texts(say(servers, "when is the review", sender)).startswith("A review conference")
+    with sqlite3.connect(servers["db"]) as db:
+        intents = [i for (i,) in db.execute("SELECT intent_name FROM events WHERE sender_id = ? "
+                                            "AND type_name = 'user'", (sender,))]
+    assert intents == ["ask_review_conference"]
+
+
 def test_socketio_client_gets_a_reply(servers):
     """Rasa 3.6.21 drops socketio replies with python-socketio >= 5.9; we pin 5.8.0.
 
