@@ -37,13 +37,14 @@ ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
 
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
 
-.PHONY: help run test venvs check-profile train shell \
+.PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
 	@echo "make test    everything CI checks"
 	@echo "make shell   talk to the bot in this terminal"
+	@echo "make purge   delete conversations older than the profile's retention period"
 
 # ----------------------------------------------------------------- environments
 $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
@@ -92,6 +93,11 @@ run: venvs web/node_modules/.installed check-profile $(MODEL)
 shell: venvs check-profile $(MODEL)
 	@mkdir -p var
 	@scripts/run --shell
+
+# Deletes conversations idle for longer than profile.yml's retention period.
+purge: $(RASA_VENV)/.installed
+	@mkdir -p var
+	@$(RASA_PY) scripts/purge.py
 
 # ----------------------------------------------------------------- tests
 test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration

@@ -69,6 +69,7 @@ class Profile:
     # content/timescales/ by actions.timeline.load_timescales).
     timescale_overrides: Mapping[str, Any] = field(default_factory=dict)
     closure_days: Tuple[date, ...] = ()
+    retention_days: int = 30
 
     @property
     def nation_name(self) -> str:
@@ -142,6 +143,11 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
     if not isinstance(closures, list) or not all(isinstance(d, date) for d in closures):
         raise r.fail("closure_days", "should be a list of dates written as 2026-12-24")
 
+    privacy = r.section(data, "privacy", required=False) or {}
+    retention = privacy.get("retention_days", 30)
+    if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
+        raise r.fail("privacy.retention_days", "should be a whole number of days from 1 to 3650")
+
     phone = dict(pattern=_UK_PHONE, what="a UK phone number")
     profile = Profile(
         organisation_name=r.text(org, "name", "organisation."),
@@ -164,6 +170,7 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         ),
         timescale_overrides=dict(overrides),
         closure_days=tuple(closures),
+        retention_days=retention,
     )
     return profile
 

@@ -7,6 +7,9 @@ written to the database, and so what any later turn or person sees, has
 phone numbers, emails, postcodes, NHS numbers, dates of birth and names
 replaced by tags (conference_nlu/redact.py).
 
+Conversations idle for longer than the retention period are deleted by
+purge_idle_conversations (`make purge`, and daily by `make run`).
+
 When a turn ends with the answer to "delete my conversation"
 (utter_conversation_deleted), every stored event of that sender is deleted
 and nothing of the turn is written; the next message starts afresh.
@@ -58,6 +61,26 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.delete(tracker.sender_id)
             return
         await super().save(tracker)
+
+    def purge_idle_conversations(self, older_than: float) -> int:
+        """Deletes conversations whose last event is before ``older_than`` (a Unix time).
+
+        Returns how many conversations were deleted.
+        """
+        import sqlalchemy as sa
+
+        with self.session_scope() as session:
+            idle = (session.query(self.SQLEvent.sender_id)
+                    .group_by(self.SQLEvent.sender_id)
+                    .having(sa.func.max(self.SQLEvent.timestamp) < older_than)
+                    .all())
+            senders = [sender for (sender,) in idle]
+            if senders:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(senders)) \
+                    .delete(synchronize_session=False)
+                session.commit()
+        logger.info("Retention: deleted %d idle conversations.", len(senders))
+        return len(senders)
 
     def delete(self, sender_id: str) -> int:
         """Deletes every stored event of one conversation; returns how many."""

@@ -124,3 +124,12 @@ def test_bad_timescale_settings(profile_data, field, value, problem):
     profile_data[field] = value
     with pytest.raises(ProfileError, match=problem):
         parse_profile(profile_data)
+
+
+def test_retention_days(profile_data):
+    assert parse_profile(profile_data).retention_days == 30
+    del profile_data["privacy"]
+    assert parse_profile(profile_data).retention_days == 30
+    profile_data["privacy"] = {"retention_days": 0}
+    with pytest.raises(ProfileError, match="privacy.retention_days: should be a whole number"):
+        parse_profile(profile_data)

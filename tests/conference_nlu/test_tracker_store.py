@@ -52,3 +52,39 @@ def test_a_later_turn_is_not_a_delete_request():
     turn(tracker, "delete my conversation", "delete_my_conversation", "utter_conversation_deleted")
     turn(tracker, "hello again", "greet", "utter_greet")
     assert not asked_to_delete(tracker)
+
+
+def test_idle_conversations_are_purged_and_recent_ones_kept(tmp_path):
+    import time
+    s = store(tmp_path)
+    for sender, age_days in (("old", 40), ("recent", 2)):
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        turn(tracker, "hello", "greet", "utter_greet")
+        for event in tracker.events:
+            event.timestamp = time.time() - age_days * 86400
+        asyncio.run(s.save(tracker))
+    assert s.purge_idle_conversations(time.time() - 30 * 86400) == 1
+    assert rows(tmp_path, "old") == [] and rows(tmp_path, "recent") != []
+
+
+def test_make_purge_uses_the_profile_and_endpoints(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    s = store(tmp_path)
+    tracker = DialogueStateTracker("old", DOMAIN.slots)
+    turn(tracker, "hello", "greet", "utter_greet")
+    for event in tracker.events:
+        event.timestamp = time.time() - 31 * 86400       # the shipped profile keeps 30 days
+    asyncio.run(s.save(tracker))
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "scripts/purge.py"], cwd=root, capture_output=True,
+                            text=True, timeout=120,
+                            env=dict(os.environ, TRACKER_DB=str(tmp_path / "t.db"),
+                                     TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Retention (30 days): deleted 1 idle conversations" in result.stdout
+    assert rows(tmp_path, "old") == []
