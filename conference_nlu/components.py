@@ -33,19 +33,27 @@ from conference_nlu.dates import DateFinder
 from conference_nlu.safety import RULES_PATH, load_safety_check
 
 
+class _BuiltFromConfig(GraphComponent):
+    """A step that is not trained: it is built from its config at start-up."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "_BuiltFromConfig":
+        return cls(config)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MessageLengthGuard(GraphComponent):
+class MessageLengthGuard(_BuiltFromConfig):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_characters": 1000}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._limit = int(config["max_characters"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "MessageLengthGuard":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -59,14 +67,10 @@ class MessageLengthGuard(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class DateExtractor(GraphComponent):
-    def __init__(self, finder: Optional[DateFinder] = None) -> None:
-        self._finder = finder or DateFinder()
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "DateExtractor":
-        return cls()
+class DateExtractor(_BuiltFromConfig):
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        super().__init__(config or {})
+        self._finder = DateFinder()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -88,19 +92,15 @@ class DateExtractor(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetyCheckComponent(GraphComponent):
+class SafetyCheckComponent(_BuiltFromConfig):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"rules": str(RULES_PATH)}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         # Read at start-up, so a broken rules file stops the server at once.
         self._check = load_safety_check(config["rules"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SafetyCheckComponent":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
