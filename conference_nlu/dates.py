@@ -131,7 +131,9 @@ class DateFinder:
     @staticmethod
     def _nearby_time(doc, times, start, end) -> Optional[str]:
         for t_start, t_end in times:
-            if t_end <= start and start - t_end <= 2 or t_start >= end and t_start - end <= 2:
+            before = t_end <= start and start - t_end <= 2
+            after = t_start >= end and t_start - end <= 2
+            if before or after:
                 return _clock(doc[t_start:t_end].text)
         return None
 
