@@ -70,6 +70,8 @@ class Profile:
     timescale_overrides: Mapping[str, Any] = field(default_factory=dict)
     closure_days: Tuple[date, ...] = ()
     retention_days: int = 30
+    data_controller: str = ""
+    who_can_see: str = ""
 
     @property
     def nation_name(self) -> str:
@@ -171,6 +173,10 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         timescale_overrides=dict(overrides),
         closure_days=tuple(closures),
         retention_days=retention,
+        data_controller=r.text(privacy, "data_controller", "privacy.", required=False)
+        or r.text(org, "name", "organisation."),
+        who_can_see=r.text(privacy, "who_can_see", "privacy.", required=False)
+        or "the team that runs this service",
     )
     return profile
 

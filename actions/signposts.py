@@ -39,6 +39,18 @@ def national_advice_sentence(profile: Profile, helplines: Mapping[str, Helpline]
             f"call {contact.phone} ({contact.opening_hours}).")
 
 
+def privacy_notice(profile: Profile) -> str:
+    """The short notice at the start: what is kept, how long, who sees it, what
+    happens if a parent mentions a risk to a child."""
+    return (f"About your privacy: {profile.data_controller} keeps what you type here for "
+            f"{profile.retention_days} days after your last message, with phone numbers, emails, "
+            f"postcodes and names taken out. Then it is deleted. "
+            f"Only {profile.who_can_see} can see it. "
+            f"No one reads this chat as you type, so if you tell me a child is at risk I cannot "
+            f"pass it on: call 999, or {profile.organisation_name} on {profile.contact.phone}. "
+            f'Type "delete my conversation" at any time.')
+
+
 def profile_slots(profile: Profile, helplines: Mapping[str, Helpline]) -> Dict[str, object]:
     """Slot values for every profile variable the responses use."""
     contact = profile.contact
@@ -55,4 +67,5 @@ def profile_slots(profile: Profile, helplines: Mapping[str, Helpline]) -> Dict[s
         "complaints_url": profile.complaints_url,
         "advocacy": advocacy_sentence(profile),
         "national_advice": national_advice_sentence(profile, helplines),
+        "privacy_notice": privacy_notice(profile),
     }

@@ -133,3 +133,10 @@ def test_retention_days(profile_data):
     profile_data["privacy"] = {"retention_days": 0}
     with pytest.raises(ProfileError, match="privacy.retention_days: should be a whole number"):
         parse_profile(profile_data)
+
+
+def test_privacy_defaults(profile_data):
+    del profile_data["privacy"]
+    profile = parse_profile(profile_data)
+    assert profile.data_controller == "Ashdown Borough Council"
+    assert profile.who_can_see == "the team that runs this service"

@@ -36,3 +36,15 @@ def test_advocacy_sentence_names_the_local_service_or_says_how_to_find_one():
     assert "Ashdown Parents' Advocacy Service (01632 960 200, https://advocacy.ashdown.example)" \
         in advocacy_sentence(profile)
     assert "Ask your social worker or the chair" in advocacy_sentence(replace(profile, advocacy=None))
+
+
+def test_privacy_notice_says_what_is_kept_how_long_who_sees_it_and_about_risks():
+    profile = load_profile()
+    notice = profile_slots(profile, content().helplines)["privacy_notice"]
+    assert "Ashdown Borough Council keeps what you type here for 30 days after your last message" in notice
+    assert "Only the council's digital services team can see it." in notice
+    assert "No one reads this chat as you type" in notice and "call 999" in notice
+    assert profile.contact.phone in notice
+    assert 'Type "delete my conversation"' in notice
+    shorter = replace(profile, retention_days=7)
+    assert "for 7 days after" in profile_slots(shorter, content().helplines)["privacy_notice"]

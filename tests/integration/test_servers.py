@@ -103,6 +103,13 @@ def test_late_report_question_gets_the_report_answer(servers):
     assert "ask the chair to delay the meeting" in text
 
 
+def test_the_greeting_gives_the_privacy_notice_from_the_profile(servers):
+    text = texts(say(servers, "hello"))
+    assert text.startswith("Hello. I'm Conference Companion")
+    assert "keeps what you type here for 30 days after your last message" in text
+    assert "No one reads this chat as you type" in text
+
+
 def test_talk_to_a_person_gives_the_profile_contacts(servers):
     text = texts(say(servers, "i want to talk to a real person"))
     assert "Ashdown Borough Council" in text and "01632 960 100" in text
