@@ -1,4 +1,16 @@
+"""Helpers the integration tests share: ports, starting the servers, talking to them."""
+
+import json
+import os
 import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = os.environ.get("MODEL", "models/current.tar.gz")
 
 
 def free_port():
@@ -20,3 +32,62 @@ def listening_addresses(port):
                 octets = [str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)]
                 addresses.add(".".join(octets))
     return addresses
+
+
+def server_env(actions_port, db, **extra):
+    """The environment `make run` gives the servers, with this test's port and database."""
+    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+               SANIC_HOST="127.0.0.1", TRACKER_DB=str(db), RASA_TELEMETRY_ENABLED="false",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1", **extra)
+    env.pop("CC_PROFILE", None)
+    return env
+
+
+def wait_until_up(url, process, log, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited while starting:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(1)
+    raise RuntimeError(f"{url} did not answer within {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+def start_action_server(port, env, log):
+    process = subprocess.Popen(
+        [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
+         "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
+    return process
+
+
+def start_rasa(port, env, log):
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/rasa"), "run", "--model", MODEL, "--port", str(port),
+         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", "*"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    wait_until_up(f"http://127.0.0.1:{port}/", process, log, 300)
+    return process
+
+
+def stop(*processes):
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def post_message(base_url, sender, text):
+    """The bot's replies to one message on the REST channel."""
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        return json.loads(response.read())

@@ -1,7 +1,6 @@
 """`scripts/run`, as `make run` calls it: starts everything, prints the
 address, serves the demo page, and Ctrl-C stops every process it started."""
 
-import json
 import os
 import signal
 import socket
@@ -10,9 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port, listening_addresses
+from conftest import ROOT, free_port, listening_addresses, post_message
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def answers(port):
@@ -51,11 +49,8 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         assert f":{ports['RASA_PORT']}" in config
         assert urllib.request.urlopen(web + "/vendor/socket.io.min.js").status == 200
 
-        body = json.dumps({"sender": "launcher-test", "message": "what is a core group"}).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook", data=body,
-            headers={"Content-Type": "application/json"})
-        reply = json.loads(urllib.request.urlopen(request, timeout=30).read())
+        reply = post_message(f"http://127.0.0.1:{ports['RASA_PORT']}", "launcher-test",
+                             "what is a core group")
         assert reply[0]["text"].startswith("A core group is a small group")
 
         # Ctrl-C, sent to the launcher alone: it must stop what it started.

@@ -5,81 +5,32 @@ Each test session uses its own ports and its own SQLite file.
 """
 
 import asyncio
-import json
-import os
 import sqlite3
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 import socketio
-from conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = os.environ.get("MODEL", "models/current.tar.gz")
-
-
-def wait_until_up(url, process, log, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited while starting:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(1)
-    raise RuntimeError(f"{url} did not answer within {seconds}s:\n{log.read_text()[-3000:]}")
+from conftest import free_port, post_message, server_env, start_action_server, start_rasa, stop
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("servers")
     actions_port, rasa_port = free_port(), free_port()
-    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook", SANIC_HOST="127.0.0.1",
-               TRACKER_DB=str(tmp / "conversations.db"), RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    env.pop("CC_PROFILE", None)
+    env = server_env(actions_port, tmp / "conversations.db")
     started = []
     try:
-        log = tmp / "actions.log"
-        actions = subprocess.Popen(
-            [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(actions_port)],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        started.append(actions)
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, log, 60)
-
-        log = tmp / "rasa.log"
-        rasa = subprocess.Popen(
-            [str(ROOT / ".venv/bin/rasa"), "run", "--model", MODEL, "--port", str(rasa_port),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", "*"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        started.append(rasa)
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, log, 300)
+        started.append(start_action_server(actions_port, env, tmp / "actions.log"))
+        started.append(start_rasa(rasa_port, env, tmp / "rasa.log"))
         yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db",
-               "rasa_log": log, "actions_log": tmp / "actions.log"}
+               "rasa_log": tmp / "rasa.log", "actions_log": tmp / "actions.log"}
     finally:
-        for process in reversed(started):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(*reversed(started))
 
 
 def say(servers, text, sender=None):
-    body = json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}).encode()
-    request = urllib.request.Request(f"{servers['rasa']}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
-        return json.loads(response.read())
+    return post_message(servers["rasa"], sender or uuid.uuid4().hex, text)
 
 
 def texts(replies):
