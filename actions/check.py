@@ -15,7 +15,10 @@ def main() -> int:
     try:
         profile = load_profile()
         load_content()
-        load_timescales(profile.nation, profile.timescale_overrides)
+        for nation in profile.nations:
+            # A council's own numbers are for its own (first) nation.
+            overrides = profile.timescale_overrides if nation == profile.nation else None
+            load_timescales(nation, overrides)
     except (ProfileError, ContentError, TimescalesError) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -72,10 +72,17 @@ class Profile:
     retention_days: int = 30
     data_controller: str = ""
     who_can_see: str = ""
+    # Other nations this service covers (a national charity, say). When there
+    # are any, the bot asks which nation the conference is in.
+    other_nations: Tuple[str, ...] = ()
 
     @property
     def nation_name(self) -> str:
         return NATIONS[self.nation]
+
+    @property
+    def nations(self) -> Tuple[str, ...]:
+        return (self.nation,) + self.other_nations
 
 
 class _Reader:
@@ -145,6 +152,12 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
     if not isinstance(closures, list) or not all(isinstance(d, date) for d in closures):
         raise r.fail("closure_days", "should be a list of dates written as 2026-12-24")
 
+    others = data.get("other_nations") or []
+    if not isinstance(others, list) or any(str(n).lower().replace(" ", "_") not in NATIONS
+                                           for n in others):
+        raise r.fail("other_nations", f"should be a list of: {', '.join(NATIONS)}")
+    others = tuple(dict.fromkeys(str(n).lower().replace(" ", "_") for n in others))
+
     privacy = r.section(data, "privacy", required=False) or {}
     retention = privacy.get("retention_days", 30)
     if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
@@ -178,6 +191,8 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         who_can_see=r.text(privacy, "who_can_see", "privacy.", required=False)
         or "the team that runs this service",
     )
+    other_nations = tuple(n for n in others if n != profile.nation)
+    profile = replace(profile, other_nations=other_nations)
     return profile
 
 

@@ -19,8 +19,16 @@ from actions.yaml_files import read_yaml
 TIMESCALES_DIR = Path(__file__).resolve().parent.parent / "content" / "timescales"
 UNITS = ("working_days", "days", "months", "hours", "minutes")
 KINDS = ("statutory", "good_practice", "local")
-ANCHORS = ("conference", "strategy_discussion", "first_core_group")
-CONFERENCE_KINDS = ("initial", "review")
+ANCHORS = ("conference", "strategy_discussion", "first_core_group", "birth")
+CONFERENCE_KINDS = ("initial", "review", "pre_birth")
+# A pre-birth conference is a first conference held before the baby is born:
+# the initial rules apply, and the pre-birth ones too.
+RULES_FOR_KIND = {"initial": ("initial",), "review": ("review",),
+                  "pre_birth": ("initial", "pre_birth")}
+# Anchors that only the parent can give: without them a rule is shown in words
+# (birth) or left out (the strategy discussion, which only sets a deadline
+# for the first conference).
+OPTIONAL_ANCHORS = {"strategy_discussion": "leave_out", "birth": "undated"}
 
 
 class TimescalesError(ValueError):
@@ -85,7 +93,7 @@ def _parse_rule(entry: Mapping, where: str) -> TimeRule:
 
     applies = entry.get("applies_to")
     if not isinstance(applies, list) or not set(applies) <= set(CONFERENCE_KINDS) or not applies:
-        raise TimescalesError(f"{where}: applies_to should list initial and/or review")
+        raise TimescalesError(f"{where}: applies_to should list initial, review or pre_birth")
     amount, unit = _check_amount(entry.get("amount"), entry.get("unit"), where)
     return TimeRule(
         key=need("key"), label=need("label"), anchor=need("anchor", ANCHORS),
@@ -155,12 +163,14 @@ def _move(day: date, at: Optional[time], rule: TimeRule, calendar: WorkingCalend
 
 def build_timeline(conference: date, conference_kind: str, timescales: Timescales,
                    calendar: WorkingCalendar, today: date, start: Optional[time] = None,
-                   strategy_discussion: Optional[date] = None) -> List[Milestone]:
+                   strategy_discussion: Optional[date] = None,
+                   birth: Optional[date] = None) -> List[Milestone]:
     """Every milestone for this conference, in date order, with its rule and source."""
     if conference_kind not in CONFERENCE_KINDS:
         raise ValueError(f"conference_kind should be one of {', '.join(CONFERENCE_KINDS)}")
-    rules = [r for r in timescales.rules if conference_kind in r.applies_to]
-    anchors: Dict[str, Optional[date]] = {"conference": conference,
+    wanted = RULES_FOR_KIND[conference_kind]
+    rules = [r for r in timescales.rules if set(wanted) & set(r.applies_to)]
+    anchors: Dict[str, Optional[date]] = {"conference": conference, "birth": birth,
                                           "strategy_discussion": strategy_discussion}
     dated: Dict[str, date] = {}
     milestones: List[Milestone] = []
@@ -175,9 +185,10 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
     # Single dates first, so repeating ones can stop at them.
     for rule in (r for r in rules if not r.repeat_until):
         anchor = anchors.get(rule.anchor, dated.get(rule.anchor))
-        if rule.anchor == "strategy_discussion" and anchor is None:
-            continue  # only when the parent gave the strategy discussion date
-        if rule.amount is None:
+        missing = OPTIONAL_ANCHORS.get(rule.anchor) if anchor is None else None
+        if missing == "leave_out":
+            continue
+        if rule.amount is None or missing == "undated":
             add(rule, None)
             continue
         day, at = _move(anchor, start if rule.anchor == "conference" else None, rule, calendar)
@@ -195,7 +206,8 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
                 first + timedelta(days=step * rule.amount)
             if day >= until:
                 break
-            add(rule, day, approximate=True)
+            # "About once a month": shown on the next working day, not a Sunday.
+            add(rule, calendar.next_working_day(day), approximate=True)
             step += 1
 
     milestones.append(Milestone(key="conference", label=f"Your {timescales.meeting}",

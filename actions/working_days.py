@@ -64,6 +64,12 @@ class WorkingCalendar:
         return (day.weekday() < 5 and day not in _bank_holidays(self.nation)
                 and day not in self.closures)
 
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself if it is a working day, else the first one after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
     def add_working_days(self, start: date, count: int) -> date:
         """The ``count``-th working day after ``start`` (before it if negative)."""
         step = 1 if count >= 0 else -1

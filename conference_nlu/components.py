@@ -8,6 +8,10 @@ DateExtractor: finds dates and times (conference_nlu/dates.py) and adds them
 as `date` (ISO), `time` (HH:MM) and `invalid_date` (the words, for "31st
 February") entities.
 
+ConferenceWordsExtractor: adds `conference_kind` and `nation` entities, and the
+list `milestones` (which dates a question is about), from
+content/conference_words.yml.
+
 SafetyCheckComponent: the safety check as the last step of the NLU pipeline.
 
 When a safety rule matches, the message's intent becomes child_in_danger or
@@ -29,6 +33,7 @@ from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_AT
                                       INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 
+from conference_nlu.conference_words import WORDS_PATH, load_conference_words
 from conference_nlu.dates import DateFinder
 from conference_nlu.safety import RULES_PATH, load_safety_check
 
@@ -78,9 +83,7 @@ class DateExtractor(_BuiltFromConfig):
             entities = list(message.get(ENTITIES) or [])
             for found in self._finder.find(text):
                 def entity(kind, value):
-                    return {ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
-                            ENTITY_ATTRIBUTE_START: found.start, ENTITY_ATTRIBUTE_END: found.end,
-                            EXTRACTOR: self.__class__.__name__}
+                    return _entity(kind, value, found.start, found.end, self.__class__.__name__)
                 if found.value is None:
                     entities.append(entity("invalid_date", found.text))
                     continue
@@ -88,6 +91,43 @@ class DateExtractor(_BuiltFromConfig):
                 if found.time:
                     entities.append(entity("time", found.time))
             message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+def _entity(kind: Text, value: Any, start: int, end: int, extractor: Text) -> Dict[Text, Any]:
+    return {ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
+            ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end, EXTRACTOR: extractor}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ConferenceWordsExtractor(_BuiltFromConfig):
+    # Which dates a question names goes in the message as a list, not as
+    # entities: it only matters to the dates answer, and as entities it would
+    # have to be marked up in every test story that says "report".
+    LISTED = {"milestone": "milestones"}
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"words": str(WORDS_PATH)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        # Read at start-up, so a broken pattern stops the server at once.
+        self._words = load_conference_words(self.config.get("words") or WORDS_PATH)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = list(message.get(ENTITIES) or [])
+            listed: Dict[Text, List[Text]] = {key: [] for key in self.LISTED.values()}
+            for word in self._words.find(message.get(TEXT) or ""):
+                if word.entity in self.LISTED:
+                    listed[self.LISTED[word.entity]].append(word.value)
+                else:
+                    entities.append(_entity(word.entity, word.value, word.start, word.end,
+                                            self.__class__.__name__))
+            message.set(ENTITIES, entities, add_to_output=True)
+            for key, values in listed.items():
+                message.set(key, values, add_to_output=True)
         return messages
 
 

@@ -1,36 +1,12 @@
 """The Rasa glue, driven through rasa-sdk's own Tracker and dispatcher."""
 
-import asyncio
-
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.jargon import ActionExplainJargon
 from actions.menu import ActionShowMenu, ActionSuggestTopics
 from actions.profile import current_profile
 from actions.session import ActionSessionStart
-
-
-def tracker(text="", intent=None, ranking=(), entities=(), events=(), slots=None, **extra):
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.3},
-              "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-              "entities": list(entities), **extra}
-    return Tracker("parent-1", slots or {}, latest, list(events), False, None, {}, "action_listen")
-
-
-def run(action, track):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, track, {}))
-    return dispatcher.messages, events
-
-
-def user(text):
-    return {"event": "user", "text": text}
-
-
-def bot_action(name):
-    return {"event": "action", "name": name}
+from sdk_helpers import bot_action, run, tracker, user
 
 
 def test_session_start_fills_profile_slots_and_keeps_other_slots():

@@ -16,12 +16,15 @@ SOURCES = yaml.safe_load((ROOT / "content" / "sources.yml").read_text(encoding="
 
 
 def rules_by_intent():
-    """intent -> the action its rule runs, from every file in data/rules/."""
+    """intent -> the first action its rule runs, from every file in data/rules/.
+
+    Only rules that apply at any point count (no condition such as an active form).
+    """
     mapping = {}
     for path in sorted((ROOT / "data" / "rules").glob("*.yml")):
         for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
             steps = rule["steps"]
-            if len(steps) == 2 and "intent" in steps[0]:
+            if "condition" not in rule and "intent" in steps[0]:
                 mapping[steps[0]["intent"]] = steps[1]["action"]
     return mapping
 

@@ -111,12 +111,20 @@ def test_closure_days_and_timescale_overrides(profile_data):
     from datetime import date
     profile = parse_profile(profile_data)
     assert profile.closure_days == (date(2026, 12, 24), date(2026, 12, 31))
-    assert profile.timescale_overrides == {}
+    assert set(profile.timescale_overrides) == {"complaint_deadline", "first_review_after_birth"}
     profile_data["timescales"] = {"reports": {"amount": 3, "unit": "working_days", "source": "Local 5.11"}}
     assert parse_profile(profile_data).timescale_overrides["reports"]["amount"] == 3
 
 
+def test_other_nations_are_listed_once_after_the_main_one(profile_data):
+    assert parse_profile(profile_data).nations == ("england",)
+    profile_data["other_nations"] = ["Wales", "england", "wales", "northern ireland"]
+    assert parse_profile(profile_data).nations == ("england", "wales", "northern_ireland")
+
+
 @pytest.mark.parametrize("field, value, problem", [
+    ("other_nations", ["Cornwall"], "other_nations: should be a list of"),
+    ("other_nations", "wales", "other_nations: should be a list of"),
     ("closure_days", ["24 December"], "closure_days: should be a list of dates"),
     ("timescales", ["reports"], "timescales: should be a block"),
 ])

@@ -1,0 +1,381 @@
+"""The parent's own dates, in words: answers, a compact list, a payload for
+the web widget, a calendar file, and what to do when a right was missed.
+
+Plain Python with no Rasa imports. The dates come from actions.timeline; the
+words from content/dates.yml; the deployment profile picks the nation, its
+own numbers and its closure days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from icalendar import Calendar, Event
+
+from actions.content import CONTENT_DIR, ContentError
+from actions.profile import Profile
+from actions.timeline import Milestone, Timescales, build_timeline, load_timescales
+from actions.working_days import WorkingCalendar
+from actions.yaml_files import read_yaml
+
+DATES_PATH = CONTENT_DIR / "dates.yml"
+# How far from today a conference date may be before the bot asks again.
+FURTHEST = timedelta(days=366)
+# Milestones a "missed right" can be about (content/dates.yml: missed).
+CHASEABLE = ("reports", "first_core_group")
+# Milestones that happen on their date rather than by it.
+EXACT = ("conference", "arrive_early")
+
+
+# ----------------------------------------------------------------- the words
+@dataclass(frozen=True)
+class DateWords:
+    questions: Mapping[str, str]
+    buttons: Mapping[str, str]
+    problems: Mapping[str, str]
+    you_can: Mapping[str, str]
+    timeline: Mapping[str, object]
+    missed: Mapping[str, object]
+
+
+_SHAPE = {
+    "questions": ("ask_date", "confirm_date", "ask_kind", "ask_nation"),
+    "buttons": ("confirm_yes", "confirm_no", "not_now", "kind_initial", "kind_review",
+                "kind_pre_birth"),
+    "problems": ("no_date", "not_a_real_date", "too_far_past", "too_far_future"),
+    "timeline": ("heading", "passed", "about", "by", "no_date", "what_you_can_do", "calendar",
+                 "kinds", "without_date", "no_rule"),
+    "missed": CHASEABLE + ("copy_intro",),
+}
+
+
+def parse_date_words(data: Mapping, where: str = "dates.yml") -> DateWords:
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{where}: should contain named blocks")
+    blocks = {}
+    for block, keys in list(_SHAPE.items()) + [("you_can", ())]:
+        value = data.get(block)
+        if not isinstance(value, Mapping):
+            raise ContentError(f"{where}: {block} is missing")
+        for key in keys:
+            if not value.get(key):
+                raise ContentError(f"{where}: {block}.{key} is missing")
+        blocks[block] = value
+    for key in CHASEABLE:
+        for part in ("when", "advice", "message"):
+            if not isinstance(blocks["missed"][key], Mapping) or not blocks["missed"][key].get(part):
+                raise ContentError(f"{where}: missed.{key}.{part} is missing")
+    return DateWords(**blocks)
+
+
+@lru_cache(maxsize=1)
+def date_words(path: Path = DATES_PATH) -> DateWords:
+    return parse_date_words(read_yaml(path, ContentError), path.name)
+
+
+def in_words(day: date) -> str:
+    """Thursday 3 December 2026."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_words(day: date) -> str:
+    """Thu 3 Dec 2026: for lists and text messages."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def clock_words(at: time) -> str:
+    """10am, 9:45am, 2:30pm."""
+    hour = at.hour % 12 or 12
+    minutes = f":{at.minute:02d}" if at.minute else ""
+    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
+
+
+# ------------------------------------------------------- checking the date
+def check_conference_date(value: Optional[str], today: date) -> Tuple[Optional[date], Optional[str]]:
+    """The date, or the name of what is wrong with it (a key of problems)."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return None, "no_date"
+    if day < today - FURTHEST:
+        return None, "too_far_past"
+    if day > today + FURTHEST:
+        return None, "too_far_future"
+    return day, None
+
+
+# ------------------------------------------------------------ the timeline
+@dataclass(frozen=True)
+class YourDates:
+    conference: date
+    kind: str
+    meeting: str
+    milestones: Tuple[Milestone, ...]
+    today: date
+
+    def find(self, key: str) -> List[Milestone]:
+        return [m for m in self.milestones if m.key == key]
+
+
+_LOADED: Dict[Tuple[str, str], Timescales] = {}
+
+
+def _timescales(nation: str, profile: Profile) -> Timescales:
+    """Read once per nation and set of overrides (a council's own numbers are
+    for its own nation only)."""
+    overrides = profile.timescale_overrides if nation == profile.nation else {}
+    key = (nation, repr(sorted(overrides.items())))
+    if key not in _LOADED:
+        _LOADED[key] = load_timescales(nation, overrides)
+    return _LOADED[key]
+
+
+def work_out(profile: Profile, conference: date, kind: str, today: date,
+             nation: Optional[str] = None, start: Optional[time] = None) -> YourDates:
+    nation = nation or profile.nation
+    timescales = _timescales(nation, profile)
+    calendar = WorkingCalendar.for_nation(nation, profile.closure_days)
+    milestones = build_timeline(conference, kind, timescales, calendar, today, start=start)
+    return YourDates(conference, kind, timescales.meeting, tuple(milestones), today)
+
+
+def kind_matters(asked: Iterable[str], timescales: Timescales) -> bool:
+    """Whether the answer depends on the conference being a first one or a review.
+
+    Reports, the letter and the minutes follow the same rule for both, so a
+    parent asking only about those is not asked which it is.
+    """
+    asked = set(asked)
+    if not asked:
+        return True   # the whole timeline
+
+    def rules(key, kind):
+        return [r for r in timescales.rules if r.key == key and kind in r.applies_to]
+
+    return any(rules(key, "initial") != rules(key, "review") for key in asked)
+
+
+def timescales_for(profile: Profile, nation: Optional[str] = None) -> Timescales:
+    return _timescales(nation or profile.nation, profile)
+
+
+def _when(m: Milestone, words: DateWords) -> str:
+    if m.day is None:
+        return words.timeline["no_date"]
+    prefix = words.timeline["about"] if m.approximate else ""
+    text = prefix + short_words(m.day)
+    if m.at is not None:
+        text += f", {clock_words(m.at)}"
+    if m.passed:
+        text += f" {words.timeline['passed']}"
+    return text
+
+
+def _label(m: Milestone) -> str:
+    return m.label[0].lower() + m.label[1:] if not m.label.startswith("Your") else m.label
+
+
+# Research ids such as "(E4)" or "(L11, L9b)" are for maintainers, not parents.
+_RESEARCH_IDS = re.compile(r"\s*\((?:[A-Z][0-9]+[a-z]?(?:,\s*)?)+\)")
+
+
+def sources_of(milestones_or_sources: Iterable) -> str:
+    """The sources' names, each once, without the research ids."""
+    seen: Dict[str, None] = {}
+    for item in milestones_or_sources:
+        source = item if isinstance(item, str) else item.source
+        for name in _RESEARCH_IDS.sub("", source or "").split(";"):
+            if name.strip():
+                seen.setdefault(name.strip(), None)
+    return "; ".join(seen)
+
+
+def what_you_can_do(advice: str) -> str:
+    return "What you can do: " + advice[:1].lower() + advice[1:]
+
+
+def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
+    """One line a date, for text channels and SMS."""
+    words = words or date_words()
+    kinds = words.timeline["kinds"]
+    lines = [words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
+                                              conference=in_words(dates.conference))]
+    undated = []
+    for m in dates.milestones:
+        if m.day is None:
+            undated.append(m)
+            continue
+        label = "Your " + dates.meeting if m.key == "conference" else _label(m)
+        lines.append(f"- {_when(m, words)}: {label}")
+    for m in undated:
+        lines.append(f"- {words.timeline['no_date']}: {_label(m)}")
+    return "\n".join(lines)
+
+
+def timeline_answer(dates: YourDates, words: Optional[DateWords] = None) -> str:
+    words = words or date_words()
+    parts = [compact_list(dates, words), words.timeline["what_you_can_do"]]
+    parts.append("Source: " + sources_of(dates.milestones) + ".")
+    return "\n\n".join(parts)
+
+
+def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+    """The answer about one milestone: its date, its rule, what to do, the source."""
+    words = words or date_words()
+    found = dates.find(key)
+    if not found:
+        return None
+    first = found[0]
+    conference = in_words(dates.conference)
+    if first.day is None:
+        lead = f"{first.label}: {words.timeline['no_date'].lower()}."
+    elif len(found) > 1:
+        listed = ", ".join(short_words(m.day) for m in found[:4])
+        lead = f"{first.label}: about {listed}."
+    else:
+        when = in_words(first.day) + (f" at {clock_words(first.at)}" if first.at else "")
+        approx = "about " if first.approximate else ("" if key in EXACT else "by ")
+        lead = f"{first.label}: {approx}{when}."
+    lead += f" Your {dates.meeting}: {conference}."
+    text = [lead, first.rule]
+    chase = missed_right(dates, key, words)
+    if chase:
+        text.append(chase)
+    elif words.you_can.get(key):
+        text.append(what_you_can_do(words.you_can[key]))
+    text.append(f"Source: {sources_of([first])}.")
+    return "\n\n".join(text)
+
+
+def no_rule_answer(dates: YourDates, key: str, words: Optional[DateWords] = None) -> str:
+    words = words or date_words()
+    return words.timeline["no_rule"]
+
+
+def rules_answer(timescales: Timescales, asked: Sequence[str],
+                 words: Optional[DateWords] = None) -> str:
+    """Without the parent's date: each asked rule in words, and an offer."""
+    words = words or date_words()
+    parts, sources = [], []
+    for key in asked:
+        rule = next((r for r in timescales.rules if r.key == key), None)
+        if rule is None:
+            parts.append(words.timeline["no_rule"])
+            continue
+        parts.append(f"{rule.label}: {rule.rule}")
+        sources.append(rule.source)
+    parts.append(words.timeline["without_date"].format(meeting=timescales.meeting))
+    if sources:
+        parts.append("Source: " + sources_of(sources) + ".")
+    return "\n\n".join(parts)
+
+
+# ------------------------------------------------------ when a right is missed
+def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+    """What to do, and a message to copy, when ``key``'s date has passed too soon.
+
+    The reports: their date has passed and the conference has not.
+    The first core group: its date has passed and the first review has not.
+    """
+    words = words or date_words()
+    if key not in CHASEABLE:
+        return None
+    found = dates.find(key)
+    if not found or found[0].day is None or not found[0].passed:
+        return None
+    due = found[0].day
+    if key == "reports" and dates.conference < dates.today:
+        return None
+    if key == "first_core_group":
+        reviews = dates.find("next_review")
+        if reviews and reviews[0].day and reviews[0].day < dates.today:
+            return None
+    block = words.missed[key]
+    fill = dict(date=in_words(due), conference=in_words(dates.conference), meeting=dates.meeting)
+    return "\n\n".join([block["when"].format(**fill), what_you_can_do(block["advice"].format(**fill)),
+                        words.missed["copy_intro"], block["message"].strip().format(**fill)])
+
+
+def chase_message(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+    """Only the message to copy, filled in, or None when nothing was missed."""
+    words = words or date_words()
+    if missed_right(dates, key, words) is None:
+        return None
+    due = dates.find(key)[0].day
+    return words.missed[key]["message"].strip().format(
+        date=in_words(due), conference=in_words(dates.conference), meeting=dates.meeting)
+
+
+# ----------------------------------------------------- for the web widget
+def timeline_payload(dates: YourDates, words: Optional[DateWords] = None) -> Dict[str, object]:
+    """Structured data the widget draws; the calendar file rides along."""
+    words = words or date_words()
+    kinds = words.timeline["kinds"]
+    return {
+        "type": "timeline",
+        "title": words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
+                                                  conference=in_words(dates.conference)),
+        "conference": dates.conference.isoformat(),
+        "kind": dates.kind,
+        "milestones": [{
+            "key": m.key,
+            "label": "Your " + dates.meeting if m.key == "conference" else m.label,
+            "date": m.day.isoformat() if m.day else None,
+            "date_in_words": in_words(m.day) if m.day else words.timeline["no_date"],
+            "time": m.at.strftime("%H:%M") if m.at else None,
+            "approximate": m.approximate,
+            "passed": m.passed,
+            "rule": m.rule,
+            "kind": m.kind,
+            "source": m.source,
+        } for m in dates.milestones],
+        "calendar": {"label": words.timeline["calendar"], "filename": "conference-dates.ics",
+                     "ics": calendar_file(dates)},
+    }
+
+
+def calendar_file(dates: YourDates) -> str:
+    """An iCalendar file of every dated milestone, as all-day events."""
+    cal = Calendar()
+    cal.add("prodid", "-//Conference Companion//Your dates//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Child protection conference dates")
+    stamp = datetime.combine(dates.today, time(0), tzinfo=timezone.utc)
+    for m in dates.milestones:
+        if m.day is None:
+            continue
+        event = Event()
+        label = "Your " + dates.meeting if m.key == "conference" else m.label
+        if m.at is not None:
+            label += f" ({clock_words(m.at)})"
+        event.add("summary", label)
+        event.add("dtstart", m.day)
+        event.add("dtend", m.day + timedelta(days=1))
+        event.add("dtstamp", stamp)
+        event.add("description", f"{m.rule}\nSource: {m.source}".strip() if m.rule else "")
+        seed = f"{dates.conference}-{dates.kind}-{m.key}-{m.day}"
+        event.add("uid", hashlib.sha256(seed.encode()).hexdigest()[:24] + "@conference-companion")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical().decode("utf-8")
+
+
+def asked_keys(found: Sequence[str], kind: Optional[str]) -> List[str]:
+    """The milestone keys a question named, with the kind's own variant.
+
+    After a review conference there is no "first" core group: the question is
+    about the core groups that carry on.
+    """
+    keys = []
+    for key in found:
+        if key == "first_core_group" and kind == "review":
+            key = "core_groups"
+        if key not in keys:
+            keys.append(key)
+    return keys
