@@ -30,6 +30,11 @@ WIDGET_CHANNELS = ("socketio",)
 DATA_CHANNELS = ("rest",)
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the NLU gave the latest message (the safety check's, if it routed it)."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def today():
     return datetime.now(LONDON).date()
 
@@ -88,7 +93,7 @@ class ValidateConferenceForm(FormValidationAction):
 
     def validate_conference_date_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_intent_of_latest_message() not in ("affirm", "deny"):
+        if latest_intent(tracker) not in ("affirm", "deny"):
             # Checked again when the form starts: a "yes" stands only for
             # the date it was said to, not for a date given since.
             confirmed = tracker.get_slot("confirmed_date") == tracker.get_slot("conference_date")
@@ -182,7 +187,7 @@ class ActionRememberDateQuestion(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         # Giving the date (with no question) asks for the whole timeline.
         named = []
-        if tracker.get_intent_of_latest_message() == "ask_dates":
+        if latest_intent(tracker) == "ask_dates":
             named = list(tracker.latest_message.get("milestones") or []) + \
                 list(tracker.get_latest_entity_values("milestone"))
         return [SlotSet("asked_dates", yd.asked_keys(named, tracker.get_slot("conference_kind")))]

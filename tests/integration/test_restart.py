@@ -26,7 +26,7 @@ def test_a_conversation_survives_a_restart(tmp_path):
             stop(first)
         second = start_rasa(port, env, tmp_path / "second.log")
         try:
-            reply = post_message(rasa, "restart-test", "when is the review")
+            reply = post_message(rasa, "restart-test", "what happens at a review conference")
             assert reply[0]["text"].startswith("A review conference checks")
         finally:
             stop(second)
