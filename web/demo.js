@@ -33,6 +33,41 @@
     transcript.scrollTop = transcript.scrollHeight;
   }
 
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  // The parent's dates, sent by the bot as a custom payload of type
+  // "timeline": an ordered list, and the calendar file as a download.
+  function addTimeline(data) {
+    var box = el("section", "timeline");
+    box.appendChild(el("h2", "timeline-title", data.title));
+    var list = el("ol", "timeline-list");
+    (data.milestones || []).forEach(function (m) {
+      var item = el("li", m.passed ? "passed" : "");
+      var when = m.date_in_words + (m.time ? ", " + m.time : "");
+      if (m.approximate && m.date) { when = "About " + when; }
+      if (m.passed) { when += " (passed)"; }
+      item.appendChild(el("strong", "when", when));
+      item.appendChild(el("span", "what", m.label));
+      if (m.rule) { item.appendChild(el("span", "rule", m.rule)); }
+      if (m.source) { item.appendChild(el("span", "source", "Source: " + m.source)); }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (data.calendar && data.calendar.ics) {
+      var download = el("a", "calendar-link", data.calendar.label);
+      download.href = URL.createObjectURL(new Blob([data.calendar.ics], { type: "text/calendar" }));
+      download.download = data.calendar.filename || "dates.ics";
+      box.appendChild(download);
+    }
+    transcript.appendChild(box);
+    transcript.scrollTop = transcript.scrollHeight;
+  }
+
   function send(message, shown) {
     add("user", shown || message);
     status.textContent = "Conference Companion is typing…";
@@ -52,6 +87,8 @@
   socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
   socket.on("bot_uttered", function (message) {
     status.textContent = "";
+    var custom = message.custom || message;
+    if (custom.type === "timeline") { addTimeline(custom); return; }
     if (message.text) { add("bot", message.text); }
     var buttons = message.quick_replies || message.buttons;
     if (buttons && buttons.length) { addButtons(buttons); }

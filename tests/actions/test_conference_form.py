@@ -173,3 +173,23 @@ def test_a_late_report_gets_a_message_to_copy():
     assert "Here is a message you could copy" in messages[0]["text"]
     assert run(cf.ActionOfferChaseMessage(), tracker(slots=confirmed()))[0] == []
     assert run(cf.ActionOfferChaseMessage(), tracker())[0] == []
+
+
+def test_a_service_in_several_nations_asks_which_one(monkeypatch, profile_data):
+    from actions.profile import parse_profile
+    profile_data["other_nations"] = ["wales", "scotland"]
+    monkeypatch.setattr(cf, "current_profile", lambda: parse_profile(profile_data))
+    slots = asyncio.run(cf.ValidateConferenceForm().required_slots(
+        [], CollectingDispatcher(), tracker(slots={"asked_dates": ["reports"]}), {}))
+    assert "conference_nation" in slots
+    messages, _ = run(cf.ActionAskConferenceNation(), tracker())
+    assert [b["title"] for b in messages[0]["buttons"]] == ["England", "Wales", "Scotland"]
+    result, _ = validate("conference_nation", "Wales")
+    assert result == {"conference_nation": "wales"}
+    result, _ = validate("conference_nation", "northern ireland")
+    assert result == {"conference_nation": None}
+    # Scotland's meeting has its own name and numbers.
+    messages, _ = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
+        conference_nation="scotland", conference_kind="initial", asked_dates=["first_core_group"])))
+    assert "Your Child Protection Planning Meeting: Thursday 3 December 2026" in messages[0]["text"]
+    assert "within 15 working days" in messages[0]["text"]
