@@ -112,12 +112,15 @@ test-nlu-components: $(RASA_VENV)/.installed
 	$(RASA_PY) -m pytest -q -p no:warnings tests/conference_nlu
 
 # Rasa 3.6's --fail-on-warnings does not fail on some of its own warnings
-# (an unused response, for one), so any UserWarning in the output fails too.
+# (an unused response, for one), so any UserWarning in the output fails too,
+# except one: utter_default is said by Rasa's own action_default_fallback
+# (our core fallback), which the validator does not know.
+VALIDATE_KNOWN := The utterance 'utter_default' is not used in any story or rule.
 test-validate: $(RASA_VENV)/.installed
 	@echo "==> rasa data validate"
 	@mkdir -p results
 	@$(RASA) data validate --fail-on-warnings > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
-	@if grep -q "UserWarning" results/validate.log; then \
+	@if grep "UserWarning" results/validate.log | grep -v "$(VALIDATE_KNOWN)" | grep -q .; then \
 	  grep -A1 "UserWarning" results/validate.log; echo "rasa data validate printed warnings"; exit 1; fi
 	@echo "no errors, no warnings"
 

@@ -35,6 +35,8 @@ _UK_PHONE = re.compile(r"^(\+44 ?|0)[0-9 ]{8,13}$|^(116 ?[0-9]{3}|999|111)$")
 SMS_SHORT_CODE = re.compile(r"^[0-9]{5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+# An origin a browser sends: scheme, host, optional port; no path.
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class ProfileError(ValueError):
@@ -75,6 +77,8 @@ class Profile:
     # Other nations this service covers (a national charity, say). When there
     # are any, the bot asks which nation the conference is in.
     other_nations: Tuple[str, ...] = ()
+    # Sites that may embed the chat widget (checked by the Rasa server).
+    allowed_origins: Tuple[str, ...] = ()
 
     @property
     def nation_name(self) -> str:
@@ -158,6 +162,12 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         raise r.fail("other_nations", f"should be a list of: {', '.join(NATIONS)}")
     others = tuple(dict.fromkeys(str(n).lower().replace(" ", "_") for n in others))
 
+    web = r.section(data, "web", required=False) or {}
+    origins = web.get("allowed_origins") or []
+    if not isinstance(origins, list) or not all(isinstance(o, str) and _ORIGIN.match(o) for o in origins):
+        raise r.fail("web.allowed_origins", "should be a list of origins such as https://www.example.org "
+                     "(no path or trailing slash)")
+
     privacy = r.section(data, "privacy", required=False) or {}
     retention = privacy.get("retention_days", 30)
     if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
@@ -192,7 +202,7 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         or "the team that runs this service",
     )
     other_nations = tuple(n for n in others if n != profile.nation)
-    profile = replace(profile, other_nations=other_nations)
+    profile = replace(profile, other_nations=other_nations, allowed_origins=tuple(origins))
     return profile
 
 

@@ -5,31 +5,34 @@ import pytest
 from actions.jargon import ActionExplainJargon
 from actions.menu import ActionShowMenu, ActionSuggestTopics
 from actions.profile import current_profile
-from actions.session import ActionSessionStart
+from actions.profile_slots import ActionLoadProfile
 from sdk_helpers import bot_action, run, tracker, user
 
 
-def test_session_start_fills_profile_slots_and_keeps_other_slots():
-    messages, events = run(ActionSessionStart(), tracker(slots={"conference_date": "2026-12-03",
-                                                                "organisation_name": "Old name"}))
+def test_profile_slots_are_filled_from_the_profile():
+    messages, events = run(ActionLoadProfile(), tracker())
     assert messages == []
-    assert events[0]["event"] == "session_started"
-    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots["conference_date"] == "2026-12-03"
+    slots = {e["name"]: e["value"] for e in events}
     assert slots["organisation_name"] == "Ashdown Borough Council"
     assert slots["profile_loaded"] is True
+    assert "01632 960 100" in slots["contact_phone"]
 
 
-def test_session_start_without_a_profile_still_starts(monkeypatch, tmp_path):
+def test_only_changed_profile_slots_are_set_again():
+    _, first = run(ActionLoadProfile(), tracker())
+    filled = {e["name"]: e["value"] for e in first}
+    _, again = run(ActionLoadProfile(), tracker(slots=dict(filled, organisation_name="Old name")))
+    assert [(e["name"], e["value"]) for e in again] == [("organisation_name", "Ashdown Borough Council")]
+
+
+def test_without_a_profile_no_slots_are_set(monkeypatch, tmp_path):
     monkeypatch.setenv("CC_PROFILE", str(tmp_path / "missing.yml"))
     current_profile.cache_clear()
     try:
-        _, events = run(ActionSessionStart(), tracker())
+        messages, events = run(ActionLoadProfile(), tracker())
     finally:
         current_profile.cache_clear()
-    assert events[0]["event"] == "session_started"
-    assert not [e for e in events if e["event"] == "slot"]
+    assert messages == [] and events == []
 
 
 def test_menu_lists_sections_then_a_sections_questions():

@@ -148,3 +148,16 @@ def test_privacy_defaults(profile_data):
     profile = parse_profile(profile_data)
     assert profile.data_controller == "Ashdown Borough Council"
     assert profile.who_can_see == "the team that runs this service"
+
+
+@pytest.mark.parametrize("origins", [["https://www.example.org/"], ["www.example.org"], "https://a.example",
+                                     ["https://a.example/chat"]])
+def test_allowed_origins_must_be_origins(profile_data, origins):
+    profile_data["web"] = {"allowed_origins": origins}
+    with pytest.raises(ProfileError, match="web.allowed_origins: should be a list of origins"):
+        parse_profile(profile_data)
+
+
+def test_allowed_origins_are_read(profile_data):
+    profile_data["web"] = {"allowed_origins": ["https://charity.example", "http://localhost:8080"]}
+    assert parse_profile(profile_data).allowed_origins == ("https://charity.example", "http://localhost:8080")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = os.environ.get("MODEL", "models/current.tar.gz")
+# The one web origin the test servers accept for socket.io.
+DEMO_ORIGIN = "http://localhost:8080"
 
 
 def free_port():
@@ -38,7 +40,8 @@ def server_env(actions_port, db, **extra):
     """The environment `make run` gives the servers, with this test's port and database."""
     env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
                SANIC_HOST="127.0.0.1", TRACKER_DB=str(db), RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1", **extra)
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
+               CC_ALLOWED_ORIGINS=DEMO_ORIGIN, **extra)
     env.pop("CC_PROFILE", None)
     return env
 

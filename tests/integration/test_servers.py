@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import socketio
 import yaml
-from conftest import ROOT, free_port, post_message, server_env, start_action_server, start_rasa, stop
+from conftest import DEMO_ORIGIN, ROOT, free_port, post_message, server_env, start_action_server, start_rasa, stop
 
 
 @pytest.fixture(scope="session")
@@ -183,6 +183,25 @@ def test_socketio_client_gets_a_reply(servers):
     assert messages[-1]["text"].startswith("Source: ")
     assert [q["payload"] for q in messages[-1]["quick_replies"]] == [
         "/ask_core_group", '/ask_dates{"milestone": "next_review"}', "/ask_plan_ending"]
+
+
+def socketio_connects(servers, origin):
+    async def connect():
+        client = socketio.AsyncClient(reconnection=False)
+        try:
+            await client.connect(servers["rasa"], socketio_path="socket.io", transports=["websocket"],
+                                 headers={"Origin": origin})
+        except socketio.exceptions.ConnectionError:
+            return False
+        await client.disconnect()
+        return True
+    return asyncio.run(connect())
+
+
+def test_socketio_accepts_only_the_allowed_web_origins(servers):
+    assert socketio_connects(servers, DEMO_ORIGIN)
+    assert not socketio_connects(servers, "https://evil.example")
+    assert not socketio_connects(servers, "http://localhost:8081")
 
 
 def test_no_runtime_warning_about_unawaited_coroutines(servers):

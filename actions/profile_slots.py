@@ -1,0 +1,40 @@
+"""Fills the deployment profile's slots (contacts, privacy notice...).
+
+It runs as the custom slot mapping of those slots, so Rasa calls it with
+every message and carries on without it if the action server cannot be
+reached: answers then use their plain variations, and the next message
+after the action server is back fills the slots again. (A custom
+action_session_start would instead leave a new conversation with no reply
+at all while the action server is down.)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import content
+from actions.profile import ProfileError, current_profile
+from actions.signposts import profile_slots
+
+logger = logging.getLogger(__name__)
+
+
+class ActionLoadProfile(Action):
+    def name(self) -> Text:
+        return "action_load_profile"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            values = profile_slots(current_profile(), content().helplines)
+        except ProfileError as error:
+            logger.error("Deployment profile not loaded: %s", error)
+            return []
+        # Only what changed, so the conversation's history stays short.
+        return [SlotSet(name, value) for name, value in values.items()
+                if tracker.get_slot(name) != value]
