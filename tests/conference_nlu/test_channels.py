@@ -5,15 +5,15 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from conference_nlu.channels import ChannelConfigError, load_unavailable, never_silent
+from conference_nlu.channels import ChannelConfigError, RateLimiter, load_unavailable, never_silent
 from conference_nlu.origins import allowed_origins
 
 UNAVAILABLE = load_unavailable()
 
 
-def handle(handler):
+def handle(handler, limiter=None, sender="parent-1"):
     channel = CollectingOutputChannel()
-    asyncio.run(never_silent(handler, UNAVAILABLE)(UserMessage("hi", channel, "parent-1")))
+    asyncio.run(never_silent(handler, UNAVAILABLE, limiter)(UserMessage("hi", channel, sender)))
     return channel.messages
 
 
@@ -39,6 +39,37 @@ def test_a_normal_reply_is_left_alone():
     assert [m["text"] for m in handle(answers)] == ["Hello"]
 
 
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_one_conversation_is_limited_per_minute_and_others_are_not():
+    clock, handled = Clock(), []
+
+    async def answers(message):
+        handled.append(message.sender_id)
+        await message.output_channel.send_response(message.sender_id, {"text": "ok"})
+
+    limiter = RateLimiter(3, 60, clock)
+    replies = [handle(answers, limiter)[0]["text"] for _ in range(4)]
+    assert replies[:3] == ["ok"] * 3
+    assert replies[3].startswith("You're sending messages faster than I can answer")
+    assert handled == ["parent-1"] * 3                 # the fourth was not processed
+    assert handle(answers, limiter, sender="parent-2")[0]["text"] == "ok"
+    clock.now += 59
+    assert handle(answers, limiter)[0]["text"].startswith("You're sending")
+    clock.now += 1                                     # the first message is a minute old
+    assert handle(answers, limiter)[0]["text"] == "ok"
+
+
+def test_the_shipped_limit_is_thirty_a_minute():
+    assert UNAVAILABLE["per_minute"] == 30
+
+
 def test_the_unavailable_answer_is_checked(tmp_path):
     path = tmp_path / "unavailable.yml"
     path.write_text("buttons: []\n")
@@ -46,6 +77,9 @@ def test_the_unavailable_answer_is_checked(tmp_path):
         load_unavailable(path)
     path.write_text("text: Sorry\nbuttons:\n  - title: No payload\n")
     with pytest.raises(ChannelConfigError, match="needs a title and a payload"):
+        load_unavailable(path)
+    path.write_text("text: Sorry\nper_minute: 0\ntoo_many: Slow down\n")
+    with pytest.raises(ChannelConfigError, match="per_minute should be a whole number"):
         load_unavailable(path)
 
 

@@ -6,8 +6,11 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, free_port, listening_addresses, post_message
 
@@ -23,7 +26,8 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()},
                TRACKER_DB=str(tmp_path / "conversations.db"), LOG_LEVEL="INFO",
-               RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+               RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
+               ENABLE_API="1", RASA_API_TOKEN="launcher-test-token")
     env.pop("ACTION_SERVER_URL", None)
     env.pop("ACTIONS_HOST", None)  # the default is what is tested
     out = (tmp_path / "run.out").open("w+")
@@ -53,6 +57,13 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
                              "what is a core group")
         assert reply[0]["text"].startswith("A core group is a small group")
 
+        # The HTTP API was asked for, so it is on, and only with the token.
+        status = f"http://127.0.0.1:{ports['RASA_PORT']}/status"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(status)
+        assert refused.value.code == 401
+        assert urllib.request.urlopen(status + "?token=launcher-test-token").status == 200
+
         # Ctrl-C, sent to the launcher alone: it must stop what it started.
         launcher.send_signal(signal.SIGINT)
         launcher.wait(timeout=60)
@@ -77,3 +88,15 @@ def test_run_refuses_a_port_in_use(tmp_path):
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stderr
+
+
+def test_run_refuses_an_api_without_a_token():
+    env = dict(os.environ, ENABLE_API="1", RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
+               WEB_PORT=str(free_port()))
+    env.pop("RASA_API_TOKEN", None)
+    env.pop("RASA_JWT_SECRET", None)
+    result = subprocess.run([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "ENABLE_API=1 needs RASA_API_TOKEN or RASA_JWT_SECRET" in result.stderr
+    assert "Starting" not in result.stdout

@@ -204,6 +204,15 @@ def test_socketio_accepts_only_the_allowed_web_origins(servers):
     assert not socketio_connects(servers, "http://localhost:8081")
 
 
+def test_one_conversation_sending_too_fast_is_asked_to_wait(servers):
+    sender = uuid.uuid4().hex
+    replies = [texts(say(servers, "what is a core group", sender)) for _ in range(31)]
+    assert all(r.startswith("A core group is a small group") for r in replies[:30])
+    assert replies[30].startswith("You're sending messages faster than I can answer")
+    # Another parent is not held up.
+    assert texts(say(servers, "what is a core group")).startswith("A core group is a small group")
+
+
 def test_no_runtime_warning_about_unawaited_coroutines(servers):
     # The socketio trap shows itself only as this warning in the server log.
     assert "was never awaited" not in servers["rasa_log"].read_text()
