@@ -68,10 +68,10 @@ def start_action_server(port, env, log):
     return process
 
 
-def start_rasa(port, env, log):
+def start_rasa(port, env, log, endpoints="endpoints.yml"):
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/rasa"), "run", "--model", MODEL, "--port", str(port),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", "*"],
+         "--endpoints", endpoints, "--credentials", "credentials.yml", "--cors", "*"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_until_up(f"http://127.0.0.1:{port}/", process, log, 300)
     return process
