@@ -77,6 +77,7 @@ class Profile:
     # Other nations this service covers (a national charity, say). When there
     # are any, the bot asks which nation the conference is in.
     other_nations: Tuple[str, ...] = ()
+    privacy_notice_url: Optional[str] = None
     # Sites that may embed the chat widget (checked by the Rasa server).
     allowed_origins: Tuple[str, ...] = ()
 
@@ -200,6 +201,8 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         or r.text(org, "name", "organisation."),
         who_can_see=r.text(privacy, "who_can_see", "privacy.", required=False)
         or "the team that runs this service",
+        privacy_notice_url=r.text(privacy, "notice_url", "privacy.", required=False, pattern=_URL,
+                                  what="a web address starting with https://"),
     )
     other_nations = tuple(n for n in others if n != profile.nation)
     profile = replace(profile, other_nations=other_nations, allowed_origins=tuple(origins))

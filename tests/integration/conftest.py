@@ -2,6 +2,8 @@
 
 import json
 import os
+
+import pytest
 import socket
 import subprocess
 import time
@@ -94,3 +96,24 @@ def post_message(base_url, sender, text):
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         return json.loads(response.read())
+
+
+# The Twilio auth token the test servers check text-message requests with.
+SMS_TOKEN = "test-twilio-auth-token"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("servers")
+    actions_port, rasa_port = free_port(), free_port()
+    sms_url = f"http://127.0.0.1:{rasa_port}/webhooks/twilio/webhook"
+    env = server_env(actions_port, tmp / "conversations.db", TWILIO_AUTH_TOKEN=SMS_TOKEN,
+                     SMS_SENDER_KEY="test-sender-key", SMS_PUBLIC_URL=sms_url)
+    started = []
+    try:
+        started.append(start_action_server(actions_port, env, tmp / "actions.log"))
+        started.append(start_rasa(rasa_port, env, tmp / "rasa.log"))
+        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db", "sms_url": sms_url,
+               "rasa_log": tmp / "rasa.log", "actions_log": tmp / "actions.log"}
+    finally:
+        stop(*reversed(started))

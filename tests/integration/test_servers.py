@@ -17,22 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import socketio
 import yaml
-from conftest import DEMO_ORIGIN, ROOT, free_port, post_message, server_env, start_action_server, start_rasa, stop
-
-
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("servers")
-    actions_port, rasa_port = free_port(), free_port()
-    env = server_env(actions_port, tmp / "conversations.db")
-    started = []
-    try:
-        started.append(start_action_server(actions_port, env, tmp / "actions.log"))
-        started.append(start_rasa(rasa_port, env, tmp / "rasa.log"))
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db",
-               "rasa_log": tmp / "rasa.log", "actions_log": tmp / "actions.log"}
-    finally:
-        stop(*reversed(started))
+from conftest import DEMO_ORIGIN, ROOT, post_message
 
 
 def say(servers, text, sender=None):
