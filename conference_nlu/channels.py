@@ -249,7 +249,7 @@ class SmsChannel(InputChannel):
             tracker = await store.retrieve(sender)
             first_contact = tracker is None or not any(isinstance(e, UserUttered) for e in tracker.events)
             text = sms.chosen_option(text, last_options(tracker)) or text
-            collector = CollectingOutputChannel()
+            collector = SmsOutput()
             await handle(UserMessage(text, collector, sender, input_channel=self.name()))
             reply, _ = sms.flatten(collector.messages, self.words)
             if first_contact:
@@ -257,6 +257,15 @@ class SmsChannel(InputChannel):
             return self._twiml(self._texts(reply, sender))
 
         return webhook
+
+
+class SmsOutput(CollectingOutputChannel):
+    """Collects the bot's messages for the webhook's reply. Named "twilio", so
+    Rasa picks the responses' short `channel: twilio` variations."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
 
 
 def innermost(store):

@@ -29,8 +29,8 @@ def rules_by_intent():
     return mapping
 
 
-def answer_variations():
-    """(response name, variation) for every answer that states facts."""
+def answer_variations(channel=None):
+    """(response name, variation) for every answer that states facts, on one channel."""
     rules = rules_by_intent()
     topics = content().topics
     intents = topics.topic_intents + ["ask_own_case_prediction"]
@@ -38,7 +38,14 @@ def answer_variations():
         action = rules[intent]
         if action.startswith("utter_"):
             for variation in DOMAIN["responses"][action]:
-                yield action, variation
+                if variation.get("channel") == channel:
+                    yield action, variation
+
+
+def named_sources(text):
+    """The source names in an answer's closing "Source: ..." sentence."""
+    tail = text.strip().rsplit("Source: ", 1)[1]
+    return [part.strip() for part in tail.rstrip(".").split(";")]
 
 
 def test_every_topic_is_a_domain_intent_with_a_rule():
@@ -60,9 +67,27 @@ def test_answers_end_with_known_sources(name, variation):
     last_line = variation["text"].strip().splitlines()[-1]
     assert last_line.startswith("Source: "), f"{name} does not end with its source"
     known = {entry["short"] for entry in SOURCES.values()}
-    named = [part.strip() for part in last_line[len("Source: "):].rstrip(".").split(";")]
-    unknown = [n for n in named if n not in known]
+    unknown = [n for n in named_sources(last_line) if n not in known]
     assert unknown == [], f"{name} names sources not in content/sources.yml: {unknown}"
+
+
+@pytest.mark.parametrize("name, variation", list(answer_variations("twilio")),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_text_message_answers_are_short_plain_and_sourced(name, variation):
+    text = variation["text"].strip()
+    assert len(text) <= 300, f"{name}: more than two texts"
+    assert all(ord(ch) < 128 for ch in text), f"{name}: a character that is not plain GSM-7"
+    known = {entry["short"] for entry in SOURCES.values()}
+    assert re.search(r"Source: [^.]+\.$", text), f"{name} does not end with its source"
+    assert [n for n in named_sources(text) if n not in known] == []
+    plain = next(v for v in DOMAIN["responses"][name] if "channel" not in v)
+    assert variation.get("buttons") == plain.get("buttons")
+
+
+def test_every_answer_has_a_text_message_version():
+    have = {name for name, _ in answer_variations("twilio")}
+    conditional = {name for name, v in answer_variations() if "condition" in v}
+    assert {name for name, _ in answer_variations()} - have == conditional
 
 
 @pytest.mark.parametrize("name, variation", list(answer_variations()),
