@@ -57,6 +57,18 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
                              "what is a core group")
         assert reply[0]["text"].startswith("A core group is a small group")
 
+        # CORS: the demo page's origin is allowed, another site's is not.
+        webhook = f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook"
+
+        def allowed_origin(origin):
+            request = urllib.request.Request(webhook, method="OPTIONS", headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST"})
+            with urllib.request.urlopen(request) as reply:
+                return reply.headers.get("Access-Control-Allow-Origin")
+        demo = f"http://localhost:{ports['WEB_PORT']}"
+        assert allowed_origin(demo) == demo
+        assert allowed_origin("https://evil.example") is None
+
         # The HTTP API was asked for, so it is on, and only with the token.
         status = f"http://127.0.0.1:{ports['RASA_PORT']}/status"
         with pytest.raises(urllib.error.HTTPError) as refused:
