@@ -38,7 +38,8 @@ ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell purge \
-        test-actions test-nlu-components test-validate test-nlu test-stories test-integration lock clean
+        test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
+        test-browser lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
@@ -60,9 +61,20 @@ $(ACTIONS_VENV)/.installed: requirements/actions.txt requirements/actions.lock
 	@touch $@
 
 web/node_modules/.installed: web/package.json web/package-lock.json
-	@echo "==> Installing the demo page's socket.io client"
+	@echo "==> Installing the widget's packages (socket.io client, esbuild, playwright-core, axe-core)"
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The chat widget: one file any page embeds (socket.io client bundled in).
+web/dist/widget.js: web/src/widget.js web/src/widget.css web/node_modules/.installed
+	@echo "==> Building the chat widget"
+	cd web && npm run --silent build
+
+# Browser tests drive Debian's Chromium (no browser download).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@echo "==> Installing Chromium from Debian's packages, for the browser tests"
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends chromium
 
 venvs: $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
 
@@ -86,7 +98,7 @@ $(MODEL): $(TRAINING_FILES) | $(RASA_VENV)/.installed
 train: $(MODEL)
 
 # ----------------------------------------------------------------- running
-run: venvs web/node_modules/.installed check-profile $(MODEL)
+run: venvs web/dist/widget.js check-profile $(MODEL)
 	@mkdir -p var
 	@scripts/run
 
@@ -100,7 +112,7 @@ purge: $(RASA_VENV)/.installed
 	@$(RASA_PY) scripts/purge.py
 
 # ----------------------------------------------------------------- tests
-test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration
+test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration test-browser
 	@echo "==> All checks passed"
 
 test-actions: $(ACTIONS_VENV)/.installed
@@ -135,9 +147,13 @@ test-stories: $(MODEL)
 	@rm -rf results/stories
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --e2e --fail-on-prediction-errors --quiet
 
-test-integration: venvs web/node_modules/.installed $(MODEL)
+test-integration: venvs web/dist/widget.js $(MODEL)
 	@echo "==> Integration: real Rasa and action servers, REST and socketio"
 	$(RASA_PY) -m pytest -q tests/integration
+
+test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
+	@echo "==> Browser: the widget in headless Chromium (screenshots in results/screenshots/)"
+	cd web && CHROMIUM=$(CHROMIUM) node --test tests/
 
 clean:
 	rm -rf models results .rasa

@@ -23,7 +23,8 @@ def answers(port):
 
 
 def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
-    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port(),
+             "CHARITY_PORT": free_port()}
     env = dict(os.environ, **{k: str(v) for k, v in ports.items()},
                TRACKER_DB=str(tmp_path / "conversations.db"), LOG_LEVEL="INFO",
                RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
@@ -48,10 +49,11 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
 
         web = f"http://127.0.0.1:{ports['WEB_PORT']}"
         page = urllib.request.urlopen(web + "/").read().decode()
-        assert "Conference Companion" in page and '<div id="transcript"' in page
-        config = urllib.request.urlopen(web + "/config.js").read().decode()
-        assert f":{ports['RASA_PORT']}" in config
-        assert urllib.request.urlopen(web + "/vendor/socket.io.min.js").status == 200
+        assert "Conference Companion" in page
+        assert f'data-server="http://127.0.0.1:{ports["RASA_PORT"]}"' in page
+        assert urllib.request.urlopen(web + "/widget.js").status == 200
+        charity = urllib.request.urlopen(f"http://127.0.0.1:{ports['CHARITY_PORT']}/").read().decode()
+        assert f'src="http://127.0.0.1:{ports["WEB_PORT"]}/widget.js"' in charity
 
         reply = post_message(f"http://127.0.0.1:{ports['RASA_PORT']}", "launcher-test",
                              "what is a core group")
@@ -95,7 +97,7 @@ def test_run_refuses_a_port_in_use(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         env = dict(os.environ, RASA_PORT=str(port), ACTIONS_PORT=str(free_port()),
-                   WEB_PORT=str(free_port()))
+                   WEB_PORT=str(free_port()), CHARITY_PORT=str(free_port()))
         result = subprocess.run([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
