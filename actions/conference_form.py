@@ -213,7 +213,8 @@ class ActionAnswerDates(Action):
         if not asked:
             payload = yd.timeline_payload(dates, words)
             if channel in WIDGET_CHANNELS:
-                dispatcher.utter_message(json_message=payload)
+                # Rasa's socketio channel emits the "data" part as the message.
+                dispatcher.utter_message(json_message={"data": payload})
                 return []
             dispatcher.utter_message(text=yd.timeline_answer(dates, words))
             if channel in DATA_CHANNELS:

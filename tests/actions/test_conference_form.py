@@ -144,7 +144,7 @@ def answer_on(channel, **slots):
 
 def test_the_widget_gets_the_timeline_as_data():
     messages = answer_on("socketio")
-    assert len(messages) == 1 and messages[0]["custom"]["type"] == "timeline"
+    assert len(messages) == 1 and messages[0]["custom"]["data"]["type"] == "timeline"
     json.dumps(messages[0]["custom"])
 
 

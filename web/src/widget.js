@@ -144,6 +144,7 @@ import css from "./widget.css";
   let sessionId = null;
   try { sessionId = localStorage.getItem(KEYS.session); } catch (e) { sessionId = null; }
   let confirmed = false;
+  let clearing = false;    // between "Clear" and the new session: old replies are dropped
   const waiting = [];      // typed while offline: sent once the session is back
   const socket = io(settings.server, { path: "/socket.io", transports: ["websocket"] });
 
@@ -171,7 +172,8 @@ import css from "./widget.css";
     sessionId = typeof id === "string" ? id : (id && id.session_id) || sessionId;
     try { localStorage.setItem(KEYS.session, sessionId); } catch (e) { /* private mode */ }
     confirmed = true;
-    if (fresh && !transcript.length) { emit("/greet"); }
+    if (fresh && (clearing || !transcript.length)) { emit("/greet"); }
+    clearing = false;
     while (waiting.length) { emit(waiting.shift()); }
     if (!waiting.length && status.textContent.startsWith("Sending")) { status.textContent = ""; }
   });
@@ -181,6 +183,7 @@ import css from "./widget.css";
   });
   socket.io.on("reconnect_attempt", () => { status.textContent = "Reconnecting…"; });
   socket.on("bot_uttered", (message) => {
+    if (clearing) { return; }
     status.textContent = "";
     const custom = message.custom || message;
     if (custom && custom.type === "timeline") { add({ kind: "timeline", data: custom }); return; }
@@ -230,6 +233,7 @@ import css from "./widget.css";
   $(".clear").addEventListener("click", () => {
     if (confirmed) { emit("/delete_my_conversation"); }
     forget();
+    clearing = true;
     sessionId = null;
     socket.emit("session_request", { session_id: null });
     input.focus();

@@ -248,3 +248,36 @@ test("typed while the connection is down: sent when it is back", async () => {
   await waitForLog(page, "A Section 47 enquiry is when children's social care");
   await page.close();
 });
+
+test("the dates as a timeline, with a calendar file to download", async () => {
+  const page = await newPage();
+  await openChat(page);
+  const day = new Date(Date.now() + 20 * 86400000);
+  await ask(page, "what are all my dates");
+  await waitForLog(page, "What is the date of your conference?");
+  await ask(page, `${day.getDate()}/${day.getMonth() + 1}/${day.getFullYear()}`);
+  await waitForLog(page, "is that right?");
+  await page.getByRole("button", { name: "Yes, that's right" }).last().click();
+  await page.getByRole("button", { name: "First (initial) conference" }).last().click();
+  await page.getByRole("heading", { name: /Your dates, worked out from your first conference/ }).waitFor();
+  const items = await page.evaluate(() => document.querySelector("[data-conference-companion]")
+    .shadowRoot.querySelectorAll(".timeline li").length);
+  assert.ok(items >= 8, `a milestone per line (${items})`);
+  const [download] = await Promise.all([page.waitForEvent("download"),
+    page.getByRole("button", { name: "Add to my calendar" }).click()]);
+  assert.equal(download.suggestedFilename(), "conference-dates.ics");
+  const ics = readFileSync(await download.path(), "utf8");
+  assert.ok(ics.startsWith("BEGIN:VCALENDAR") && ics.includes("SUMMARY:First core group meeting"));
+  await page.close();
+});
+
+test("Clear this conversation empties the chat and starts again", async () => {
+  const page = await newPage();
+  await openChat(page);
+  await ask(page, "can i have an interpreter");
+  await waitForLog(page, "you can ask for an interpreter");
+  await page.getByRole("button", { name: "Clear this conversation" }).click();
+  await waitForLog(page, "I'm Conference Companion");
+  assert.ok(!(await logText(page)).includes("interpreter"));
+  await page.close();
+});
