@@ -49,7 +49,7 @@ def cluster(tmp_path_factory):
         connection = psycopg2.connect(dbname="postgres", **PG)
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{names["DB_NAME"]}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{names["DB_NAME"]}" WITH (FORCE)')
         connection.close()
         store = redis.Redis()
         for key in store.scan_iter(f"{names['REDIS_KEY_PREFIX']}:*"):
