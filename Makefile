@@ -39,13 +39,14 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
 
 .PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
-        test-browser lock clean
+        test-browser run-cluster bench-load lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
 	@echo "make test    everything CI checks"
 	@echo "make shell   talk to the bot in this terminal"
 	@echo "make purge   delete conversations older than the profile's retention period"
+	@echo "make run-cluster  2 Rasa servers behind nginx, on this machine's PostgreSQL and Redis"
 
 # ----------------------------------------------------------------- environments
 $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
@@ -102,6 +103,21 @@ run: venvs web/dist/widget.js check-profile $(MODEL)
 	@mkdir -p var
 	@scripts/run
 
+# The production shape on this machine: REPLICAS Rasa servers behind nginx,
+# sharing the PostgreSQL tracker store and Redis lock store running here.
+NGINX ?= /usr/sbin/nginx
+$(NGINX):
+	@echo "==> Installing nginx from Debian's packages, for the local cluster"
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends nginx
+
+run-cluster: venvs web/dist/widget.js check-profile $(MODEL) | $(NGINX)
+	@mkdir -p var
+	@REPLICAS=$${REPLICAS:-2} ENDPOINTS=endpoints.production.yml \
+	  DB_HOST=$${DB_HOST:-127.0.0.1} DB_PORT=$${DB_PORT:-5432} DB_NAME=$${DB_NAME:-conference_companion} \
+	  DB_USER=$${DB_USER:-postgres} DB_PASSWORD=$${DB_PASSWORD:-} \
+	  REDIS_HOST=$${REDIS_HOST:-127.0.0.1} REDIS_PORT=$${REDIS_PORT:-6379} REDIS_DB=$${REDIS_DB:-0} \
+	  REDIS_KEY_PREFIX=$${REDIS_KEY_PREFIX:-conference} scripts/run
+
 shell: venvs check-profile $(MODEL)
 	@mkdir -p var
 	@scripts/run --shell
@@ -147,13 +163,18 @@ test-stories: $(MODEL)
 	@rm -rf results/stories
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --e2e --fail-on-prediction-errors --quiet
 
-test-integration: venvs web/dist/widget.js $(MODEL)
+test-integration: venvs web/dist/widget.js $(MODEL) | $(NGINX)
 	@echo "==> Integration: real Rasa and action servers, REST and socketio"
 	$(RASA_PY) -m pytest -q tests/integration
 
 test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
 	@echo "==> Browser: the widget in headless Chromium (screenshots in results/screenshots/)"
 	cd web && CHROMIUM=$(CHROMIUM) node --test tests/
+
+# Benchmarks: figures, not pass/fail tests (docs/performance.md).
+bench-load: venvs web/dist/widget.js $(MODEL) | $(NGINX)
+	@echo "==> Load: one replica, then two behind nginx (PostgreSQL + Redis)"
+	@scripts/bench-load
 
 clean:
 	rm -rf models results .rasa

@@ -164,10 +164,16 @@ test("Leave this page: Escape twice clears the chat and replaces the page", asyn
   // The button does the same, and the next visit starts afresh.
   const again = await newPage();
   await openChat(again);
+  await ask(again, "can i have an interpreter");
+  await waitForLog(again, "you can ask for an interpreter");
+  const before = await again.evaluate(() => localStorage.getItem("cc-session"));
   await again.getByRole("button", { name: "Leave this page" }).click();
   await again.waitForURL(EXIT);
   await again.goto(council);
-  assert.equal(await again.evaluate(() => sessionStorage.length + localStorage.length), 0);
+  const after = await again.evaluate(() => ({ session: localStorage.getItem("cc-session"),
+                                              transcript: sessionStorage.getItem("cc-transcript") || "" }));
+  assert.ok(before && after.session !== before, "a new conversation, not the old one");
+  assert.ok(!after.transcript.includes("interpreter"), "nothing of the old conversation is kept");
   await page.close();
   await again.close();
 });

@@ -1,0 +1,85 @@
+"""`make run-cluster`'s shape: Rasa replicas behind nginx, through the launcher,
+on this machine's PostgreSQL and Redis. The widget's page and its chat server
+both work through the load balancer."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg2
+import redis
+import socketio
+from conftest import ROOT, free_port, post_message
+
+
+def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path):
+    run = uuid.uuid4().hex[:10]
+    lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
+    while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
+        lb = free_port()
+    env = dict(os.environ, REPLICAS="2", ENDPOINTS="endpoints.production.yml", RASA_PORT=str(lb),
+               ACTIONS_PORT=str(actions), WEB_PORT=str(web), CHARITY_PORT=str(charity),
+               DB_HOST="127.0.0.1", DB_PORT="5432", DB_NAME=f"cc_cluster_{run}", DB_USER="postgres",
+               DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0",
+               REDIS_KEY_PREFIX=f"cccluster{run}", RASA_TELEMETRY_ENABLED="false")
+    env.pop("ACTION_SERVER_URL", None)
+    out = (tmp_path / "run.out").open("w+")
+    launcher = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 400
+        while "is running" not in Path(out.name).read_text():
+            assert launcher.poll() is None, Path(out.name).read_text()
+            assert time.monotonic() < deadline, "cluster not ready"
+            time.sleep(1)
+        base = f"http://127.0.0.1:{lb}"
+        replicas = set()
+        sender = uuid.uuid4().hex
+        for text in ["when is the first core group", "what is a core group", "can i bring my mum"] * 2:
+            request = urllib.request.Request(f"{base}/webhooks/rest/webhook", method="POST",
+                                             data=f'{{"sender": "{sender}", "message": "{text}"}}'.encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                replicas.add(reply.headers["X-Replica"])
+                assert reply.status == 200
+        assert replicas == {f"127.0.0.1:{lb + 1}", f"127.0.0.1:{lb + 2}"}, replicas
+        page = urllib.request.urlopen(f"http://127.0.0.1:{web}/").read().decode()
+        assert f'data-server="http://127.0.0.1:{lb}"' in page
+
+        async def converse():
+            client = socketio.AsyncClient(reconnection=False)
+            replies, confirmed = asyncio.Queue(), asyncio.Event()
+            client.on("bot_uttered", lambda data: replies.put_nowait(data))
+            client.on("session_confirm", lambda data: confirmed.set())
+            await client.connect(base, socketio_path="socket.io", transports=["websocket"],
+                                 headers={"Origin": f"http://localhost:{web}"})
+            try:
+                session_id = uuid.uuid4().hex
+                await client.emit("session_request", {"session_id": session_id})
+                await asyncio.wait_for(confirmed.wait(), 10)
+                await client.emit("user_uttered", {"message": "can i ask for a break", "session_id": session_id})
+                return await asyncio.wait_for(replies.get(), 30)
+            finally:
+                await client.disconnect()
+
+        first = asyncio.run(converse())
+        assert first["text"].startswith("Yes. You can ask the chair for a short break")
+        assert post_message(base, uuid.uuid4().hex, "what is a cp plan")[0]["text"].startswith(
+            "A Child Protection Plan sets out")
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGTERM)
+            launcher.wait(60)
+        connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "cc_cluster_{run}" WITH (FORCE)')
+        connection.close()
+        store = redis.Redis()
+        for key in store.scan_iter(f"cccluster{run}:*"):
+            store.delete(key)
