@@ -66,8 +66,10 @@ def test_one_conversation_is_limited_per_minute_and_others_are_not():
     assert handle(answers, limiter)[0]["text"] == "ok"
 
 
-def test_the_shipped_limit_is_thirty_a_minute():
+def test_the_shipped_limit_is_thirty_a_minute_unless_the_deployment_sets_one(monkeypatch):
     assert UNAVAILABLE["per_minute"] == 30
+    monkeypatch.setenv("CC_MESSAGES_PER_MINUTE", "120")
+    assert load_unavailable()["per_minute"] == 120
 
 
 def test_the_unavailable_answer_is_checked(tmp_path):

@@ -5,8 +5,11 @@ Each run uses its own database and Redis key prefix and removes them after.
 """
 
 import json
+import os
 import signal
+import subprocess
 import threading
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -118,3 +121,29 @@ def test_a_replica_killed_mid_conversation_loses_nothing(cluster):
     assert asked == f"{in_words(conference)}, is that right?"
     events = stored_events(cluster, sender)
     assert events[:len(before)] == before and len(events) > len(before)
+
+
+def test_postgresql_restarted_while_traffic_flows(cluster):
+    """Runs last: it stops this machine's PostgreSQL for a moment."""
+    live = cluster["b"]                       # replica a was killed above
+    sender = uuid.uuid4().hex
+    post_message(live, sender, "what is a core group")
+    before = stored_events(cluster, sender)
+    assert before
+    control = ["pg_ctlcluster", "--skip-systemctl-redirect", sorted(os.listdir("/etc/postgresql"))[-1], "main"]
+    subprocess.run(control + ["stop", "-m", "fast"], check=True, timeout=60)
+    try:
+        during = texts(post_message(live, sender, "can i ask for a break"))
+        assert during, "an answer, not silence, while the database is down"
+        assert "Traceback" not in during and "Error" not in during
+    finally:
+        subprocess.run(control + ["start"], check=True, timeout=60)
+    # The server recovers by itself: new conversations are stored again.
+    after = uuid.uuid4().hex
+    for _ in range(15):
+        assert texts(post_message(live, after, "what is a cp plan")).startswith("A Child Protection Plan")
+        if stored_events(cluster, after):
+            break
+        time.sleep(1)
+    assert stored_events(cluster, after), "storing again after the restart"
+    assert stored_events(cluster, sender)[:len(before)] == before, "nothing stored before was lost"
