@@ -48,6 +48,8 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
                 replicas.add(reply.headers["X-Replica"])
                 assert reply.status == 200
         assert replicas == {f"127.0.0.1:{lb + 1}", f"127.0.0.1:{lb + 2}"}, replicas
+        widget = urllib.request.urlopen(f"{base}/widget.js")
+        assert widget.status == 200 and b"data-conference-companion" in widget.read()
         page = urllib.request.urlopen(f"http://127.0.0.1:{web}/").read().decode()
         assert f'data-server="http://127.0.0.1:{lb}"' in page
 
