@@ -39,7 +39,7 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
 
 .PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
-        test-browser run-cluster bench-load lock clean
+        test-browser run-cluster bench bench-load lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
@@ -47,6 +47,8 @@ help:
 	@echo "make shell   talk to the bot in this terminal"
 	@echo "make purge   delete conversations older than the profile's retention period"
 	@echo "make run-cluster  2 Rasa servers behind nginx, on this machine's PostgreSQL and Redis"
+	@echo "make bench   understanding, speed and cost, against Rasa's defaults (bench/results/)"
+	@echo "make bench-load   one replica against two under the same load"
 
 # ----------------------------------------------------------------- environments
 $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
@@ -172,6 +174,10 @@ test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
 	cd web && CHROMIUM=$(CHROMIUM) node --test tests/
 
 # Benchmarks: figures, not pass/fail tests (docs/performance.md).
+bench: venvs $(MODEL)
+	@echo "==> Bench: understanding, speed against stock rasa init, cost (about 15 minutes)"
+	@$(RASA_PY) scripts/bench.py
+
 bench-load: venvs web/dist/widget.js $(MODEL) | $(NGINX)
 	@echo "==> Load: one replica, then two behind nginx (PostgreSQL + Redis)"
 	@scripts/bench-load
