@@ -25,7 +25,6 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
@@ -38,6 +37,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from conference_nlu import sms
 from conference_nlu.origins import allowed_origins, profile_values
+from conference_nlu.yaml_file import read_mapping
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE_PATH = Path(__file__).resolve().parent.parent / "content" / "unavailable.yml"
@@ -73,11 +73,8 @@ class RateLimiter:
 
 
 def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as problem:
-        raise ChannelConfigError(f"{path}: cannot be read ({problem})") from None
-    if not isinstance(data, dict) or not str(data.get("text") or "").strip():
+    data = read_mapping(path, ChannelConfigError)
+    if not str(data.get("text") or "").strip():
         raise ChannelConfigError(f"{path}: text is missing")
     buttons = data.get("buttons") or []
     if not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in buttons):

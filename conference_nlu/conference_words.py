@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Pattern, Tuple
 
-import yaml
+from conference_nlu.yaml_file import read_mapping
 
 WORDS_PATH = Path(__file__).resolve().parent.parent / "content" / "conference_words.yml"
 GROUPS = {"milestones": "milestone", "conference_kinds": "conference_kind", "nations": "nation"}
@@ -46,12 +46,7 @@ class ConferenceWords:
 
 
 def load_conference_words(path=WORDS_PATH) -> ConferenceWords:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as problem:
-        raise ConferenceWordsError(f"{path}: cannot be read ({problem})") from None
-    if not isinstance(data, dict):
-        raise ConferenceWordsError(f"{path}: should have {', '.join(GROUPS)}")
+    data = read_mapping(path, ConferenceWordsError)
     patterns: Dict[str, List[Tuple[str, Pattern]]] = {}
     for group, entity in GROUPS.items():
         block = data.get(group)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Text
 
-import yaml
+from conference_nlu.yaml_file import read_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,10 +24,7 @@ class OriginsError(ValueError):
 
 def _profile() -> dict:
     path = Path(os.environ.get("CC_PROFILE") or ROOT / "profile.yml")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as problem:
-        raise OriginsError(f"{path}: cannot be read ({problem})") from None
+    return read_mapping(path, OriginsError, empty_ok=True)
 
 
 def profile_values() -> Dict[Text, Text]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import yaml
+from conference_nlu.yaml_file import read_mapping
 
 SMS_PATH = Path(__file__).resolve().parent.parent / "content" / "sms.yml"
 SEGMENT = 160
@@ -55,12 +55,7 @@ class SmsWords:
 
 
 def load_sms_words(path: Path = SMS_PATH) -> SmsWords:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as problem:
-        raise SmsConfigError(f"{path}: cannot be read ({problem})") from None
-    if not isinstance(data, dict):
-        raise SmsConfigError(f"{path}: should contain named entries")
+    data = read_mapping(path, SmsConfigError)
     values: Dict[str, Any] = {}
     for name, kind in SmsWords.__annotations__.items():
         value = data.get(name)

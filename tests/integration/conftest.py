@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 
 import pytest
 import socket
@@ -117,3 +118,43 @@ def servers(tmp_path_factory):
                "rasa_log": tmp / "rasa.log", "actions_log": tmp / "actions.log"}
     finally:
         stop(*reversed(started))
+
+
+# ------------------------------------------------ the launcher, and clean-up
+def start_launcher(env, output, limit=400):
+    """scripts/run with ``env``, its output in ``output``; returns once it is running."""
+    log = open(output, "w+")
+    process = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + limit
+    while "is running" not in Path(output).read_text():
+        assert process.poll() is None, Path(output).read_text()
+        assert time.monotonic() < deadline, f"not ready in {limit}s"
+        time.sleep(1)
+    return process
+
+
+def kill_launcher(process):
+    """Stops whatever the launcher started, if it is still running."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+
+def drop_database(name):
+    import psycopg2
+    connection = psycopg2.connect(dbname="postgres", **PG)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+def delete_redis_keys(prefix):
+    import redis
+    store = redis.Redis()
+    for key in store.scan_iter(f"{prefix}:*"):
+        store.delete(key)

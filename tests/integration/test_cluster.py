@@ -4,17 +4,11 @@ both work through the load balancer."""
 
 import asyncio
 import os
-import signal
-import subprocess
-import time
 import urllib.request
 import uuid
-from pathlib import Path
 
-import psycopg2
-import redis
 import socketio
-from conftest import ROOT, free_port, post_message
+from conftest import delete_redis_keys, drop_database, free_port, kill_launcher, post_message, start_launcher
 
 
 def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path):
@@ -28,15 +22,8 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
                DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0",
                REDIS_KEY_PREFIX=f"cccluster{run}", RASA_TELEMETRY_ENABLED="false")
     env.pop("ACTION_SERVER_URL", None)
-    out = (tmp_path / "run.out").open("w+")
-    launcher = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = start_launcher(env, tmp_path / "run.out")
     try:
-        deadline = time.monotonic() + 400
-        while "is running" not in Path(out.name).read_text():
-            assert launcher.poll() is None, Path(out.name).read_text()
-            assert time.monotonic() < deadline, "cluster not ready"
-            time.sleep(1)
         base = f"http://127.0.0.1:{lb}"
         replicas = set()
         sender = uuid.uuid4().hex
@@ -74,14 +61,6 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
         assert post_message(base, uuid.uuid4().hex, "what is a cp plan")[0]["text"].startswith(
             "A Child Protection Plan sets out")
     finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGTERM)
-            launcher.wait(60)
-        connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "cc_cluster_{run}" WITH (FORCE)')
-        connection.close()
-        store = redis.Redis()
-        for key in store.scan_iter(f"cccluster{run}:*"):
-            store.delete(key)
+        kill_launcher(launcher)
+        drop_database(f"cc_cluster_{run}")
+        delete_redis_keys(f"cccluster{run}")

@@ -8,11 +8,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, listening_addresses, post_message
+from conftest import ROOT, free_port, kill_launcher, listening_addresses, post_message, start_launcher
 
 
 
@@ -31,16 +30,9 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
                ENABLE_API="1", RASA_API_TOKEN="launcher-test-token")
     env.pop("ACTION_SERVER_URL", None)
     env.pop("ACTIONS_HOST", None)  # the default is what is tested
-    out = (tmp_path / "run.out").open("w+")
-    launcher = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = start_launcher(env, tmp_path / "run.out")
     try:
-        deadline = time.monotonic() + 300
-        while "is running" not in Path(out.name).read_text():
-            assert launcher.poll() is None, Path(out.name).read_text()
-            assert time.monotonic() < deadline, "not ready in 300s"
-            time.sleep(1)
-        printed = Path(out.name).read_text()
+        printed = (tmp_path / "run.out").read_text()
         assert f"Open:  http://localhost:{ports['WEB_PORT']}" in printed
 
         assert listening_addresses(ports["ACTIONS_PORT"]) == {"127.0.0.1"}, "action server not on loopback"
@@ -87,8 +79,7 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         still_up = [name for name, p in ports.items() if answers(p)]
         assert still_up == [], f"still listening after Ctrl-C: {still_up}"
     finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
+        kill_launcher(launcher)
 
 
 def test_run_refuses_a_port_in_use(tmp_path):

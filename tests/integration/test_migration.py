@@ -3,26 +3,18 @@
 import subprocess
 import uuid
 
-import psycopg2
 import pytest
-from conftest import ROOT
+from conftest import PG, ROOT, drop_database
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
-
-
 @pytest.fixture
 def database():
     name = f"cc_migrate_{uuid.uuid4().hex[:10]}"
     yield name
-    connection = psycopg2.connect(dbname="postgres", **PG)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
+    drop_database(name)
 
 
 def conversation(sender, n):

@@ -15,11 +15,8 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
-import redis
-from conftest import free_port, post_message, server_env, start_action_server, start_rasa, stop
-
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
-
+from conftest import (PG, delete_redis_keys, drop_database, free_port, post_message, server_env,
+                      start_action_server, start_rasa, stop)
 
 def texts(replies):
     return "\n".join(r.get("text", "") for r in replies)
@@ -49,14 +46,8 @@ def cluster(tmp_path_factory):
                "processes": replicas, "db": names["DB_NAME"], "prefix": names["REDIS_KEY_PREFIX"]}
     finally:
         stop(*reversed(started))
-        connection = psycopg2.connect(dbname="postgres", **PG)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{names["DB_NAME"]}" WITH (FORCE)')
-        connection.close()
-        store = redis.Redis()
-        for key in store.scan_iter(f"{names['REDIS_KEY_PREFIX']}:*"):
-            store.delete(key)
+        drop_database(names["DB_NAME"])
+        delete_redis_keys(names["REDIS_KEY_PREFIX"])
 
 
 def stored_events(cluster, sender):
