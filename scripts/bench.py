@@ -254,6 +254,7 @@ def main() -> int:
             action_server.wait(30)
         log("Stock assistant: rasa init (trains its own model)")
         stock_dir = work / "stock"
+        stock_dir.mkdir()
         stock_train = run([RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=work, env=cold_env)
         stock_port = free_port()
         stock_messages = ["hello", "i am sad", "great", "bye", "are you a bot?", "good morning",
