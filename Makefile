@@ -77,7 +77,8 @@ web/dist/widget.js: web/src/widget.js web/src/widget.css web/node_modules/.insta
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	@echo "==> Installing Chromium from Debian's packages, for the browser tests"
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends chromium
+	@sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get install -y --no-install-recommends chromium \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }
 
 venvs: $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
 
@@ -110,7 +111,8 @@ run: venvs web/dist/widget.js check-profile $(MODEL)
 NGINX ?= /usr/sbin/nginx
 $(NGINX):
 	@echo "==> Installing nginx from Debian's packages, for the local cluster"
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends nginx
+	@sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get install -y --no-install-recommends nginx \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends nginx; }
 
 run-cluster: venvs web/dist/widget.js check-profile $(MODEL) | $(NGINX)
 	@mkdir -p var

@@ -30,7 +30,7 @@ def check(path: str) -> str:
         except psycopg2.Error as error:
             problems.append(f"cannot reach PostgreSQL at {where} ({str(error).strip().splitlines()[0]})")
     lock = read_endpoint_config(path, "lock_store")
-    if lock and lock.type == "redis":
+    if lock and (lock.type == "redis" or str(lock.type).endswith("RedisLockStore")):
         import redis
         where = f"{lock.url}:{lock.kwargs.get('port') or 6379}"
         try:
