@@ -198,6 +198,11 @@ def speed(name: str, start: List[str], cwd: Path, port: int, messages: List[str]
 
 
 # -------------------------------------------------------------------- main
+def save_partial(results: Dict[str, object]) -> None:
+    """What has been measured so far, kept if a later stage fails."""
+    (OUT / "bench-partial.json").write_text(json.dumps(results, indent=2))
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cc-bench-"))
@@ -233,8 +238,10 @@ def main() -> int:
         log("Understanding: TF-IDF nearest neighbour")
         nn = scores(list(zip([i for i, _ in test_set], nearest_neighbour(training(), texts))))
         log("Understanding: 5-fold cross-validation on the training data")
-        results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn,
-                                    "cross_validation": cross_validation(work)}
+        results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
+        save_partial(results)
+        results["understanding"]["cross_validation"] = cross_validation(work)
+        save_partial(results)
 
         # Speed: our bot (action server + Rasa, SQLite) and the stock assistant.
         faq = [t for i, t in test_set if i.startswith("ask_") and i != "ask_dates"][:40]
@@ -252,6 +259,8 @@ def main() -> int:
         finally:
             action_server.terminate()
             action_server.wait(30)
+        results["speed"] = {"ours": ours_speed}
+        save_partial(results)
         log("Stock assistant: rasa init (trains its own model)")
         stock_dir = work / "stock"
         stock_dir.mkdir()
