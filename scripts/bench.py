@@ -151,6 +151,26 @@ def wait_up(url: str, process: subprocess.Popen, limit: float = 300) -> float:
             time.sleep(0.25)
 
 
+def wait_for_an_answer(url: str, process: subprocess.Popen, limit: float = 180) -> float:
+    """Seconds until a message gets a real answer: Rasa answers "/" before its
+    model is ready, and the stock assistant's first "hello" came back empty."""
+    started = time.monotonic()
+    body = json.dumps({"sender": "bench-ready", "message": "hello"}).encode()
+    while time.monotonic() - started < limit:
+        if process.poll() is not None:
+            raise SystemExit(f"the server at {url} stopped while starting")
+        request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                if json.loads(reply.read()):
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} gave no answer in {limit}s")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -184,6 +204,7 @@ def speed(name: str, start: List[str], cwd: Path, port: int, messages: List[str]
     try:
         url = f"http://127.0.0.1:{port}"
         startup = wait_up(url + "/", process)
+        startup += wait_for_an_answer(url, process)
         # Warm up: a few messages from one parent, then measure.
         asyncio.run(latency(url, messages, 1, 10))
         result = {"startup_s": round(startup, 1), "rss_mb": rss_mb(process.pid),
