@@ -211,14 +211,14 @@ class ActionAnswerDates(Action):
             return []
         channel = tracker.get_latest_input_channel()
         if not asked:
-            payload = yd.timeline_payload(dates, words)
+            # The payload (and its calendar file) only for channels that use it.
             if channel in WIDGET_CHANNELS:
                 # Rasa's socketio channel emits the "data" part as the message.
-                dispatcher.utter_message(json_message={"data": payload})
+                dispatcher.utter_message(json_message={"data": yd.timeline_payload(dates, words)})
                 return []
             dispatcher.utter_message(text=yd.timeline_answer(dates, words))
             if channel in DATA_CHANNELS:
-                dispatcher.utter_message(json_message=payload)
+                dispatcher.utter_message(json_message=yd.timeline_payload(dates, words))
             return []
         for key in asked:
             dispatcher.utter_message(text=yd.single_answer(dates, key, words)

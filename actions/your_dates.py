@@ -200,19 +200,22 @@ def what_you_can_do(advice: str) -> str:
     return "What you can do: " + advice[:1].lower() + advice[1:]
 
 
+def _heading(dates: YourDates, words: DateWords) -> str:
+    kinds = words.timeline["kinds"]
+    return words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
+                                            conference=in_words(dates.conference))
+
+
 def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
     """One line a date, for text channels and SMS."""
     words = words or date_words()
-    kinds = words.timeline["kinds"]
-    lines = [words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
-                                              conference=in_words(dates.conference))]
+    lines = [_heading(dates, words)]
     undated = []
     for m in dates.milestones:
         if m.day is None:
             undated.append(m)
             continue
-        label = "Your " + dates.meeting if m.key == "conference" else _label(m)
-        lines.append(f"- {_when(m, words)}: {label}")
+        lines.append(f"- {_when(m, words)}: {_label(m)}")
     for m in undated:
         lines.append(f"- {words.timeline['no_date']}: {_label(m)}")
     return "\n".join(lines)
@@ -284,20 +287,10 @@ def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) 
     The first core group: its date has passed and the first review has not.
     """
     words = words or date_words()
-    if key not in CHASEABLE:
+    fill = _missed(dates, key)
+    if fill is None:
         return None
-    found = dates.find(key)
-    if not found or found[0].day is None or not found[0].passed:
-        return None
-    due = found[0].day
-    if key == "reports" and dates.conference < dates.today:
-        return None
-    if key == "first_core_group":
-        reviews = dates.find("next_review")
-        if reviews and reviews[0].day and reviews[0].day < dates.today:
-            return None
     block = words.missed[key]
-    fill = dict(date=in_words(due), conference=in_words(dates.conference), meeting=dates.meeting)
     return "\n\n".join([block["when"].format(**fill), what_you_can_do(block["advice"].format(**fill)),
                         words.missed["copy_intro"], block["message"].strip().format(**fill)])
 
@@ -305,27 +298,38 @@ def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) 
 def chase_message(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
     """Only the message to copy, filled in, or None when nothing was missed."""
     words = words or date_words()
-    if missed_right(dates, key, words) is None:
+    fill = _missed(dates, key)
+    return None if fill is None else words.missed[key]["message"].strip().format(**fill)
+
+
+def _missed(dates: YourDates, key: str) -> Optional[Dict[str, str]]:
+    """The words to fill in when ``key``'s right was missed, else None."""
+    if key not in CHASEABLE:
         return None
-    due = dates.find(key)[0].day
-    return words.missed[key]["message"].strip().format(
-        date=in_words(due), conference=in_words(dates.conference), meeting=dates.meeting)
+    found = dates.find(key)
+    if not found or found[0].day is None or not found[0].passed:
+        return None
+    if key == "reports" and dates.conference < dates.today:
+        return None
+    if key == "first_core_group":
+        reviews = dates.find("next_review")
+        if reviews and reviews[0].day and reviews[0].day < dates.today:
+            return None
+    return dict(date=in_words(found[0].day), conference=in_words(dates.conference), meeting=dates.meeting)
 
 
 # ----------------------------------------------------- for the web widget
 def timeline_payload(dates: YourDates, words: Optional[DateWords] = None) -> Dict[str, object]:
     """Structured data the widget draws; the calendar file rides along."""
     words = words or date_words()
-    kinds = words.timeline["kinds"]
     return {
         "type": "timeline",
-        "title": words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
-                                                  conference=in_words(dates.conference)),
+        "title": _heading(dates, words),
         "conference": dates.conference.isoformat(),
         "kind": dates.kind,
         "milestones": [{
             "key": m.key,
-            "label": "Your " + dates.meeting if m.key == "conference" else m.label,
+            "label": m.label,
             "date": m.day.isoformat() if m.day else None,
             "date_in_words": in_words(m.day) if m.day else words.timeline["no_date"],
             "time": m.at.strftime("%H:%M") if m.at else None,
@@ -351,7 +355,7 @@ def calendar_file(dates: YourDates) -> str:
         if m.day is None:
             continue
         event = Event()
-        label = "Your " + dates.meeting if m.key == "conference" else m.label
+        label = m.label
         if m.at is not None:
             label += f" ({clock_words(m.at)})"
         event.add("summary", label)
