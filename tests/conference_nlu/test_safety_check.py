@@ -90,3 +90,14 @@ def test_bad_rules_are_explained(rules, message):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(SafetyRulesError, match="file not found"):
         load_safety_check(tmp_path / "none.yml")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("you are completely useless", None),
+    ("you're totally hopeless", None),
+    ("i feel completely useless", "parent_in_crisis"),
+    ("im so worthless", "parent_in_crisis"),
+])
+def test_hopeless_words_are_a_crisis_only_about_oneself(text, intent):
+    finding = safety_check().check(text)
+    assert (finding and finding.intent) == intent
