@@ -39,7 +39,7 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
 
 .PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
-        test-browser run-cluster bench bench-load lock clean
+        test-browser run-cluster bench tune bench-load lock clean
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
@@ -49,6 +49,7 @@ help:
 	@echo "make run-cluster  2 Rasa servers behind nginx, on this machine's PostgreSQL and Redis"
 	@echo "make bench   understanding, speed and cost, against Rasa's defaults (bench/results/)"
 	@echo "make bench-load   one replica against two under the same load"
+	@echo "make tune    the NLU experiments behind config.yml (bench/results/tuning.md)"
 
 # ----------------------------------------------------------------- environments
 $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
@@ -179,6 +180,11 @@ test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
 bench: venvs $(MODEL)
 	@echo "==> Bench: understanding, speed against stock rasa init, cost (about 15 minutes)"
 	@$(RASA_PY) scripts/bench.py
+
+# The NLU experiments behind config.yml (docs/performance.md); VARIANTS=a,b for some.
+tune: venvs
+	@echo "==> Tuning: one NLU model per pipeline variant, scored on the held-out messages"
+	@$(RASA_PY) scripts/tune_nlu.py $(if $(VARIANTS),--variants $(VARIANTS))
 
 bench-load: venvs web/dist/widget.js $(MODEL) | $(NGINX)
 	@echo "==> Load: one replica, then two behind nginx (PostgreSQL + Redis)"

@@ -20,6 +20,7 @@ not run. Targets are read off its output (issue #5).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -78,14 +79,26 @@ def holdout() -> List[Tuple[str, str]]:
             for line in block["examples"].splitlines() if line.strip().startswith("- ")]
 
 
-def training() -> List[Tuple[str, str]]:
-    pairs = []
+ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
+
+
+def training_lines() -> List[Tuple[str, int, str, str]]:
+    """(file name, block number, intent, example line as written) for every
+    training example; annotations like [30th](date) are kept."""
+    lines = []
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+        for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", [])):
             if "intent" in block:
-                pairs += [(block["intent"], re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line[2:].strip()))
+                lines += [(path.name, number, block["intent"], line.strip()[2:])
                           for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-    return pairs
+    return lines
+
+
+def training() -> List[Tuple[str, str]]:
+    return [(intent, ANNOTATION.sub(r"\1", text)) for _, _, intent, text in training_lines()]
+
+
+SAFETY = {"child_in_danger", "parent_in_crisis"}   # 999 and crisis help: never missed
 
 
 def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
@@ -96,7 +109,10 @@ def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
     declined = sum(p == "nlu_fallback" for p in guess)
     wrong = sum(p not in (t, "nlu_fallback") for t, p in pairs)
     confusions = Counter((t, p) for t, p in pairs if p not in (t, "nlu_fallback")).most_common(5)
+    safety = [(t, p) for t, p in pairs if t in SAFETY]
     return {"messages": len(pairs),
+            "safety_messages": len(safety),
+            "safety_missed": sum(p != t for t, p in safety),
             "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 3),
             "macro_f1": round(f1_score(truth, guess, labels=sorted(set(truth)), average="macro",
                                        zero_division=0), 3),
@@ -105,14 +121,43 @@ def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
             "top_confusions": [f"{t} -> {p} x{n}" for (t, p), n in confusions]}
 
 
+PREDICT = r"""
+import asyncio, json, sys
+from rasa.core.agent import Agent
+agent = Agent.load(sys.argv[1])
+texts = json.load(open(sys.argv[2]))
+async def main():
+    out = []
+    for text in texts:
+        parsed = await agent.parse_message(text)
+        name = parsed["intent"]["name"]
+        if parsed.get("response_selector", {}).get(name):
+            name = parsed["response_selector"][name]["response"]["intent_response_key"]
+        top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
+                   {"name": name, "confidence": 1.0})
+        out.append({"intent": name, "top": top["name"], "confidence": top["confidence"]})
+    print("RESULT" + json.dumps(out))
+asyncio.run(main())
+"""
+
+
+def predict(model: Path, texts: List[str]) -> List[Dict]:
+    """Each message's intent as the bot would take it (a retrieval intent's
+    sub-intent when there is one), and the classifier's own top guess and
+    confidence with the fallback left aside. A separate process, so the
+    models of several runs are not all kept in memory."""
+    texts_file = model.with_suffix(".texts.json")
+    texts_file.write_text(json.dumps(texts))
+    result = subprocess.run([PY, "-c", PREDICT, str(model), str(texts_file)], cwd=ROOT, env=ENV,
+                            capture_output=True, text=True, timeout=900)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT")), None)
+    if line is None:
+        raise SystemExit(f"predicting with {model.name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(line[len("RESULT"):])
+
+
 def predict_with(model: Path, texts: List[str]) -> List[str]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-
-    async def parse_all():
-        return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
-    return asyncio.run(parse_all())
+    return [p["intent"] for p in predict(model, texts)]
 
 
 def nearest_neighbour(train: List[Tuple[str, str]], texts: List[str]) -> List[str]:
@@ -127,13 +172,35 @@ def nearest_neighbour(train: List[Tuple[str, str]], texts: List[str]) -> List[st
     return list(model.predict(texts))
 
 
-def cross_validation(workdir: Path) -> Dict[str, object]:
-    out = workdir / "cv"
-    run([RASA, "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-         "--folds", "5", "--out", str(out)], timeout=3600)
-    report = json.loads((out / "intent_report.json").read_text())
-    return {"folds": 5, "macro_f1": round(report["macro avg"]["f1-score"], 3),
-            "accuracy": round(report["accuracy"], 3)}
+def cross_validation(work: Path, config: Path = ROOT / "config.yml", folds: int = 5) -> Dict[str, object]:
+    """Stratified folds of the training data (fixed seed): each fold's model is
+    trained on the rest and scored as the held-out set is."""
+    from sklearn.model_selection import StratifiedKFold
+    lines = training_lines()
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=2026)
+    pairs: List[Tuple[str, str]] = []
+    for fold, (_, test_index) in enumerate(split.split(lines, [intent for _, _, intent, _ in lines])):
+        held = {lines[i] for i in test_index}
+        fold_dir = work / f"fold-{fold}"
+        fold_dir.mkdir()
+        for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+            data = yaml.safe_load(path.read_text())
+            for number, block in enumerate(data.get("nlu", [])):
+                if "intent" in block:
+                    kept = [t for f, n, _, t in lines if f == path.name and n == number
+                            and (f, n, block["intent"], t) not in held]
+                    block["examples"] = "".join(f"- {t}\n" for t in kept)
+            (fold_dir / path.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(fold_dir),
+             "--fixed-model-name", f"fold-{fold}", "--out", str(work)],
+            env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-folds")))
+        tests = [lines[i] for i in test_index]
+        guesses = predict_with(next(work.glob(f"*fold-{fold}.tar.gz")),
+                               [ANNOTATION.sub(r"\1", t) for _, _, _, t in tests])
+        pairs += [(intent, guess) for (_, _, intent, _), guess in zip(tests, guesses)]
+    result = scores(pairs)
+    result["folds"] = folds
+    return result
 
 
 # ------------------------------------------------------------------ speed
@@ -178,13 +245,19 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+CONVERSATION = 5   # messages per conversation: a new sender after each five
+
+
 async def latency(url: str, messages: List[str], parents: int, per_parent: int) -> Dict[str, float]:
+    """Each parent sends per_parent messages, one after the other's reply,
+    as conversations of CONVERSATION messages (real ones are 5 to 30)."""
     import aiohttp
     times: List[float] = []
+    run_id = time.time_ns()
 
     async def parent(session, n):
-        sender = f"bench-{parents}-{n}-{time.time_ns()}"
         for i in range(per_parent):
+            sender = f"bench-{run_id}-{n}-{i // CONVERSATION}"
             times.append(await send(session, url, sender, messages[(n + i) % len(messages)]))
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=parents)) as session:
@@ -224,126 +297,176 @@ def save_partial(results: Dict[str, object]) -> None:
     (OUT / "bench-partial.json").write_text(json.dumps(results, indent=2))
 
 
+def cost(work: Path, results: Dict) -> Path:
+    """Cold training on an empty cache, then a retrain after one answer's
+    text changed. Returns the trained model."""
+    log("Cost: cold training of our model (empty cache)")
+    cache_env = dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache"))
+    project = work / "ours"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"))
+    cold = run([RASA, "train", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cache_env)
+    log("Cost: retraining after one answer's text changed")
+    domain = (project / "domain.yml").read_text()
+    (project / "domain.yml").write_text(domain.replace("A core group is a small group",
+                                                       "A core group is a small team", 1))
+    retrain = run([RASA, "train", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project, env=cache_env)
+    model = work / "ours.tar.gz"
+    results["cost"] = {"cold_training_s": round(cold, 1), "retrain_after_answer_change_s": round(retrain, 1),
+                       "model_mb": round(model.stat().st_size / 1e6, 1)}
+    return model
+
+
+def understanding(work: Path, model: Path, results: Dict) -> None:
+    test_set = holdout()
+    truth, texts = [i for i, _ in test_set], [t for _, t in test_set]
+    log("Understanding: our model on the held-out messages")
+    ours = scores(list(zip(truth, predict_with(model, texts))))
+    log("Understanding: Rasa's default pipeline, trained on our data")
+    (work / "default.yml").write_text(DEFAULT_CONFIG)
+    default_time = run([RASA, "train", "nlu", "--config", str(work / "default.yml"), "--nlu", "data/nlu",
+                        "--fixed-model-name", "default", "--out", str(work)],
+                       env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-default")))
+    default = scores(list(zip(truth, predict_with(next(work.glob("*default.tar.gz")), texts))))
+    default["training_s"] = round(default_time, 1)
+    log("Understanding: TF-IDF nearest neighbour")
+    nn = scores(list(zip(truth, nearest_neighbour(training(), texts))))
+    results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
+
+
+def speeds(work: Path, model: Path, results: Dict) -> None:
+    """Our bot (action server + Rasa, SQLite, as `make run`) and the stock
+    `rasa init` assistant, one after the other on the same machine."""
+    faq = [t for i, t in holdout() if i.startswith("ask_") and i != "ask_dates"][:40]
+    actions_port, ours_port = free_port(), free_port()
+    env = dict(ENV, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+               TRACKER_DB=str(work / "bench.db"), CC_MESSAGES_PER_MINUTE="100000")
+    action_server = subprocess.Popen([str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions",
+                                      "actions", "--port", str(actions_port)], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_up(f"http://127.0.0.1:{actions_port}/health", action_server)
+        ours = speed("our bot", [RASA, "run", "--model", str(model), "--port", str(ours_port),
+                                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                     ROOT, ours_port, faq, env, [action_server])
+    finally:
+        action_server.terminate()
+        action_server.wait(30)
+    results["speed"] = {"ours": ours}
+    save_partial(results)
+    log("Stock assistant: rasa init (trains its own model)")
+    stock_dir = work / "stock"
+    stock_dir.mkdir()
+    stock_train = run([RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=work,
+                      env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-stock")))
+    stock_port = free_port()
+    stock_messages = ["hello", "i am sad", "great", "bye", "are you a bot?", "good morning",
+                      "not good", "yes", "no", "very happy"]
+    stock = speed("stock rasa init assistant", [RASA, "run", "--port", str(stock_port)], stock_dir,
+                  stock_port, stock_messages, ENV)
+    stock["training_s"] = round(stock_train, 1)
+    results["speed"]["stock"] = stock
+
+
+def ratios(results: Dict) -> Dict[str, float]:
+    out = {}
+    if "speed" in results and "stock" in results["speed"]:
+        ours, stock = results["speed"]["ours"]["runs"], results["speed"]["stock"]["runs"]
+        for o, s in zip(ours, stock):
+            out[f"throughput_{o['parents']}_parents"] = round(o["per_second"] / s["per_second"], 2)
+        out["p95_1_parent"] = round(ours[0]["p95_ms"] / stock[0]["p95_ms"], 2)
+    if "understanding" in results:
+        u = results["understanding"]
+        out["macro_f1_vs_default"] = round(u["ours"]["macro_f1"] / max(u["rasa_default_pipeline"]["macro_f1"], 1e-9), 2)
+        out["macro_f1_vs_nearest_neighbour"] = round(
+            u["ours"]["macro_f1"] / max(u["tfidf_nearest_neighbour"]["macro_f1"], 1e-9), 2)
+    return out
+
+
+STAGES = ("cost", "understanding", "cv", "speed")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help="some of " + ",".join(STAGES) + " (without cost, models/current.tar.gz is used)")
+    stages = parser.parse_args().stages.split(",")
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cc-bench-"))
-    results: Dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
+    results: Dict[str, object] = {"machine": f"{os.cpu_count()} cores", "stages": stages}
+    started = time.monotonic()
     try:
-        test_set = holdout()
-        texts = [t for _, t in test_set]
-
-        log("Cost: cold training of our model (empty cache)")
-        cold_env = dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache"))
-        project = work / "ours"
-        shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-            ".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"))
-        cold = run([RASA, "train", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cold_env)
-        domain = (project / "domain.yml").read_text()
-        (project / "domain.yml").write_text(domain.replace("A core group is a small group",
-                                                           "A core group is a small team", 1))
-        retrain = run([RASA, "train", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project,
-                      env=cold_env)
-        model = work / "ours.tar.gz"
-        results["cost"] = {"cold_training_s": round(cold, 1), "retrain_after_answer_change_s": round(retrain, 1),
-                           "model_mb": round(model.stat().st_size / 1e6, 1)}
-
-        log("Understanding: our model on the held-out messages")
-        ours = scores(list(zip([i for i, _ in test_set], predict_with(model, texts))))
-        log("Understanding: Rasa's default pipeline, trained on our data")
-        (work / "default.yml").write_text(DEFAULT_CONFIG)
-        default_time = run([RASA, "train", "nlu", "--config", str(work / "default.yml"), "--nlu", "data/nlu",
-                            "--fixed-model-name", "default", "--out", str(work)], env=cold_env)
-        default_model = next(work.glob("*default.tar.gz"))
-        default = scores(list(zip([i for i, _ in test_set], predict_with(default_model, texts))))
-        default["training_s"] = round(default_time, 1)
-        log("Understanding: TF-IDF nearest neighbour")
-        nn = scores(list(zip([i for i, _ in test_set], nearest_neighbour(training(), texts))))
-        log("Understanding: 5-fold cross-validation on the training data")
-        results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
+        model = cost(work, results) if "cost" in stages else ROOT / "models" / "current.tar.gz"
         save_partial(results)
-        results["understanding"]["cross_validation"] = cross_validation(work)
-        save_partial(results)
-
-        # Speed: our bot (action server + Rasa, SQLite) and the stock assistant.
-        faq = [t for i, t in test_set if i.startswith("ask_") and i != "ask_dates"][:40]
-        actions_port, ours_port = free_port(), free_port()
-        env = dict(ENV, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-                   TRACKER_DB=str(work / "bench.db"), CC_MESSAGES_PER_MINUTE="100000")
-        action_server = subprocess.Popen([str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions",
-                                          "actions", "--port", str(actions_port)], cwd=ROOT, env=env,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_up(f"http://127.0.0.1:{actions_port}/health", action_server)
-            ours_speed = speed("our bot", [RASA, "run", "--model", str(model), "--port", str(ours_port),
-                                           "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                               ROOT, ours_port, faq, env, [action_server])
-        finally:
-            action_server.terminate()
-            action_server.wait(30)
-        results["speed"] = {"ours": ours_speed}
-        save_partial(results)
-        log("Stock assistant: rasa init (trains its own model)")
-        stock_dir = work / "stock"
-        stock_dir.mkdir()
-        stock_train = run([RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=work, env=cold_env)
-        stock_port = free_port()
-        stock_messages = ["hello", "i am sad", "great", "bye", "are you a bot?", "good morning",
-                          "not good", "yes", "no", "very happy"]
-        stock_speed = speed("stock rasa init assistant", [RASA, "run", "--port", str(stock_port)], stock_dir,
-                            stock_port, stock_messages, ENV)
-        stock_speed["training_s"] = round(stock_train, 1)
-        results["speed"] = {"ours": ours_speed, "stock": stock_speed}
-        one = lambda r: r["runs"][0]
-        results["ratios"] = {
-            "throughput_1_parent": round(one(ours_speed)["per_second"] / one(stock_speed)["per_second"], 2),
-            "throughput_20_parents": round(ours_speed["runs"][1]["per_second"] /
-                                           stock_speed["runs"][1]["per_second"], 2),
-            "macro_f1_vs_default": round(ours["macro_f1"] / max(default["macro_f1"], 1e-9), 2),
-            "macro_f1_vs_nearest_neighbour": round(ours["macro_f1"] / max(nn["macro_f1"], 1e-9), 2),
-        }
+        if "understanding" in stages:
+            understanding(work, model, results)
+            save_partial(results)
+        if "cv" in stages:
+            log("Understanding: 5-fold cross-validation on the training data")
+            results.setdefault("understanding", {})["cross_validation"] = cross_validation(work)
+            save_partial(results)
+        if "speed" in stages:
+            speeds(work, model, results)
+        results["ratios"] = ratios(results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    results["bench_minutes"] = round((time.monotonic() - started) / 60, 1)
+    name = "bench" if set(stages) == set(STAGES) else "bench-" + "-".join(stages)
+    (OUT / f"{name}.json").write_text(json.dumps(results, indent=2))
     table = markdown(results)
-    (OUT / "bench.md").write_text(table)
-    plot(results)
+    (OUT / f"{name}.md").write_text(table)
+    if "speed" in results:
+        plot(results, OUT / f"{name.replace('bench', 'latency')}.png")
     print(table)
     return 0
 
 
 def markdown(r: Dict) -> str:
-    u, s, c, ratio = r["understanding"], r["speed"], r["cost"], r["ratios"]
-    rows = ["## Understanding (held-out messages)", "",
-            "| | accuracy | macro F1 | not sure | wrong |", "|---|---|---|---|---|"]
-    for name, key in (("ours", "ours"), ("Rasa default pipeline", "rasa_default_pipeline"),
-                      ("TF-IDF nearest neighbour", "tfidf_nearest_neighbour")):
-        x = u[key]
-        rows.append(f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | {x['wrong_rate']:.1%} |")
-    rows += ["", f"5-fold cross-validation (ours): macro F1 {u['cross_validation']['macro_f1']}.",
-             "Costliest confusions: " + "; ".join(u["ours"]["top_confusions"]), "",
-             "## Speed (REST, this machine)", "", "| | parents | messages/s | p50 | p95 | p99 |",
-             "|---|---|---|---|---|---|"]
-    for name in ("ours", "stock"):
-        for run_ in s[name]["runs"]:
-            rows.append(f"| {name} | {run_['parents']} | {run_['per_second']} | {run_['p50_ms']} ms | "
-                        f"{run_['p95_ms']} ms | {run_['p99_ms']} ms |")
-    rows += ["", "## Cost", "",
-             f"- cold training {c['cold_training_s']} s; retraining after one answer's text changed "
-             f"{c['retrain_after_answer_change_s']} s; model {c['model_mb']} MB",
-             f"- memory after warm-up: Rasa {s['ours']['rss_mb']} MB, action server "
-             f"{s['ours'].get('action_server_rss_mb')} MB (stock Rasa {s['stock']['rss_mb']} MB)",
-             f"- start-up until it answers: ours {s['ours']['startup_s']} s, stock {s['stock']['startup_s']} s",
-             "", "## Ratios", ""] + [f"- {k}: {v}" for k, v in ratio.items()]
+    rows: List[str] = []
+    u = r.get("understanding", {})
+    if "ours" in u:
+        rows += ["## Understanding (held-out messages, tests/nlu_holdout.yml)", "",
+                 "| | accuracy | macro F1 | not sure | wrong | safety missed |", "|---|---|---|---|---|---|"]
+        for name, key in (("ours", "ours"), ("Rasa default pipeline", "rasa_default_pipeline"),
+                          ("TF-IDF nearest neighbour", "tfidf_nearest_neighbour")):
+            x = u[key]
+            rows.append(f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | "
+                        f"{x['wrong_rate']:.1%} | {x['safety_missed']} of {x['safety_messages']} |")
+        rows += ["", "Costliest confusions (ours): " + ("; ".join(u["ours"]["top_confusions"]) or "none"), ""]
+    if "cross_validation" in u:
+        cv = u["cross_validation"]
+        rows += [f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
+                 f"{cv['accuracy']}, not sure {cv['fallback_rate']:.1%}, wrong {cv['wrong_rate']:.1%}.", ""]
+    s = r.get("speed", {})
+    if s:
+        rows += ["## Speed (REST, this machine, conversations of 5 messages)", "",
+                 "| | parents | messages/s | p50 | p95 | p99 |", "|---|---|---|---|---|---|"]
+        for name in s:
+            for run_ in s[name]["runs"]:
+                rows.append(f"| {name} | {run_['parents']} | {run_['per_second']} | {run_['p50_ms']} ms | "
+                            f"{run_['p95_ms']} ms | {run_['p99_ms']} ms |")
+        rows += ["", f"- memory after warm-up: Rasa {s['ours']['rss_mb']} MB, action server "
+                     f"{s['ours'].get('action_server_rss_mb')} MB"
+                     + (f"; stock Rasa {s['stock']['rss_mb']} MB" if "stock" in s else ""),
+                 f"- start-up until it answers: ours {s['ours']['startup_s']} s"
+                 + (f", stock {s['stock']['startup_s']} s" if "stock" in s else ""), ""]
+    if "cost" in r:
+        c = r["cost"]
+        rows += ["## Cost", "", f"- cold training {c['cold_training_s']} s; retraining after one answer's text "
+                 f"changed {c['retrain_after_answer_change_s']} s; model {c['model_mb']} MB", ""]
+    if r.get("ratios"):
+        rows += ["## Ratios (ours / the other)", ""] + [f"- {k}: {v}" for k, v in r["ratios"].items()]
     return "\n".join(rows) + "\n"
 
 
-def plot(r: Dict) -> None:
+def plot(r: Dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, style in (("ours", "-o"), ("stock", "--s")):
+        if name not in r["speed"]:
+            continue
         runs = r["speed"][name]["runs"]
         ax.plot([x["parents"] for x in runs], [x["p95_ms"] for x in runs], style,
                 label=f"{name} p95")
@@ -354,7 +477,7 @@ def plot(r: Dict) -> None:
     ax.set_title("REST latency: Conference Companion vs stock rasa init")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(OUT / "latency.png", dpi=120)
+    fig.savefig(path, dpi=120)
 
 
 if __name__ == "__main__":

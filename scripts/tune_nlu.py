@@ -1,0 +1,203 @@
+"""`make tune`: the NLU experiments behind config.yml (issue #5).
+
+Trains one NLU model per variant of our pipeline, on the same training data,
+and scores each on the held-out messages (tests/nlu_holdout.yml) exactly as
+`make bench` scores ours. Then, for the chosen pipeline, the FallbackClassifier
+trade-off: how many messages each threshold declines and how many it answers
+wrongly. Writes bench/results/tuning.json and tuning.md; docs/performance.md
+records what was kept and why.
+
+    make tune                       every variant (about 20 minutes)
+    make tune VARIANTS="chosen,lemmas"   only some
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+from bench import ENV, OUT, RASA, holdout, log, predict, run, scores  # noqa: E402
+
+Pipeline = List[Dict]
+NOT_FAQ = {"ask_dates", "give_conference_details", "affirm", "deny", "greet", "goodbye", "thank",
+           "child_in_danger", "parent_in_crisis", "out_of_scope", "insult", "show_menu",
+           "delete_my_conversation", "ask_for_human", "ask_if_bot"}
+
+
+def step(pipeline: Pipeline, name: str, **match) -> Dict:
+    return next(s for s in pipeline if s["name"] == name and all(s.get(k) == v for k, v in match.items()))
+
+
+def char_ngrams(low: int, high: int) -> Callable[[Pipeline, Path], Pipeline]:
+    def change(pipeline: Pipeline, work: Path) -> Pipeline:
+        chars = step(pipeline, "CountVectorsFeaturizer", analyzer="char_wb")
+        chars["min_ngram"], chars["max_ngram"] = low, high
+        return pipeline
+    return change
+
+
+def without_chars(pipeline: Pipeline, work: Path) -> Pipeline:
+    return [s for s in pipeline if s.get("analyzer") != "char_wb"]
+
+
+def diet(**settings) -> Callable[[Pipeline, Path], Pipeline]:
+    def change(pipeline: Pipeline, work: Path) -> Pipeline:
+        step(pipeline, "DIETClassifier").update(settings)
+        return pipeline
+    return change
+
+
+def lemmas(pipeline: Pipeline, work: Path) -> Pipeline:
+    """spaCy's English lookup lemmatizer (spacy-lookups-data from PyPI) in a
+    blank pipeline: no model download. Tokens carry lemmas, and the word
+    counts use them ("attending", "attended" -> "attend")."""
+    lookups = work / "lookups"
+    if not lookups.exists():
+        run([str(ROOT / ".venv/bin/pip"), "install", "--quiet", "--no-deps", "--target", str(lookups),
+             "spacy-lookups-data==1.0.3"], timeout=900)
+    model = work / "spacy-en-lemmas"
+    builder = ("import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('lemmatizer', "
+               "config={'mode': 'lookup'}); nlp.initialize(); nlp.to_disk(sys.argv[1])")
+    run([str(ROOT / ".venv/bin/python"), "-c", builder, str(model)],
+        env=dict(ENV, PYTHONPATH=f"{lookups}:{ROOT}"))
+    rest = [s for s in pipeline if s["name"] != "WhitespaceTokenizer"]
+    return [{"name": "SpacyNLP", "model": str(model)}, {"name": "SpacyTokenizer"}] + rest
+
+
+def retrieval(pipeline: Pipeline, work: Path) -> Pipeline:
+    """FAQ topics as one retrieval intent (faq/<topic>) picked by a
+    ResponseSelector, as Rasa suggests for FAQ assistants."""
+    at = next(i for i, s in enumerate(pipeline) if s["name"] == "DIETClassifier") + 1
+    return pipeline[:at] + [{"name": "ResponseSelector", "epochs": 100, "random_seed": 2026}] + pipeline[at:]
+
+
+VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
+    "chosen": ("config.yml as it is", lambda p, w: p),
+    "chars-1-4": ("character n-grams 1 to 4", char_ngrams(1, 4)),
+    "chars-3-5": ("character n-grams 3 to 5", char_ngrams(3, 5)),
+    "chars-2-6": ("character n-grams 2 to 6", char_ngrams(2, 6)),
+    "no-chars": ("words only, no character n-grams", without_chars),
+    "epochs-50": ("DIET 50 epochs", diet(epochs=50)),
+    "epochs-200": ("DIET 200 epochs", diet(epochs=200)),
+    "hidden-128": ("DIET hidden layer 128", diet(hidden_layers_sizes={"text": [128], "label": []})),
+    "hidden-512": ("DIET hidden layer 512", diet(hidden_layers_sizes={"text": [512], "label": []})),
+    "transformer-2": ("DIET with Rasa's default 2 transformer layers",
+                      diet(number_of_transformer_layers=2, hidden_layers_sizes={"text": [], "label": []})),
+    "lemmas": ("spaCy lookup lemmas for the word counts", lemmas),
+    "retrieval": ("FAQ topics as retrieval intents + ResponseSelector", retrieval),
+}
+
+
+def retrieval_data(work: Path) -> Tuple[Path, Path]:
+    """Our NLU data and a domain with the FAQ intents renamed faq/<topic>."""
+    nlu_dir = work / "retrieval-nlu"
+    nlu_dir.mkdir(exist_ok=True)
+    topics = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        data = yaml.safe_load(path.read_text())
+        for block in data.get("nlu", []):
+            if block.get("intent") and block["intent"] not in NOT_FAQ:
+                topics.add(block["intent"])
+                block["intent"] = f"faq/{block['intent']}"
+        (nlu_dir / path.name).write_text(yaml.safe_dump(data, sort_keys=False))
+    domain = {"version": "3.1", "intents": sorted(NOT_FAQ) + ["faq"],
+              "responses": {f"utter_faq/{t}": [{"text": t}] for t in sorted(topics)}}
+    (work / "retrieval-domain.yml").write_text(yaml.safe_dump(domain))
+    return nlu_dir, work / "retrieval-domain.yml"
+
+
+def thresholds(truth: List[str], predicted: List[Dict]) -> List[Dict]:
+    """What each FallbackClassifier threshold would do on the held-out set.
+    Safety routes are decided by rules after the classifier, so they are
+    left out of this trade-off (they are scored apart)."""
+    rows = []
+    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+        declined = wrong = right = 0
+        for true, p in zip(truth, predicted):
+            if p["confidence"] < threshold:
+                declined += 1
+            elif p["top"] == true:
+                right += 1
+            else:
+                wrong += 1
+        answered = right + wrong
+        rows.append({"threshold": threshold, "declined": round(declined / len(truth), 3),
+                     "wrong": round(wrong / len(truth), 3),
+                     "precision": round(right / answered, 3) if answered else 1.0,
+                     "recall": round(right / len(truth), 3)})
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    names = [n for n in parser.parse_args().variants.split(",") if n]
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {unknown}; known: {', '.join(VARIANTS)}")
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    test_set = holdout()
+    truth, texts = [i for i, _ in test_set], [t for _, t in test_set]
+    OUT.mkdir(parents=True, exist_ok=True)
+    report: Dict[str, object] = {"variants": {}}
+    with tempfile.TemporaryDirectory(prefix="cc-tune-") as tmp:
+        work = Path(tmp)
+        for name in names:
+            description, change = VARIANTS[name]
+            log(f"Variant {name}: {description}")
+            variant = copy.deepcopy(config)
+            variant["pipeline"] = change(variant["pipeline"], work)
+            variant["policies"] = []
+            (work / f"{name}.yml").write_text(yaml.safe_dump(variant, sort_keys=False))
+            nlu, extra = "data/nlu", []
+            if name == "retrieval":
+                nlu_dir, domain = retrieval_data(work)
+                nlu, extra = str(nlu_dir), ["--domain", str(domain)]
+            seconds = run([RASA, "train", "nlu", "--config", str(work / f"{name}.yml"), "--nlu", nlu,
+                           "--fixed-model-name", name, "--out", str(work)] + extra,
+                          env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
+            model = next(work.glob(f"*{name}.tar.gz"))
+            predicted = predict(model, texts)
+            guesses = [re.sub(r"^faq/", "", p["intent"]) for p in predicted]
+            result = scores(list(zip(truth, guesses)))
+            result.update(description=description, training_s=round(seconds, 1),
+                          model_mb=round(model.stat().st_size / 1e6, 1))
+            report["variants"][name] = result
+            log(f"  macro F1 {result['macro_f1']}, wrong {result['wrong_rate']:.1%}, "
+                f"not sure {result['fallback_rate']:.1%}, training {seconds:.0f} s")
+            if name == "chosen":
+                report["fallback_thresholds"] = thresholds(truth, predicted)
+            (OUT / "tuning.json").write_text(json.dumps(report, indent=2))
+    (OUT / "tuning.md").write_text(markdown(report))
+    print(markdown(report))
+    return 0
+
+
+def markdown(report: Dict) -> str:
+    rows = ["## NLU variants (held-out messages)", "",
+            "| variant | macro F1 | accuracy | not sure | wrong | training | model |",
+            "|---|---|---|---|---|---|---|"]
+    for name, r in report["variants"].items():
+        rows.append(f"| {r['description']} | {r['macro_f1']} | {r['accuracy']} | {r['fallback_rate']:.1%} "
+                    f"| {r['wrong_rate']:.1%} | {r['training_s']} s | {r['model_mb']} MB |")
+    if "fallback_thresholds" in report:
+        rows += ["", "## FallbackClassifier threshold (chosen pipeline)", "",
+                 "| threshold | declined | answered wrongly | precision | recall |", "|---|---|---|---|---|"]
+        rows += [f"| {t['threshold']} | {t['declined']:.1%} | {t['wrong']:.1%} | {t['precision']} | "
+                 f"{t['recall']} |" for t in report["fallback_thresholds"]]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
