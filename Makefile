@@ -184,7 +184,7 @@ bench: venvs $(MODEL)
 # The NLU experiments behind config.yml (docs/performance.md); VARIANTS=a,b for some.
 tune: venvs
 	@echo "==> Tuning: one NLU model per pipeline variant, scored on the held-out messages"
-	@$(RASA_PY) scripts/tune_nlu.py $(if $(VARIANTS),--variants $(VARIANTS))
+	@$(RASA_PY) scripts/tune_nlu.py $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(POLICIES),--policies)
 
 bench-load: venvs web/dist/widget.js $(MODEL) | $(NGINX)
 	@echo "==> Load: one replica, then two behind nginx (PostgreSQL + Redis)"

@@ -124,40 +124,49 @@ def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
 PREDICT = r"""
 import asyncio, json, sys
 from rasa.core.agent import Agent
-agent = Agent.load(sys.argv[1])
-texts = json.load(open(sys.argv[2]))
+jobs = json.load(open(sys.argv[1]))
 async def main():
-    out = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        name = parsed["intent"]["name"]
-        if parsed.get("response_selector", {}).get(name):
-            name = parsed["response_selector"][name]["response"]["intent_response_key"]
-        top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
-                   {"name": name, "confidence": 1.0})
-        out.append({"intent": name, "top": top["name"], "confidence": top["confidence"]})
-    print("RESULT" + json.dumps(out))
+    answers = []
+    for job in jobs:
+        agent = Agent.load(job["model"])
+        out = []
+        for text in job["texts"]:
+            parsed = await agent.parse_message(text)
+            name = parsed["intent"]["name"]
+            selected = parsed.get("response_selector", {})
+            selected = selected.get(name) or (selected.get("default") if name not in selected else None)
+            if selected and selected["response"].get("intent_response_key"):
+                name = selected["response"]["intent_response_key"]
+            top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
+                       {"name": name, "confidence": 1.0})
+            out.append({"intent": name, "top": top["name"], "confidence": top["confidence"]})
+        answers.append(out)
+    print("RESULT" + json.dumps(answers))
 asyncio.run(main())
 """
 
 
-def predict(model: Path, texts: List[str]) -> List[Dict]:
-    """Each message's intent as the bot would take it (a retrieval intent's
-    sub-intent when there is one), and the classifier's own top guess and
-    confidence with the fallback left aside. A separate process, so the
-    models of several runs are not all kept in memory."""
-    texts_file = model.with_suffix(".texts.json")
-    texts_file.write_text(json.dumps(texts))
-    result = subprocess.run([PY, "-c", PREDICT, str(model), str(texts_file)], cwd=ROOT, env=ENV,
-                            capture_output=True, text=True, timeout=900)
+def predict_many(jobs: List[Tuple[Path, List[str]]]) -> List[List[Dict]]:
+    """For each (model, messages): each message's intent as the bot would
+    take it (a retrieval intent's sub-intent when there is one), and the
+    classifier's own top guess and confidence with the fallback left aside.
+    One separate process for all, so TensorFlow starts once and the models
+    are not kept in this process's memory."""
+    spec = Path(tempfile.mkstemp(suffix=".json")[1])
+    spec.write_text(json.dumps([{"model": str(m), "texts": t} for m, t in jobs]))
+    try:
+        result = subprocess.run([PY, "-c", PREDICT, str(spec)], cwd=ROOT, env=ENV,
+                                capture_output=True, text=True, timeout=1800)
+    finally:
+        spec.unlink()
     line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT")), None)
     if line is None:
-        raise SystemExit(f"predicting with {model.name} failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"predicting failed:\n{result.stderr[-3000:]}")
     return json.loads(line[len("RESULT"):])
 
 
-def predict_with(model: Path, texts: List[str]) -> List[str]:
-    return [p["intent"] for p in predict(model, texts)]
+def predict(model: Path, texts: List[str]) -> List[Dict]:
+    return predict_many([(model, texts)])[0]
 
 
 def nearest_neighbour(train: List[Tuple[str, str]], texts: List[str]) -> List[str]:
@@ -178,7 +187,8 @@ def cross_validation(work: Path, config: Path = ROOT / "config.yml", folds: int 
     from sklearn.model_selection import StratifiedKFold
     lines = training_lines()
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=2026)
-    pairs: List[Tuple[str, str]] = []
+    jobs: List[Tuple[Path, List[str]]] = []
+    truth: List[str] = []
     for fold, (_, test_index) in enumerate(split.split(lines, [intent for _, _, intent, _ in lines])):
         held = {lines[i] for i in test_index}
         fold_dir = work / f"fold-{fold}"
@@ -195,10 +205,10 @@ def cross_validation(work: Path, config: Path = ROOT / "config.yml", folds: int 
              "--fixed-model-name", f"fold-{fold}", "--out", str(work)],
             env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-folds")))
         tests = [lines[i] for i in test_index]
-        guesses = predict_with(next(work.glob(f"*fold-{fold}.tar.gz")),
-                               [ANNOTATION.sub(r"\1", t) for _, _, _, t in tests])
-        pairs += [(intent, guess) for (_, _, intent, _), guess in zip(tests, guesses)]
-    result = scores(pairs)
+        jobs.append((next(work.glob(f"*fold-{fold}.tar.gz")), [ANNOTATION.sub(r"\1", t) for *_, t in tests]))
+        truth += [intent for _, _, intent, _ in tests]
+    guesses = [p["intent"] for fold in predict_many(jobs) for p in fold]
+    result = scores(list(zip(truth, guesses)))
     result["folds"] = folds
     return result
 
@@ -320,14 +330,14 @@ def cost(work: Path, results: Dict) -> Path:
 def understanding(work: Path, model: Path, results: Dict) -> None:
     test_set = holdout()
     truth, texts = [i for i, _ in test_set], [t for _, t in test_set]
-    log("Understanding: our model on the held-out messages")
-    ours = scores(list(zip(truth, predict_with(model, texts))))
     log("Understanding: Rasa's default pipeline, trained on our data")
     (work / "default.yml").write_text(DEFAULT_CONFIG)
     default_time = run([RASA, "train", "nlu", "--config", str(work / "default.yml"), "--nlu", "data/nlu",
                         "--fixed-model-name", "default", "--out", str(work)],
                        env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-default")))
-    default = scores(list(zip(truth, predict_with(next(work.glob("*default.tar.gz")), texts))))
+    log("Understanding: ours and the default pipeline on the held-out messages")
+    answers = predict_many([(model, texts), (next(work.glob("*default.tar.gz")), texts)])
+    ours, default = (scores(list(zip(truth, [p["intent"] for p in a]))) for a in answers)
     default["training_s"] = round(default_time, 1)
     log("Understanding: TF-IDF nearest neighbour")
     nn = scores(list(zip(truth, nearest_neighbour(training(), texts))))

@@ -17,6 +17,7 @@ import argparse
 import copy
 import json
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,7 +80,8 @@ def retrieval(pipeline: Pipeline, work: Path) -> Pipeline:
     """FAQ topics as one retrieval intent (faq/<topic>) picked by a
     ResponseSelector, as Rasa suggests for FAQ assistants."""
     at = next(i for i, s in enumerate(pipeline) if s["name"] == "DIETClassifier") + 1
-    return pipeline[:at] + [{"name": "ResponseSelector", "epochs": 100, "random_seed": 2026}] + pipeline[at:]
+    return pipeline[:at] + [{"name": "ResponseSelector", "retrieval_intent": "faq",
+                                   "epochs": 100, "random_seed": 2026}] + pipeline[at:]
 
 
 VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
@@ -95,6 +97,11 @@ VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
     "transformer-2": ("DIET with Rasa's default 2 transformer layers",
                       diet(number_of_transformer_layers=2, hidden_layers_sizes={"text": [], "label": []})),
     "lemmas": ("spaCy lookup lemmas for the word counts", lemmas),
+    "small": ("character n-grams 1 to 4, hidden layer 128",
+              lambda p, w: diet(hidden_layers_sizes={"text": [128], "label": []})(char_ngrams(1, 4)(p, w), w)),
+    "small-150": ("character n-grams 1 to 4, hidden layer 128, 150 epochs",
+                  lambda p, w: diet(hidden_layers_sizes={"text": [128], "label": []}, epochs=150)(
+                      char_ngrams(1, 4)(p, w), w)),
     "retrieval": ("FAQ topics as retrieval intents + ResponseSelector", retrieval),
 }
 
@@ -139,10 +146,42 @@ def thresholds(truth: List[str], predicted: List[Dict]) -> List[Dict]:
     return rows
 
 
+TED = {"name": "TEDPolicy", "max_history": 5, "epochs": 100, "random_seed": 2026}
+
+
+def policies(work: Path) -> Dict[str, Dict]:
+    """Our policies (RulePolicy + MemoizationPolicy) against the same plus
+    TEDPolicy: training time, model size, and the conversation tests
+    (tests/stories, as make test runs them)."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    out = {}
+    for name, extra in (("rules-and-memoization", []), ("plus-TEDPolicy", [TED])):
+        log(f"Policies: {name}")
+        variant = copy.deepcopy(config)
+        variant["policies"] = variant["policies"] + extra
+        (work / f"{name}.yml").write_text(yaml.safe_dump(variant, sort_keys=False))
+        seconds = run([RASA, "train", "--config", str(work / f"{name}.yml"), "--fixed-model-name", name,
+                       "--out", str(work)], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-policies")))
+        model = next(work.glob(f"*{name}.tar.gz"))
+        results = work / f"stories-{name}"
+        subprocess.run([RASA, "test", "core", "--stories", "tests/stories", "--model", str(model), "--out",
+                        str(results), "--e2e", "--quiet"], cwd=ROOT, env=ENV, capture_output=True, timeout=1800)
+        failed = (results / "failed_test_stories.yml")
+        failures = failed.read_text().count("- story:") if failed.exists() else 0
+        report = json.loads((results / "story_report.json").read_text())
+        out[name] = {"training_s": round(seconds, 1), "model_mb": round(model.stat().st_size / 1e6, 1),
+                     "failed_stories": failures,
+                     "action_accuracy": round(report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0)), 3)}
+        log(f"  training {seconds:.0f} s, failed stories {failures}")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", default=",".join(VARIANTS))
-    names = [n for n in parser.parse_args().variants.split(",") if n]
+    parser.add_argument("--policies", action="store_true", help="also compare with TEDPolicy")
+    arguments = parser.parse_args()
+    names = [n for n in arguments.variants.split(",") if n]
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; known: {', '.join(VARIANTS)}")
@@ -179,6 +218,9 @@ def main() -> int:
             if name == "chosen":
                 report["fallback_thresholds"] = thresholds(truth, predicted)
             (OUT / "tuning.json").write_text(json.dumps(report, indent=2))
+        if arguments.policies:
+            report["policies"] = policies(work)
+            (OUT / "tuning.json").write_text(json.dumps(report, indent=2))
     (OUT / "tuning.md").write_text(markdown(report))
     print(markdown(report))
     return 0
@@ -196,6 +238,11 @@ def markdown(report: Dict) -> str:
                  "| threshold | declined | answered wrongly | precision | recall |", "|---|---|---|---|---|"]
         rows += [f"| {t['threshold']} | {t['declined']:.1%} | {t['wrong']:.1%} | {t['precision']} | "
                  f"{t['recall']} |" for t in report["fallback_thresholds"]]
+    if "policies" in report:
+        rows += ["", "## Policies (full model, tests/stories)", "",
+                 "| policies | training | model | failed test stories | action accuracy |", "|---|---|---|---|---|"]
+        rows += [f"| {name} | {p['training_s']} s | {p['model_mb']} MB | {p['failed_stories']} | "
+                 f"{p['action_accuracy']} |" for name, p in report["policies"].items()]
     return "\n".join(rows) + "\n"
 
 
