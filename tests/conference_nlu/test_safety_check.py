@@ -92,12 +92,12 @@ def test_missing_rules_file(tmp_path):
         load_safety_check(tmp_path / "none.yml")
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("you are completely useless", None),
-    ("you're totally hopeless", None),
-    ("i feel completely useless", "parent_in_crisis"),
-    ("im so worthless", "parent_in_crisis"),
+@pytest.mark.parametrize("text", [
+    "i feel completely useless",
+    "im so worthless",
+    "everything feels so hopeless",
+    "i feel just hopeless",
 ])
-def test_hopeless_words_are_a_crisis_only_about_oneself(text, intent):
+def test_hopeless_words_reach_crisis_help(text):
     finding = safety_check().check(text)
-    assert (finding and finding.intent) == intent
+    assert finding is not None and finding.intent == "parent_in_crisis"
