@@ -16,7 +16,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Dict, Text
 
-from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
@@ -47,4 +46,4 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
 
 
-__all__ = ["install", "validate_action_result", "ValidationError"]
+__all__ = ["install", "validate_action_result"]

@@ -79,25 +79,26 @@ def free_port() -> int:
 
 
 # ------------------------------------------------------------ understanding
-def holdout() -> List[Tuple[str, str]]:
-    data = yaml.safe_load((ROOT / "tests" / "nlu_holdout.yml").read_text())
-    return [(block["intent"], line[2:].strip()) for block in data["nlu"]
+def examples(path: Path) -> List[Tuple[int, str, str]]:
+    """(block number, intent, example line as written) for one NLU file;
+    annotations like [30th](date) are kept."""
+    return [(number, block["intent"], line.strip()[2:])
+            for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", []))
+            if "intent" in block
             for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+
+
+def holdout() -> List[Tuple[str, str]]:
+    return [(intent, text) for _, intent, text in examples(ROOT / "tests" / "nlu_holdout.yml")]
 
 
 ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
 
 
 def training_lines() -> List[Tuple[str, int, str, str]]:
-    """(file name, block number, intent, example line as written) for every
-    training example; annotations like [30th](date) are kept."""
-    lines = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", [])):
-            if "intent" in block:
-                lines += [(path.name, number, block["intent"], line.strip()[2:])
-                          for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-    return lines
+    """(file name, block number, intent, example line) for every training example."""
+    return [(path.name, *example) for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+            for example in examples(path)]
 
 
 def training() -> List[Tuple[str, str]]:
@@ -139,9 +140,8 @@ async def main():
         for text in job["texts"]:
             parsed = await agent.parse_message(text)
             name = parsed["intent"]["name"]
-            selected = parsed.get("response_selector", {})
-            selected = selected.get(name) or (selected.get("default") if name not in selected else None)
-            if selected and selected["response"].get("intent_response_key"):
+            selected = parsed.get("response_selector", {}).get(name)
+            if selected:
                 name = selected["response"]["intent_response_key"]
             top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
                        {"name": name, "confidence": 1.0})
@@ -210,10 +210,11 @@ def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, s
     return out
 
 
-def train_nlu(work: Path, name: str, config: Path, nlu: Path) -> Path:
-    run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--fixed-model-name", name,
-         "--out", str(work)], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
-    return next(work.glob(f"*{name}.tar.gz"))
+def train_nlu(work: Path, name: str, config: Path, nlu: Path, extra: List[str] = ()) -> Tuple[Path, float]:
+    """An NLU-only model in work/, with its own cache; returns it and the seconds it took."""
+    seconds = run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--fixed-model-name", name,
+                   "--out", str(work), *extra], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
+    return next(work.glob(f"*{name}.tar.gz")), seconds
 
 
 def cross_validation(fold_models: List[Tuple[Path, List[Tuple[str, int, str, str]]]]) -> Dict[str, object]:
@@ -271,20 +272,6 @@ def rss_mb(pid: int) -> float:
 CONVERSATION = 5   # messages per conversation: a new sender after each five
 
 
-async def answer_time(session, url: str, sender: str, text: str, may_be_silent: bool) -> float:
-    """Milliseconds until the reply. Ours must always answer (a silent bot is
-    an error); the stock assistant's policies sometimes choose to say nothing
-    ("yes" out of context), which still counts as a handled message."""
-    if not may_be_silent:
-        return await send(session, url, sender, text)
-    started = time.perf_counter()
-    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as reply:
-        await reply.read()
-        if reply.status != 200:
-            raise RuntimeError(f"status {reply.status}")
-    return (time.perf_counter() - started) * 1000
-
-
 async def latency(url: str, messages: List[str], parents: int, per_parent: int,
                   may_be_silent: bool = False) -> Dict[str, float]:
     """Each parent sends per_parent messages, one after the other's reply,
@@ -296,8 +283,7 @@ async def latency(url: str, messages: List[str], parents: int, per_parent: int,
     async def parent(session, n):
         for i in range(per_parent):
             sender = f"bench-{run_id}-{n}-{i // CONVERSATION}"
-            times.append(await answer_time(session, url, sender, messages[(n + i) % len(messages)],
-                                           may_be_silent))
+            times.append(await send(session, url, sender, messages[(n + i) % len(messages)], may_be_silent))
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=parents)) as session:
         started = time.perf_counter()
@@ -445,12 +431,12 @@ def main() -> int:
             fold_jobs = ([(pool.submit(train_nlu, work, f"fold-{n}", ROOT / "config.yml", fold_dir), tests)
                           for n, (fold_dir, tests) in enumerate(folds(work))] if "cv" in stages else [])
         if default_job:
-            understanding(model, default_job.result(), results)
+            understanding(model, default_job.result()[0], results)
             save_partial(results)
         if fold_jobs:
             log("Understanding: 5-fold cross-validation on the training data")
             results.setdefault("understanding", {})["cross_validation"] = cross_validation(
-                [(job.result(), tests) for job, tests in fold_jobs])
+                [(job.result()[0], tests) for job, tests in fold_jobs])
             save_partial(results)
         if stock_job:
             speeds(work, model, stock_job.result(), results)

@@ -20,7 +20,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
@@ -28,7 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from bench import ENV, OUT, RASA, holdout, log, predict, run, scores  # noqa: E402
+from bench import ENV, OUT, RASA, holdout, log, predict, run, scores, train_nlu  # noqa: E402
 
 Pipeline = List[Dict]
 NOT_FAQ = {"ask_dates", "give_conference_details", "affirm", "deny", "greet", "goodbye", "thank",
@@ -199,14 +198,11 @@ def main() -> int:
             variant["pipeline"] = change(variant["pipeline"], work)
             variant["policies"] = []
             (work / f"{name}.yml").write_text(yaml.safe_dump(variant, sort_keys=False))
-            nlu, extra = "data/nlu", []
+            nlu, extra = ROOT / "data" / "nlu", []
             if name == "retrieval":
-                nlu_dir, domain = retrieval_data(work)
-                nlu, extra = str(nlu_dir), ["--domain", str(domain)]
-            seconds = run([RASA, "train", "nlu", "--config", str(work / f"{name}.yml"), "--nlu", nlu,
-                           "--fixed-model-name", name, "--out", str(work)] + extra,
-                          env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
-            model = next(work.glob(f"*{name}.tar.gz"))
+                nlu, domain = retrieval_data(work)
+                extra = ["--domain", str(domain)]
+            model, seconds = train_nlu(work, name, work / f"{name}.yml", nlu, extra)
             predicted = predict(model, texts)
             guesses = [re.sub(r"^faq/", "", p["intent"]) for p in predicted]
             result = scores(list(zip(truth, guesses)))
