@@ -1,5 +1,11 @@
 """Rasa glue: NLU steps of our own.
 
+UnknownWordsGuard: a message none of whose words appear in the training
+data ("hmm", "asdfgh") is not guessed at either: its intent becomes
+nlu_fallback, with the classifier's ranking kept for the suggestions. The
+classifiers are sure of themselves on such messages for no good reason
+(character pieces of "hmm" resemble "uh huh", a yes).
+
 MessageLengthGuard: a message over the limit is not guessed at. Its intent
 becomes nlu_fallback and it carries `too_long`, so the fallback action can
 ask kindly for a shorter question.
@@ -22,16 +28,19 @@ The classifier's own guess is kept in the message as `safety.classifier_intent`.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START,
                                       ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, EXTRACTOR,
                                       INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from conference_nlu.conference_words import WORDS_PATH, load_conference_words
 from conference_nlu.dates import DateFinder
@@ -68,6 +77,52 @@ class MessageLengthGuard(_BuiltFromConfig):
                 message.set(INTENT, fallback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
                 message.set("too_long", {"length": length, "limit": self._limit}, add_to_output=True)
+        return messages
+
+
+def _words(message: Message) -> List[Text]:
+    return [token.text.lower() for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.text.strip()]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class UnknownWordsGuard(GraphComponent):
+    FILE = "known_words.json"
+
+    def __init__(self, storage: ModelStorage, resource: Resource, known: Optional[set] = None) -> None:
+        self._storage, self._resource = storage, resource
+        self._known = known
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "UnknownWordsGuard":
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._known = {word for example in training_data.intent_examples for word in _words(example)}
+        with self._storage.write_to(self._resource) as folder:
+            (folder / self.FILE).write_text(json.dumps(sorted(self._known)), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsGuard":
+        try:
+            with model_storage.read_from(resource) as folder:
+                known = set(json.loads((folder / cls.FILE).read_text(encoding="utf-8")))
+        except (ValueError, OSError):
+            known = None                                  # not trained: the guard stands aside
+        return cls(model_storage, resource, known)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            words = _words(message)
+            if self._known and words and not any(word in self._known for word in words):
+                ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+                           if entry.get(INTENT_NAME_KEY) != "nlu_fallback"]
+                fallback = {INTENT_NAME_KEY: "nlu_fallback", "confidence": 1.0}
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback] + ranking, add_to_output=True)
+                message.set("unknown_words", True, add_to_output=True)
         return messages
 
 

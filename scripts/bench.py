@@ -145,7 +145,9 @@ async def main():
                 name = selected["response"]["intent_response_key"]
             top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
                        {"name": name, "confidence": 1.0})
-            out.append({"intent": name, "top": top["name"], "confidence": top["confidence"]})
+            # Declined whatever the threshold: none of its words were seen in training.
+            confidence = 0.0 if parsed.get("unknown_words") else top["confidence"]
+            out.append({"intent": name, "top": top["name"], "confidence": confidence})
         answers.append(out)
     print("RESULT" + json.dumps(answers))
 asyncio.run(main())

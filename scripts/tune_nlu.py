@@ -7,7 +7,7 @@ trade-off: how many messages each threshold declines and how many it answers
 wrongly. Writes bench/results/tuning.json and tuning.md; docs/performance.md
 records what was kept and why.
 
-    make tune                       every variant (about 20 minutes)
+    make tune                       every variant (about 15 minutes)
     make tune VARIANTS="chosen,lemmas"   only some
 """
 
@@ -51,11 +51,30 @@ def without_chars(pipeline: Pipeline, work: Path) -> Pipeline:
     return [s for s in pipeline if s.get("analyzer") != "char_wb"]
 
 
-def diet(**settings) -> Callable[[Pipeline, Path], Pipeline]:
+def configure(name: str, **settings) -> Callable[[Pipeline, Path], Pipeline]:
     def change(pipeline: Pipeline, work: Path) -> Pipeline:
-        step(pipeline, "DIETClassifier").update(settings)
+        for entry in pipeline:
+            if entry["name"].endswith(name):
+                entry.update(settings)
         return pipeline
     return change
+
+
+def without(name: str) -> Callable[[Pipeline, Path], Pipeline]:
+    return lambda pipeline, work: [s for s in pipeline if not s["name"].endswith(name)]
+
+
+def diet(pipeline: Pipeline, work: Path) -> Pipeline:
+    """The pipeline before the sentence model (session 3's config.yml): DIET
+    with one hidden layer of 256 and no transformer layers, 100 epochs."""
+    classifiers = ("WordVectorsFeaturizer", "LogisticRegressionClassifier", "SecondOpinionClassifier")
+    at = next(i for i, s in enumerate(pipeline) if s["name"].endswith(classifiers[0]))
+    rest = [s for s in pipeline if not s["name"].endswith(classifiers)]
+    return rest[:at] + [
+        {"name": "LexicalSyntacticFeaturizer"},
+        {"name": "DIETClassifier", "epochs": 100, "number_of_transformer_layers": 0,
+         "hidden_layers_sizes": {"text": [256], "label": []}, "random_seed": 2026,
+         "constrain_similarities": True, "entity_recognition": False}] + rest[at:]
 
 
 def lemmas(pipeline: Pipeline, work: Path) -> Pipeline:
@@ -78,29 +97,30 @@ def lemmas(pipeline: Pipeline, work: Path) -> Pipeline:
 def retrieval(pipeline: Pipeline, work: Path) -> Pipeline:
     """FAQ topics as one retrieval intent (faq/<topic>) picked by a
     ResponseSelector, as Rasa suggests for FAQ assistants."""
-    at = next(i for i, s in enumerate(pipeline) if s["name"] == "DIETClassifier") + 1
+    at = next(i for i, s in enumerate(pipeline) if s["name"].endswith("SecondOpinionClassifier")) + 1
     return pipeline[:at] + [{"name": "ResponseSelector", "retrieval_intent": "faq",
-                                   "epochs": 100, "random_seed": 2026}] + pipeline[at:]
+                             "epochs": 100, "random_seed": 2026}] + pipeline[at:]
 
 
 VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
     "chosen": ("config.yml as it is", lambda p, w: p),
+    "diet": ("DIET instead (the pipeline before the sentence model)", diet),
+    "no-word-vectors": ("counts only for the first classifier", without("WordVectorsFeaturizer")),
+    "no-second-opinion": ("no second opinion", without("SecondOpinionClassifier")),
+    "always-second-opinion": ("second opinion on every message",
+                              configure("SecondOpinionClassifier", consult_below=1.01)),
+    "consult-0.5": ("second opinion below 0.5", configure("SecondOpinionClassifier", consult_below=0.5)),
+    "scale-1": ("sentence vectors unscaled",
+                lambda p, w: configure("SecondOpinionClassifier", scale=1.0)(
+                    configure("WordVectorsFeaturizer", scale=1.0)(p, w), w)),
+    "scale-30": ("sentence vectors x 30",
+                 lambda p, w: configure("SecondOpinionClassifier", scale=30.0)(
+                     configure("WordVectorsFeaturizer", scale=30.0)(p, w), w)),
+    "no-unknown-words-guard": ("no unknown-words guard", without("UnknownWordsGuard")),
     "chars-1-4": ("character n-grams 1 to 4", char_ngrams(1, 4)),
     "chars-3-5": ("character n-grams 3 to 5", char_ngrams(3, 5)),
-    "chars-2-6": ("character n-grams 2 to 6", char_ngrams(2, 6)),
     "no-chars": ("words only, no character n-grams", without_chars),
-    "epochs-50": ("DIET 50 epochs", diet(epochs=50)),
-    "epochs-200": ("DIET 200 epochs", diet(epochs=200)),
-    "hidden-128": ("DIET hidden layer 128", diet(hidden_layers_sizes={"text": [128], "label": []})),
-    "hidden-512": ("DIET hidden layer 512", diet(hidden_layers_sizes={"text": [512], "label": []})),
-    "transformer-2": ("DIET with Rasa's default 2 transformer layers",
-                      diet(number_of_transformer_layers=2, hidden_layers_sizes={"text": [], "label": []})),
     "lemmas": ("spaCy lookup lemmas for the word counts", lemmas),
-    "small": ("character n-grams 1 to 4, hidden layer 128",
-              lambda p, w: diet(hidden_layers_sizes={"text": [128], "label": []})(char_ngrams(1, 4)(p, w), w)),
-    "small-150": ("character n-grams 1 to 4, hidden layer 128, 150 epochs",
-                  lambda p, w: diet(hidden_layers_sizes={"text": [128], "label": []}, epochs=150)(
-                      char_ngrams(1, 4)(p, w), w)),
     "retrieval": ("FAQ topics as retrieval intents + ResponseSelector", retrieval),
 }
 

