@@ -1,9 +1,12 @@
 """Fills the deployment profile's slots (contacts, privacy notice...).
 
-It runs as the custom slot mapping of those slots, so Rasa calls it with
-every message and carries on without it if the action server cannot be
-reached: answers then use their plain variations, and the next message
-after the action server is back fills the slots again. (A custom
+It runs as the custom slot mapping of those slots. Rasa would call it with
+every message; conference_nlu/profile_refresh.py skips the call while the
+conversation's `profile_loaded` was set less than five minutes ago, so this
+action always sets `profile_loaded` (its time is what counts). Rasa carries
+on without it if the action server cannot be reached: answers then use their
+plain variations, and the next message after the action server is back
+fills the slots again. (A custom
 action_session_start would instead leave a new conversation with no reply
 at all while the action server is down.)
 """
@@ -35,6 +38,7 @@ class ActionLoadProfile(Action):
         except ProfileError as error:
             logger.error("Deployment profile not loaded: %s", error)
             return []
-        # Only what changed, so the conversation's history stays short.
+        # Only what changed, so the conversation's history stays short, and
+        # always profile_loaded: when it was set is when the profile was read.
         return [SlotSet(name, value) for name, value in values.items()
-                if tracker.get_slot(name) != value]
+                if tracker.get_slot(name) != value or name == "profile_loaded"]

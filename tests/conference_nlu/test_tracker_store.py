@@ -47,6 +47,23 @@ def test_stored_text_is_redacted_and_a_delete_request_removes_everything(tmp_pat
     assert rows(tmp_path, "someone-else") != []          # only that conversation
 
 
+def test_sqlite_keeps_a_write_ahead_log_and_a_restart_keeps_the_conversation(tmp_path):
+    first = store(tmp_path)
+    tracker = DialogueStateTracker("parent", DOMAIN.slots)
+    turn(tracker, "hello", "greet", "utter_greet")
+    asyncio.run(first.save(tracker))
+    turn(tracker, "hello again", "greet", "utter_greet")
+    asyncio.run(first.save(tracker))
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with first.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1      # NORMAL
+    first.engine.dispose()
+    again = asyncio.run(store(tmp_path).retrieve("parent"))
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello", "hello again"]
+    assert len(rows(tmp_path, "parent")) == len(tracker.events)     # each event stored once
+
+
 def test_a_later_turn_is_not_a_delete_request():
     tracker = DialogueStateTracker("parent", DOMAIN.slots)
     turn(tracker, "delete my conversation", "delete_my_conversation", "utter_conversation_deleted")
