@@ -1,12 +1,12 @@
 """Fills the deployment profile's slots (contacts, privacy notice...).
 
 It runs as the custom slot mapping of those slots. Rasa would call it with
-every message; conference_nlu/profile_refresh.py skips the call while the
-conversation's `profile_loaded` was set less than five minutes ago, so this
-action always sets `profile_loaded` (its time is what counts). Rasa carries
-on without it if the action server cannot be reached: answers then use their
-plain variations, and the next message after the action server is back
-fills the slots again. (A custom
+every message; conference_nlu/profile_refresh.py, on the Rasa side, keeps
+what it returns for five minutes and fills every conversation's slots from
+that, adding only the values that differ. So this action returns every
+profile slot, not only those that changed. Rasa carries on without it if the
+action server cannot be reached: answers then use their plain variations,
+and the next message after the action server is back fills the slots again. (A custom
 action_session_start would instead leave a new conversation with no reply
 at all while the action server is down.)
 """
@@ -38,7 +38,5 @@ class ActionLoadProfile(Action):
         except ProfileError as error:
             logger.error("Deployment profile not loaded: %s", error)
             return []
-        # Only what changed, so the conversation's history stays short, and
-        # always profile_loaded: when it was set is when the profile was read.
-        return [SlotSet(name, value) for name, value in values.items()
-                if tracker.get_slot(name) != value or name == "profile_loaded"]
+        # All of them: the Rasa side keeps them and adds only what changed.
+        return [SlotSet(name, value) for name, value in values.items()]

@@ -1,15 +1,16 @@
-"""Asks the action server for the profile's slots only when they may be stale.
+"""Asks the action server for the profile's slots at most every five minutes.
 
 The deployment profile's slots (contacts, complaints page...) are filled by
 action_load_profile, their custom slot mapping, so Rasa 3.6 calls the action
 server with every message: one HTTP round trip with the conversation in it,
 about a tenth of the Rasa server's time per message (py-spy, make bench).
-The profile only changes when the action server restarts with a new
-profile.yml, so the call is skipped while this conversation's profile was
-filled less than REFRESH_SECONDS ago. It is made as before when the profile
-was never filled, when the last attempt failed (action server down), and
-then every REFRESH_SECONDS: a changed profile reaches a conversation that is
-going on within five minutes.
+The values are the same for every conversation and only change when the
+action server restarts with a new profile.yml. So this Rasa process keeps
+the last values it was given for REFRESH_SECONDS and fills each
+conversation's slots from them, adding only the slots whose value differs.
+It asks again after that, and with every message while the action server
+cannot be reached. A changed profile reaches every conversation within
+five minutes.
 
 `install()` runs when Rasa imports this package (conference_nlu/__init__).
 """
@@ -17,7 +18,7 @@ going on within five minutes.
 from __future__ import annotations
 
 import time
-from typing import Any, Awaitable, Callable, List, Set, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from rasa.shared.core.events import Event, SlotSet
 
@@ -26,25 +27,44 @@ LOADED_SLOT = "profile_loaded"
 REFRESH_SECONDS = 300.0
 
 
-def loaded_recently(events: List[Event], now: float, refresh: float = REFRESH_SECONDS) -> bool:
-    """Was the profile filled successfully less than `refresh` seconds ago?"""
-    for event in reversed(events):
-        if isinstance(event, SlotSet) and event.key == LOADED_SLOT:
-            return event.value is True and now - event.timestamp < refresh
-    return False
+class ProfileValues:
+    """The profile's slot values as the action server last gave them."""
+
+    def __init__(self, refresh: float = REFRESH_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.refresh, self.clock = refresh, clock
+        self.values: Optional[Dict[str, Any]] = None
+        self.read_at = 0.0
+
+    def fresh(self) -> bool:
+        return self.values is not None and self.clock() - self.read_at < self.refresh
+
+    def keep(self, events: List[Event]) -> None:
+        """Keeps a complete, successful answer (profile_loaded set to True)."""
+        values = {event.key: event.value for event in events if isinstance(event, SlotSet)}
+        if values.get(LOADED_SLOT) is True:
+            self.values, self.read_at = values, self.clock()
+
+    def changes_for(self, tracker: Any) -> List[Event]:
+        return [SlotSet(name, value) for name, value in (self.values or {}).items()
+                if tracker.get_slot(name) != value]
 
 
 Execute = Callable[..., Awaitable[Tuple[List[Event], Set[str]]]]
 
 
-def skipping_fresh_profiles(execute: Execute) -> Execute:
+def from_kept_profile(execute: Execute, profile: ProfileValues) -> Execute:
     """Wraps ActionExtractSlots._execute_custom_action."""
     async def wrapper(self: Any, mapping: dict, executed: Set[str], output_channel: Any, nlg: Any,
                       tracker: Any, domain: Any) -> Tuple[List[Event], Set[str]]:
-        if mapping.get("action") == PROFILE_ACTION and loaded_recently(tracker.events, time.time()):
-            executed.add(PROFILE_ACTION)
-            return [], executed
-        return await execute(self, mapping, executed, output_channel, nlg, tracker, domain)
+        if mapping.get("action") != PROFILE_ACTION or PROFILE_ACTION in executed:
+            return await execute(self, mapping, executed, output_channel, nlg, tracker, domain)
+        if not profile.fresh():
+            events, executed = await execute(self, mapping, executed, output_channel, nlg, tracker, domain)
+            profile.keep(events)
+            if not profile.fresh():          # the action server could not be asked: as Rasa would
+                return events, executed
+        executed.add(PROFILE_ACTION)
+        return profile.changes_for(tracker), executed
 
     wrapper.wrapped = execute  # type: ignore[attr-defined]
     return wrapper
@@ -55,4 +75,4 @@ def install() -> None:
 
     current = ActionExtractSlots._execute_custom_action
     if not hasattr(current, "wrapped"):
-        ActionExtractSlots._execute_custom_action = skipping_fresh_profiles(current)
+        ActionExtractSlots._execute_custom_action = from_kept_profile(current, ProfileValues())
