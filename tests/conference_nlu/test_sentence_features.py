@@ -133,3 +133,11 @@ def test_without_a_saved_model_the_first_guess_stands(tmp_path):
     message = unsure("can my sister come", "report_date", 0.2)
     classifier.process([message])
     assert message.get(INTENT)["name"] == "report_date"
+
+
+def test_rasa_side_matrix_products_use_one_thread():
+    from threadpoolctl import threadpool_info
+
+    import conference_nlu  # noqa: F401  (as Rasa's start-up imports it)
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
