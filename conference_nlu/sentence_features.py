@@ -34,7 +34,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from conference_nlu.classifiers import column_ordered
+from conference_nlu.classifiers import column_ordered, sentence_row
 from conference_nlu.sentence_encoder import SentenceEncoder
 
 logger = logging.getLogger(__name__)
@@ -116,12 +116,8 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     def _features(self, message: Message) -> csr_matrix:
-        counts = message.get_sparse_features(TEXT)[1]
         vector = self._encoder.encode(message.get(TEXT), contextual=True) * self._scale
-        parts = [csr_matrix(vector[np.newaxis, :])]
-        if counts is not None:
-            parts.insert(0, csr_matrix(counts.features))
-        return hstack(parts).tocsr()
+        return hstack([sentence_row(message, dense=False), csr_matrix(vector[np.newaxis, :])]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression

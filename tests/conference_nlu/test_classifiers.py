@@ -45,3 +45,19 @@ def test_the_rasa_component_trains_saves_and_loads_column_ordered(tmp_path):
     assert loaded.clf.coef_.shape == (3, 3) and loaded.clf.coef_.T.flags.c_contiguous
     [answer] = loaded.process([message("e", row=(0, 4, 0))])
     assert answer.get(INTENT)["name"] == "no"
+
+
+def test_sentence_rows_match_rasas_own_combination():
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE
+
+    from conference_nlu.classifiers import sentence_row
+    m = message("x", row=(1.0, 0.0, 2.0))
+    m.add_features(Features(scipy.sparse.coo_matrix(np.array([[0.0, 5.0]])), FEATURE_TYPE_SENTENCE, TEXT, "chars"))
+    m.add_features(Features(scipy.sparse.coo_matrix(np.eye(3)), FEATURE_TYPE_SEQUENCE, TEXT, "chars"))
+    m.add_features(Features(np.array([[0.5, 0.25]]), FEATURE_TYPE_SENTENCE, TEXT, "vectors"))
+    m.add_features(Features(np.array([[9.0]]), FEATURE_TYPE_SENTENCE, "intent", "other attribute"))
+    rasa = LogisticRegressionClassifier._create_X(None, [m]).toarray()
+    assert np.array_equal(sentence_row(m).toarray(), rasa)
+    assert rasa.tolist() == [[1.0, 0.0, 2.0, 0.0, 5.0, 0.5, 0.25]]
+    assert sentence_row(m, dense=False).toarray().tolist() == [[1.0, 0.0, 2.0, 0.0, 5.0]]
