@@ -52,7 +52,7 @@ def _compile_phrase(phrase: str, where: str):
             continue
         try:
             pattern = re.compile(word)
-        except re.error as error:
+        except re.error:
             hint = " (a pattern matches one word: no spaces inside brackets)" if "(" in word else ""
             raise SafetyRulesError(f"{where}: bad pattern {word!r} in {phrase!r}{hint}") from None
         parts.append((pattern, bool(pattern.fullmatch(""))))

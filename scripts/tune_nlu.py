@@ -109,7 +109,7 @@ VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
     "no-second-opinion": ("no second opinion", without("SecondOpinionClassifier")),
     "always-second-opinion": ("second opinion on every message",
                               configure("SecondOpinionClassifier", consult_below=1.01)),
-    "consult-0.5": ("second opinion below 0.5", configure("SecondOpinionClassifier", consult_below=0.5)),
+    "consult-half": ("second opinion below 0.5", configure("SecondOpinionClassifier", consult_below=0.5)),
     "scale-1": ("sentence vectors unscaled",
                 lambda p, w: configure("SecondOpinionClassifier", scale=1.0)(
                     configure("WordVectorsFeaturizer", scale=1.0)(p, w), w)),
