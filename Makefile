@@ -179,7 +179,7 @@ test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
 
 # Benchmarks: figures, not pass/fail tests (docs/performance.md).
 bench: venvs $(MODEL)
-	@echo "==> Bench: understanding, speed against stock rasa init, cost (about 20 minutes)"
+	@echo "==> Bench: understanding, speed against stock rasa init, cost (about 15 minutes)"
 	@$(RASA_PY) scripts/bench.py
 
 # The NLU experiments behind config.yml (docs/performance.md); VARIANTS=a,b for some.
