@@ -1,4 +1,4 @@
-"""Rasa's LogisticRegressionClassifier, answering one message in microseconds.
+"""Rasa's LogisticRegressionClassifier, without copying its weights for every message.
 
 scikit-learn scores a message as `features @ coef_.T`. Rasa's classifier
 keeps `coef_` as scikit-learn leaves it (one row per intent), so for a

@@ -45,8 +45,8 @@ def use_one_blas_thread() -> None:
 
     The sentence model's products are small (a message is a few dozen
     tokens); with OpenBLAS's default of one thread per core, its helper
-    threads spin while waiting and the Rasa server used 45 to 55 ms of CPU
-    per message instead of 23 to 33 (make bench's speed stage, /proc), taking
+    threads spin while waiting and the Rasa server used 43 to 55 ms of CPU
+    per message instead of 23 to 33 (its own CPU time, /proc), taking
     the core the action server and the other requests need. One thread makes
     a six-layer read about 3 ms slower and the server faster under load.
     """
