@@ -148,12 +148,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                         ) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        stored = self._recent.get(sender_id) if self._recent else None
+        stored = self._recent.get(sender_id) if self._recent is not None else None
         if stored is None:
             with self.session_scope() as session:
                 rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
                 stored = [(row.timestamp, row.data) for row in rows]
-            if self._recent:
+            if self._recent is not None:
                 self._recent.put(sender_id, stored)
         self._read_counts[sender_id] = len(stored)
         if not stored or not self.domain:
@@ -169,12 +169,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         try:
             await super().save(tracker)
         except Exception:
-            if self._recent:
+            if self._recent is not None:
                 self._recent.drop(tracker.sender_id)
             raise
         finally:
             new, starts = self._writing.pop(tracker.sender_id)
-        if self._recent:
+        if self._recent is not None:
             self._recent.extend(tracker.sender_id, new, starts)
 
     def purge_idle_conversations(self, older_than: float) -> int:
@@ -190,7 +190,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     .having(sa.func.max(self.SQLEvent.timestamp) < older_than)
                     .all())
             senders = [sender for (sender,) in idle]
-            for sender in senders if self._recent else ():
+            for sender in senders if self._recent is not None else ():
                 self._recent.drop(sender)
             if senders:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(senders)) \
@@ -206,7 +206,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 self.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
             session.commit()
         self._read_counts.pop(sender_id, None)
-        if self._recent:
+        if self._recent is not None:
             self._recent.drop(sender_id)
         logger.info("Deleted a conversation at the parent's request (%d events).", count)
         return count
