@@ -80,6 +80,16 @@ class MessageLengthGuard(_BuiltFromConfig):
         return messages
 
 
+def _put_first(message: Message, intent: Text) -> None:
+    """The message's intent becomes `intent` with confidence 1.0, ahead of the
+    classifier's ranking (kept, for the suggestions and the logs)."""
+    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+               if entry.get(INTENT_NAME_KEY) != intent]
+    chosen = {INTENT_NAME_KEY: intent, "confidence": 1.0}
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+
+
 def _words(message: Message) -> List[Text]:
     return [token.text.lower() for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.text.strip()]
 
@@ -117,11 +127,7 @@ class UnknownWordsGuard(GraphComponent):
         for message in messages:
             words = _words(message)
             if self._known and words and not any(word in self._known for word in words):
-                ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
-                           if entry.get(INTENT_NAME_KEY) != "nlu_fallback"]
-                fallback = {INTENT_NAME_KEY: "nlu_fallback", "confidence": 1.0}
-                message.set(INTENT, fallback, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [fallback] + ranking, add_to_output=True)
+                _put_first(message, "nlu_fallback")
                 message.set("unknown_words", True, add_to_output=True)
         return messages
 
@@ -207,11 +213,7 @@ class SafetyCheckComponent(_BuiltFromConfig):
         if finding is None:
             return
         previous: Optional[Dict[Text, Any]] = message.get(INTENT)
-        ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
-                   if entry.get(INTENT_NAME_KEY) != finding.intent]
-        routed = {INTENT_NAME_KEY: finding.intent, "confidence": 1.0}
-        message.set(INTENT, routed, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [routed] + ranking, add_to_output=True)
+        _put_first(message, finding.intent)
         message.set("safety", {"rule": finding.rule,
                                "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
                     add_to_output=True)
