@@ -317,10 +317,14 @@ class Server:
         self.process = subprocess.Popen(start, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         self.result: Dict[str, object] = {"runs": [None] * len(LOADS)}
-        startup = wait_up(self.url + "/", self.process)
-        startup += wait_for_an_answer(self.url, self.process)
-        self.result["startup_s"] = round(startup, 1)
-        asyncio.run(latency(self.url, messages, 1, 10, may_be_silent))     # warm-up
+        try:
+            startup = wait_up(self.url + "/", self.process)
+            startup += wait_for_an_answer(self.url, self.process)
+            self.result["startup_s"] = round(startup, 1)
+            asyncio.run(latency(self.url, messages, 1, 10, may_be_silent))     # warm-up
+        except BaseException:
+            self._kill()                 # not started: speeds() cannot stop it
+            raise
 
     def measure(self) -> None:
         for n, (parents, per) in enumerate(LOADS):
@@ -335,9 +339,15 @@ class Server:
         self.result["rss_mb"] = rss_mb(self.process.pid)
         for helper in self.helpers:
             self.result["action_server_rss_mb"] = rss_mb(helper.pid)
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(60)
+        self._kill()
         return self.result
+
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:       # it had stopped by itself
+            pass
+        self.process.wait(60)
 
 
 # -------------------------------------------------------------------- main
