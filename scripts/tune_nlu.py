@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple, Union
 
 import yaml
 
@@ -51,7 +51,11 @@ def without_chars(pipeline: Pipeline, work: Path) -> Pipeline:
     return [s for s in pipeline if s.get("analyzer") != "char_wb"]
 
 
-def configure(name: str, **settings) -> Callable[[Pipeline, Path], Pipeline]:
+SENTENCE_MODEL_STEPS = ("WordVectorsFeaturizer", "SecondOpinionClassifier")
+
+
+def configure(name: Union[str, Tuple[str, ...]], **settings) -> Callable[[Pipeline, Path], Pipeline]:
+    """Sets `settings` on every step whose name ends with `name` (or one of them)."""
     def change(pipeline: Pipeline, work: Path) -> Pipeline:
         for entry in pipeline:
             if entry["name"].endswith(name):
@@ -110,12 +114,8 @@ VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
     "always-second-opinion": ("second opinion on every message",
                               configure("SecondOpinionClassifier", consult_below=1.01)),
     "consult-half": ("second opinion below 0.5", configure("SecondOpinionClassifier", consult_below=0.5)),
-    "scale-1": ("sentence vectors unscaled",
-                lambda p, w: configure("SecondOpinionClassifier", scale=1.0)(
-                    configure("WordVectorsFeaturizer", scale=1.0)(p, w), w)),
-    "scale-30": ("sentence vectors x 30",
-                 lambda p, w: configure("SecondOpinionClassifier", scale=30.0)(
-                     configure("WordVectorsFeaturizer", scale=30.0)(p, w), w)),
+    "scale-1": ("sentence vectors unscaled", configure(SENTENCE_MODEL_STEPS, scale=1.0)),
+    "scale-30": ("sentence vectors x 30", configure(SENTENCE_MODEL_STEPS, scale=30.0)),
     "no-unknown-words-guard": ("no unknown-words guard", without("UnknownWordsGuard")),
     "chars-1-4": ("character n-grams 1 to 4", char_ngrams(1, 4)),
     "chars-3-5": ("character n-grams 3 to 5", char_ngrams(3, 5)),
