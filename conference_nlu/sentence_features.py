@@ -51,6 +51,11 @@ def _encoder(config: Dict[Text, Any]) -> SentenceEncoder:
     return SentenceEncoder.load(Path(path))
 
 
+def _model_fingerprint(config: Dict[Text, Any]) -> Text:
+    """Part of both steps' cache keys: a new model means new features."""
+    return _encoder({**MODEL_DEFAULTS, **config}).fingerprint
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
@@ -64,7 +69,7 @@ class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
-        return _encoder({**MODEL_DEFAULTS, **config}).fingerprint
+        return _model_fingerprint(config)
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
@@ -100,7 +105,7 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
-        return _encoder({**MODEL_DEFAULTS, **config}).fingerprint
+        return _model_fingerprint(config)
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  classifier: Any = None) -> None:
