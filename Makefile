@@ -39,7 +39,7 @@ TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/n
 
 .PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
-        test-browser run-cluster bench tune bench-load lock clean
+        test-browser run-cluster bench tune bench-load lock clean update-holidays
 
 help:
 	@echo "make run     build, train if needed, and start the bot (demo page on http://localhost:$(WEB_PORT))"
@@ -128,6 +128,11 @@ shell: venvs check-profile $(MODEL)
 	@mkdir -p var
 	@scripts/run --shell
 
+# Refreshes content/bank-holidays.json (GOV.UK's list, the tests' reference)
+# from a file or an https address: make update-holidays SOURCE=...
+update-holidays:
+	@python3 scripts/update-holidays $(SOURCE)
+
 # Deletes conversations idle for longer than profile.yml's retention period.
 purge: $(RASA_VENV)/.installed
 	@mkdir -p var
@@ -142,8 +147,8 @@ test-actions: $(ACTIONS_VENV)/.installed
 	$(ACTIONS_PY) -m pytest -q tests/actions tests/data
 
 test-nlu-components: $(RASA_VENV)/.installed
-	@echo "==> pytest: our NLU steps (safety check, length guard, dates)"
-	$(RASA_PY) -m pytest -q -p no:warnings tests/conference_nlu
+	@echo "==> pytest: the Rasa-side code (NLU steps, channels, stores, patches)"
+	$(RASA_PY) -m pytest -q -p no:warnings tests/companion
 
 # Rasa 3.6's --fail-on-warnings does not fail on some of its own warnings
 # (an unused response, for one), so any UserWarning in the output fails too,
@@ -162,7 +167,7 @@ test-nlu: $(MODEL)
 	@echo "==> NLU on held-out messages (tests/nlu_holdout.yml, never trained on)"
 	@rm -rf results/holdout
 	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --quiet
-	$(RASA_PY) scripts/check_nlu_report.py results/holdout/intent_report.json --min-macro-f1 0.95
+	$(RASA_PY) bench/check_nlu_report.py results/holdout/intent_report.json --min-macro-f1 0.95
 
 test-stories: $(MODEL)
 	@echo "==> Conversation tests (tests/stories)"
@@ -180,16 +185,16 @@ test-browser: venvs web/dist/widget.js $(MODEL) | $(CHROMIUM)
 # Benchmarks: figures, not pass/fail tests (docs/performance.md).
 bench: venvs $(MODEL)
 	@echo "==> Bench: understanding, speed against stock rasa init, cost (about 15 minutes)"
-	@$(RASA_PY) scripts/bench.py
+	@$(RASA_PY) bench/benchmark.py
 
 # The NLU experiments behind config.yml (docs/performance.md); VARIANTS=a,b for some.
 tune: venvs
 	@echo "==> Tuning: one NLU model per pipeline variant, scored on the held-out messages"
-	@$(RASA_PY) scripts/tune_nlu.py $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(POLICIES),--policies)
+	@$(RASA_PY) bench/tune_nlu.py $(if $(VARIANTS),--variants $(VARIANTS)) $(if $(POLICIES),--policies)
 
 bench-load: venvs web/dist/widget.js $(MODEL) | $(NGINX)
 	@echo "==> Load: one replica, then two behind nginx (PostgreSQL + Redis)"
-	@scripts/bench-load
+	@bench/bench-load
 
 clean:
 	rm -rf models results .rasa

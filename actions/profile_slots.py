@@ -1,7 +1,7 @@
 """Fills the deployment profile's slots (contacts, privacy notice...).
 
 It runs as the custom slot mapping of those slots. Rasa would call it with
-every message; conference_nlu/profile_refresh.py, on the Rasa side, keeps
+every message; companion/patches.py, on the Rasa side, keeps
 what it returns for five minutes and fills every conversation's slots from
 that, adding only the values that differ. So this action returns every
 profile slot, not only those that changed. Rasa carries on without it if the

@@ -19,7 +19,7 @@ def test_profile_slots_are_filled_from_the_profile():
 
 
 def test_every_profile_slot_is_returned_each_time():
-    # The Rasa side (conference_nlu/profile_refresh.py) keeps the whole set
+    # The Rasa side (companion/patches.py) keeps the whole set
     # and adds only what differs to each conversation.
     _, first = run(ActionLoadProfile(), tracker())
     filled = {e["name"]: e["value"] for e in first}

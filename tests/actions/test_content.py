@@ -9,9 +9,10 @@ import yaml
 from actions.content import (ContentError, content, find_terms, parse_glossary,
                              parse_helplines, parse_topics)
 from actions.profile import _UK_PHONE, SMS_SHORT_CODE
+from domain_files import merged_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = merged_domain()
 SOURCES = yaml.safe_load((ROOT / "content" / "sources.yml").read_text(encoding="utf-8"))
 
 
@@ -120,12 +121,12 @@ def test_profile_variables_only_in_conditional_variations():
             assert any("condition" not in v for v in variations), f"{name} has no plain variation"
 
 
-def test_sources_files_exist_in_the_seeds():
-    seeds = ROOT.parent / "shared" / "seeds"
-    assert seeds.is_dir(), f"{seeds} is missing: the seed pages sit beside the repository"
+def test_every_source_has_an_address_or_says_who_supplied_it():
     for key, entry in SOURCES.items():
-        if entry["file"]:
-            assert (seeds / entry["file"]).exists(), key
+        address, supplied = entry.get("address"), entry.get("supplied")
+        assert bool(address) != bool(supplied), f"{key}: give an address or say who supplied it, not both"
+        if address:
+            assert address.startswith("https://"), key
 
 
 def test_helpline_numbers_are_uk_numbers():

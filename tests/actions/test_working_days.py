@@ -8,7 +8,7 @@ import pytest
 
 from actions.working_days import WorkingCalendar, add_months, bank_holiday_name
 
-GOV_UK = Path(__file__).resolve().parents[3] / "shared" / "data" / "bank-holidays.json"
+GOV_UK = Path(__file__).resolve().parents[2] / "content" / "bank-holidays.json"
 DIVISIONS = {"england-and-wales": ["england", "wales"], "scotland": ["scotland"],
              "northern-ireland": ["northern_ireland"]}
 

@@ -73,7 +73,7 @@ def start_action_server(port, env, log):
 
 def start_rasa(port, env, log, endpoints="endpoints.yml"):
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/rasa"), "run", "--model", MODEL, "--port", str(port),
+        [str(ROOT / ".venv/bin/python"), "-m", "companion.server", "run", "--model", MODEL, "--port", str(port),
          "--endpoints", endpoints, "--credentials", "credentials.yml", "--cors", "*"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_until_up(f"http://127.0.0.1:{port}/", process, log, 300)

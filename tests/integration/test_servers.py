@@ -210,7 +210,7 @@ if __name__ == "__main__":
 # ------------------------------------------------------------ the parent's dates
 # Expected dates are worked out here on their own, from GOV.UK's bank-holiday
 # list and the profile's closure days, not with the bot's date engine.
-BANK_HOLIDAYS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bank-holidays.json"
+BANK_HOLIDAYS = ROOT / "content" / "bank-holidays.json"
 
 
 def england_working_days():
@@ -225,7 +225,7 @@ def england_working_days():
             day += timedelta(days=direction)
             while day.weekday() >= 5 or day in closed:
                 day += timedelta(days=direction)
-        assert day <= last, "the GOV.UK list in shared/data does not reach this date"
+        assert day <= last, "content/bank-holidays.json does not reach this date (make update-holidays)"
         return day
     return step
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import SMS_TOKEN
 from twilio.request_validator import RequestValidator
 
-from conference_nlu.sms import is_gsm7, load_sms_words, private_words_in
+from companion.channels.sms_text import is_gsm7, load_sms_words, private_words_in
 
 WORDS = load_sms_words()
 

@@ -1,0 +1,561 @@
+"""`make bench`: how often the bot understands, how fast it answers, what it costs.
+
+Measures, in one run on this machine, and writes bench/results/bench.json,
+bench/results/bench.md and bench/results/latency.png:
+
+1. Understanding, on tests/nlu_holdout.yml (never trained on): accuracy,
+   macro F1, the confusions that cost most, the fallback rate ("not sure"),
+   the wrong-answer rate and missed safety messages, kept apart; and 5-fold
+   cross-validation on the training data, scored the same way.
+2. The same held-out split for (a) Rasa's default pipeline (what `rasa init`
+   gets) trained on our data and (b) a TF-IDF nearest-neighbour classifier.
+3. Speed over REST for 1, 20 and 50 parents at once, each sending
+   conversations of five messages, for our bot and for the stock `rasa init`
+   assistant, one after the other.
+4. Cost: cold training, retraining after one answer's text changes, model
+   size, memory after the speed runs, start-up time until a message gets an answer.
+
+Timed steps run alone; the models that are only compared (default
+pipeline, folds, stock assistant) are trained two at a time first.
+`--stages` runs some parts (without `cost`, models/current.tar.gz is used).
+
+A benchmark, not a test: it prints figures and fails only if something does
+not run. Targets are read off its output (issue #5, docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "results"
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PY = str(ROOT / ".venv" / "bin" / "python")
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]     # our NLU steps; the load client
+from bench_load import percentile, send  # noqa: E402
+
+ENV = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
+           SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONPATH=str(ROOT))
+# What `rasa init` writes: an empty pipeline and policy list, so Rasa's
+# defaults are used (DIET with transformer layers, ResponseSelector, TED...).
+DEFAULT_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: default-pipeline\npipeline:\npolicies:\n"
+
+
+def log(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def run(command: List[str], cwd: Path = ROOT, env: Dict = None, timeout: int = 1800) -> float:
+    """Runs a command; returns how long it took in seconds."""
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return time.monotonic() - started
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------ understanding
+def examples(path: Path) -> List[Tuple[int, str, str]]:
+    """(block number, intent, example line as written) for one NLU file;
+    annotations like [30th](date) are kept."""
+    return [(number, block["intent"], line.strip()[2:])
+            for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", []))
+            if "intent" in block
+            for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+
+
+def holdout() -> List[Tuple[str, str]]:
+    return [(intent, text) for _, intent, text in examples(ROOT / "tests" / "nlu_holdout.yml")]
+
+
+ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
+
+
+def training_lines() -> List[Tuple[str, int, str, str]]:
+    """(file name, block number, intent, example line) for every training example."""
+    return [(path.name, *example) for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+            for example in examples(path)]
+
+
+def training() -> List[Tuple[str, str]]:
+    return [(intent, ANNOTATION.sub(r"\1", text)) for _, _, intent, text in training_lines()]
+
+
+SAFETY = {"child_in_danger", "parent_in_crisis"}   # 999 and crisis help: never missed
+
+
+def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
+    """pairs: (true intent, predicted intent). Fallback is counted apart."""
+    from sklearn.metrics import f1_score
+    truth = [t for t, _ in pairs]
+    guess = [p for _, p in pairs]
+    declined = sum(p == "nlu_fallback" for p in guess)
+    wrong = sum(p not in (t, "nlu_fallback") for t, p in pairs)
+    confusions = Counter((t, p) for t, p in pairs if p not in (t, "nlu_fallback")).most_common(5)
+    safety = [(t, p) for t, p in pairs if t in SAFETY]
+    return {"messages": len(pairs),
+            "safety_messages": len(safety),
+            "safety_missed": sum(p != t for t, p in safety),
+            "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 3),
+            "macro_f1": round(f1_score(truth, guess, labels=sorted(set(truth)), average="macro",
+                                       zero_division=0), 3),
+            "fallback_rate": round(declined / len(pairs), 3),
+            "wrong_rate": round(wrong / len(pairs), 3),
+            "top_confusions": [f"{t} -> {p} x{n}" for (t, p), n in confusions]}
+
+
+PREDICT = r"""
+import asyncio, json, sys
+from rasa.core.agent import Agent
+jobs = json.load(open(sys.argv[1]))
+async def main():
+    answers = []
+    for job in jobs:
+        agent = Agent.load(job["model"])
+        out = []
+        for text in job["texts"]:
+            parsed = await agent.parse_message(text)
+            name = parsed["intent"]["name"]
+            selected = parsed.get("response_selector", {}).get(name)
+            if selected:
+                name = selected["response"]["intent_response_key"]
+            top = next((r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"),
+                       {"name": name, "confidence": 1.0})
+            # Declined whatever the threshold: none of its words were seen in training.
+            confidence = 0.0 if parsed.get("unknown_words") else top["confidence"]
+            out.append({"intent": name, "top": top["name"], "confidence": confidence})
+        answers.append(out)
+    print("RESULT" + json.dumps(answers))
+asyncio.run(main())
+"""
+
+
+def predict_many(jobs: List[Tuple[Path, List[str]]]) -> List[List[Dict]]:
+    """For each (model, messages): each message's intent as the bot would
+    take it (a retrieval intent's sub-intent when there is one), and the
+    classifier's own top guess and confidence with the fallback left aside.
+    One separate process for all, so TensorFlow starts once and the models
+    are not kept in this process's memory."""
+    spec = Path(tempfile.mkstemp(suffix=".json")[1])
+    spec.write_text(json.dumps([{"model": str(m), "texts": t} for m, t in jobs]))
+    try:
+        result = subprocess.run([PY, "-c", PREDICT, str(spec)], cwd=ROOT, env=ENV,
+                                capture_output=True, text=True, timeout=1800)
+    finally:
+        spec.unlink()
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT")), None)
+    if line is None:
+        raise SystemExit(f"predicting failed:\n{result.stderr[-3000:]}")
+    return json.loads(line[len("RESULT"):])
+
+
+def predict(model: Path, texts: List[str]) -> List[Dict]:
+    return predict_many([(model, texts)])[0]
+
+
+def nearest_neighbour(train: List[Tuple[str, str]], texts: List[str]) -> List[str]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline, make_union
+    model = make_pipeline(
+        make_union(TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+                   TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+        KNeighborsClassifier(n_neighbors=1, metric="cosine"))
+    model.fit([t for _, t in train], [i for i, _ in train])
+    return list(model.predict(texts))
+
+
+def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, str, str]]]]:
+    """Stratified folds of the training data (fixed seed): for each, a copy of
+    data/nlu/ without the fold's examples, and those examples."""
+    from sklearn.model_selection import StratifiedKFold
+    lines = training_lines()
+    split = StratifiedKFold(n_splits=count, shuffle=True, random_state=2026)
+    out = []
+    for fold, (_, test_index) in enumerate(split.split(lines, [intent for _, _, intent, _ in lines])):
+        held = {lines[i] for i in test_index}
+        fold_dir = work / f"fold-{fold}"
+        fold_dir.mkdir()
+        for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+            data = yaml.safe_load(path.read_text())
+            for number, block in enumerate(data.get("nlu", [])):
+                if "intent" in block:
+                    kept = [t for f, n, _, t in lines if f == path.name and n == number
+                            and (f, n, block["intent"], t) not in held]
+                    block["examples"] = "".join(f"- {t}\n" for t in kept)
+            (fold_dir / path.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        out.append((fold_dir, [lines[i] for i in test_index]))
+    return out
+
+
+def train_nlu(work: Path, name: str, config: Path, nlu: Path, extra: List[str] = ()) -> Tuple[Path, float]:
+    """An NLU-only model in work/, with its own cache; returns it and the seconds it took."""
+    seconds = run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--fixed-model-name", name,
+                   "--out", str(work), *extra], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
+    return next(work.glob(f"*{name}.tar.gz")), seconds
+
+
+def cross_validation(fold_models: List[Tuple[Path, List[Tuple[str, int, str, str]]]]) -> Dict[str, object]:
+    """Each fold's model scored on its fold, as the held-out set is scored."""
+    answers = predict_many([(model, [ANNOTATION.sub(r"\1", t) for *_, t in tests])
+                            for model, tests in fold_models])
+    truth = [intent for _, tests in fold_models for _, _, intent, _ in tests]
+    result = scores(list(zip(truth, [p["intent"] for fold in answers for p in fold])))
+    result["folds"] = len(fold_models)
+    return result
+
+
+# ------------------------------------------------------------------ speed
+def wait_up(url: str, process: subprocess.Popen, limit: float = 300) -> float:
+    started = time.monotonic()
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return time.monotonic() - started
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"a server stopped while starting ({url})")
+            if time.monotonic() - started > limit:
+                raise SystemExit(f"{url} did not answer in {limit}s")
+            time.sleep(0.25)
+
+
+def wait_for_an_answer(url: str, process: subprocess.Popen, limit: float = 180) -> float:
+    """Seconds until a message gets a real answer: Rasa answers "/" before its
+    model is ready, and the stock assistant's first "hello" came back empty."""
+    started = time.monotonic()
+    body = json.dumps({"sender": "bench-ready", "message": "hello"}).encode()
+    while time.monotonic() - started < limit:
+        if process.poll() is not None:
+            raise SystemExit(f"the server at {url} stopped while starting")
+        request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                if json.loads(reply.read()):
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} gave no answer in {limit}s")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+CONVERSATION = 5   # messages per conversation: a new sender after each five
+
+
+async def latency(url: str, messages: List[str], parents: int, per_parent: int,
+                  may_be_silent: bool = False) -> Dict[str, float]:
+    """Each parent sends per_parent messages, one after the other's reply,
+    as conversations of CONVERSATION messages (real ones are 5 to 30)."""
+    import aiohttp
+    times: List[float] = []
+    run_id = time.time_ns()
+
+    async def parent(session, n):
+        for i in range(per_parent):
+            sender = f"bench-{run_id}-{n}-{i // CONVERSATION}"
+            times.append(await send(session, url, sender, messages[(n + i) % len(messages)], may_be_silent))
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=parents)) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(parent(session, n) for n in range(parents)))
+        seconds = time.perf_counter() - started
+    return {"parents": parents, "messages": len(times), "per_second": round(len(times) / seconds, 1),
+            "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
+            "p99_ms": round(percentile(times, 0.99), 1)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+LOADS = ((1, 100), (20, 10), (50, 6))   # (parents at once, messages each)
+ROUNDS = 2                              # the two bots take turns; each keeps its best round
+
+
+class Server:
+    """One bot under test: its Rasa server (and action server, for ours)."""
+
+    def __init__(self, name: str, start: List[str], cwd: Path, port: int, messages: List[str], env: Dict,
+                 helpers: List[subprocess.Popen] = (), may_be_silent: bool = False) -> None:
+        self.name, self.messages, self.helpers, self.may_be_silent = name, messages, list(helpers), may_be_silent
+        self.url = f"http://127.0.0.1:{port}"
+        log(f"Speed: starting {name}")
+        self.process = subprocess.Popen(start, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        self.result: Dict[str, object] = {"runs": [None] * len(LOADS)}
+        try:
+            startup = wait_up(self.url + "/", self.process)
+            startup += wait_for_an_answer(self.url, self.process)
+            self.result["startup_s"] = round(startup, 1)
+            asyncio.run(latency(self.url, messages, 1, 10, may_be_silent))     # warm-up
+        except BaseException:
+            self._kill()                 # not started: speeds() cannot stop it
+            raise
+
+    def measure(self) -> None:
+        for n, (parents, per) in enumerate(LOADS):
+            before = cpu_seconds(self.process.pid)
+            run_ = asyncio.run(latency(self.url, self.messages, parents, per, self.may_be_silent))
+            run_["server_cpu_ms"] = round((cpu_seconds(self.process.pid) - before) / run_["messages"] * 1000, 1)
+            best = self.result["runs"][n]
+            if best is None or run_["per_second"] > best["per_second"]:
+                self.result["runs"][n] = run_
+
+    def stop(self) -> Dict[str, object]:
+        self.result["rss_mb"] = rss_mb(self.process.pid)
+        for helper in self.helpers:
+            self.result["action_server_rss_mb"] = rss_mb(helper.pid)
+        self._kill()
+        return self.result
+
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:       # it had stopped by itself
+            pass
+        self.process.wait(60)
+
+
+# -------------------------------------------------------------------- main
+def save_partial(results: Dict[str, object]) -> None:
+    """What has been measured so far, kept if a later stage fails."""
+    (OUT / "bench-partial.json").write_text(json.dumps(results, indent=2))
+
+
+def cost(work: Path, results: Dict) -> Path:
+    """Cold training on an empty cache, then a retrain after one answer's
+    text changed. Returns the trained model."""
+    log("Cost: cold training of our model (empty cache)")
+    cache_env = dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache"))
+    project = work / "ours"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"))
+    cold = run([RASA, "train", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cache_env)
+    log("Cost: retraining after one answer's text changed")
+    domain = (project / "domain.yml").read_text()
+    (project / "domain.yml").write_text(domain.replace("A core group is a small group",
+                                                       "A core group is a small team", 1))
+    retrain = run([RASA, "train", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project, env=cache_env)
+    model = work / "ours.tar.gz"
+    results["cost"] = {"cold_training_s": round(cold, 1), "retrain_after_answer_change_s": round(retrain, 1),
+                       "model_mb": round(model.stat().st_size / 1e6, 1)}
+    return model
+
+
+def understanding(model: Path, default_model: Path, results: Dict) -> None:
+    test_set = holdout()
+    truth, texts = [i for i, _ in test_set], [t for _, t in test_set]
+    log("Understanding: ours and Rasa's default pipeline on the held-out messages")
+    answers = predict_many([(model, texts), (default_model, texts)])
+    ours, default = (scores(list(zip(truth, [p["intent"] for p in a]))) for a in answers)
+    log("Understanding: TF-IDF nearest neighbour")
+    nn = scores(list(zip(truth, nearest_neighbour(training(), texts))))
+    results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
+
+
+def train_stock(work: Path) -> Path:
+    """Rasa's stock assistant, as `rasa init` makes and trains it."""
+    stock_dir = work / "stock"
+    stock_dir.mkdir()
+    run([RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=work,
+        env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-stock")))
+    return stock_dir
+
+
+def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
+    """Our bot (action server + Rasa, SQLite, as `make run`) and the stock
+    `rasa init` assistant on the same machine. Each starts alone (start-up is
+    timed); then they take turns, ROUNDS times, one measured while the other
+    sits idle, and each keeps its best round: this machine's speed wanders
+    by 20 % or more over minutes, and taking turns exposes both to it."""
+    faq = [t for i, t in holdout() if i.startswith("ask_") and i != "ask_dates"][:40]
+    actions_port, ours_port, stock_port = free_port(), free_port(), free_port()
+    env = dict(ENV, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+               TRACKER_DB=str(work / "bench.db"), CC_MESSAGES_PER_MINUTE="100000")
+    action_server = subprocess.Popen([str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions",
+                                      "actions", "--port", str(actions_port)], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers: List[Server] = []
+    try:
+        wait_up(f"http://127.0.0.1:{actions_port}/health", action_server)
+        servers.append(Server("our bot", [PY, "-m", "companion.server", "run", "--model", str(model), "--port", str(ours_port),
+                                          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                              ROOT, ours_port, faq, env, [action_server]))
+        stock_messages = ["hello", "i am sad", "great", "bye", "are you a bot?", "good morning",
+                          "not good", "yes", "no", "very happy"]
+        servers.append(Server("stock rasa init assistant", [RASA, "run", "--port", str(stock_port)], stock_dir,
+                              stock_port, stock_messages, ENV, may_be_silent=True))
+        for round_ in range(ROUNDS):
+            for server in servers:
+                log(f"Speed: {server.name}, round {round_ + 1} of {ROUNDS}")
+                server.measure()
+    finally:
+        stopped = [server.stop() for server in servers]
+        action_server.terminate()
+        action_server.wait(30)
+    results["speed"] = dict(zip(("ours", "stock"), stopped))
+
+
+def ratios(results: Dict) -> Dict[str, float]:
+    out = {}
+    if "speed" in results and "stock" in results["speed"]:
+        ours, stock = results["speed"]["ours"]["runs"], results["speed"]["stock"]["runs"]
+        for o, s in zip(ours, stock):
+            out[f"throughput_{o['parents']}_parents"] = round(o["per_second"] / s["per_second"], 2)
+        out["p95_1_parent"] = round(ours[0]["p95_ms"] / stock[0]["p95_ms"], 2)
+        for o, s in zip(ours, stock):
+            out[f"server_cpu_per_message_{o['parents']}_parents"] = round(o["server_cpu_ms"] / s["server_cpu_ms"], 2)
+    if "understanding" in results:
+        u = results["understanding"]
+        out["macro_f1_vs_default"] = round(u["ours"]["macro_f1"] / max(u["rasa_default_pipeline"]["macro_f1"], 1e-9), 2)
+        out["macro_f1_vs_nearest_neighbour"] = round(
+            u["ours"]["macro_f1"] / max(u["tfidf_nearest_neighbour"]["macro_f1"], 1e-9), 2)
+    return out
+
+
+STAGES = ("cost", "understanding", "cv", "speed")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help="some of " + ",".join(STAGES) + " (without cost, models/current.tar.gz is used)")
+    stages = parser.parse_args().stages.split(",")
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cc-bench-"))
+    results: Dict[str, object] = {"machine": f"{os.cpu_count()} cores", "stages": stages}
+    started = time.monotonic()
+    try:
+        model = cost(work, results) if "cost" in stages else ROOT / "models" / "current.tar.gz"
+        save_partial(results)
+        # Models that are compared, not timed: trained two at a time.
+        log("Training what we compare against, two at a time: Rasa's default pipeline, "
+            "the 5 cross-validation folds, the stock assistant")
+        (work / "default.yml").write_text(DEFAULT_CONFIG)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            default_job = (pool.submit(train_nlu, work, "default", work / "default.yml", ROOT / "data" / "nlu")
+                           if "understanding" in stages else None)
+            stock_job = pool.submit(train_stock, work) if "speed" in stages else None
+            fold_jobs = ([(pool.submit(train_nlu, work, f"fold-{n}", ROOT / "config.yml", fold_dir), tests)
+                          for n, (fold_dir, tests) in enumerate(folds(work))] if "cv" in stages else [])
+        if default_job:
+            understanding(model, default_job.result()[0], results)
+            save_partial(results)
+        if fold_jobs:
+            log("Understanding: 5-fold cross-validation on the training data")
+            results.setdefault("understanding", {})["cross_validation"] = cross_validation(
+                [(job.result()[0], tests) for job, tests in fold_jobs])
+            save_partial(results)
+        if stock_job:
+            speeds(work, model, stock_job.result(), results)
+        results["ratios"] = ratios(results)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["bench_minutes"] = round((time.monotonic() - started) / 60, 1)
+    name = "bench" if set(stages) == set(STAGES) else "bench-" + "-".join(stages)
+    (OUT / f"{name}.json").write_text(json.dumps(results, indent=2))
+    table = markdown(results)
+    (OUT / f"{name}.md").write_text(table)
+    if "speed" in results:
+        plot(results, OUT / f"{name.replace('bench', 'latency')}.png")
+    print(table)
+    return 0
+
+
+def markdown(r: Dict) -> str:
+    rows: List[str] = []
+    u = r.get("understanding", {})
+    if "ours" in u:
+        rows += ["## Understanding (held-out messages, tests/nlu_holdout.yml)", "",
+                 "| | accuracy | macro F1 | not sure | wrong | safety missed |", "|---|---|---|---|---|---|"]
+        for name, key in (("ours", "ours"), ("Rasa default pipeline", "rasa_default_pipeline"),
+                          ("TF-IDF nearest neighbour", "tfidf_nearest_neighbour")):
+            x = u[key]
+            rows.append(f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | "
+                        f"{x['wrong_rate']:.1%} | {x['safety_missed']} of {x['safety_messages']} |")
+        rows += ["", "Costliest confusions (ours): " + ("; ".join(u["ours"]["top_confusions"]) or "none"), ""]
+    if "cross_validation" in u:
+        cv = u["cross_validation"]
+        rows += [f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
+                 f"{cv['accuracy']}, not sure {cv['fallback_rate']:.1%}, wrong {cv['wrong_rate']:.1%}.", ""]
+    s = r.get("speed", {})
+    if s:
+        rows += ["## Speed (REST, this machine, conversations of 5 messages)", "",
+                 f"Best of {ROUNDS} rounds each, the two bots taking turns. Server CPU: the Rasa "
+                 "server's own CPU time per message.", "",
+                 "| | parents | messages/s | p50 | p95 | p99 | server CPU |", "|---|---|---|---|---|---|---|"]
+        for name in s:
+            for run_ in s[name]["runs"]:
+                rows.append(f"| {name} | {run_['parents']} | {run_['per_second']} | {run_['p50_ms']} ms | "
+                            f"{run_['p95_ms']} ms | {run_['p99_ms']} ms | {run_.get('server_cpu_ms')} ms |")
+        rows += ["", f"- memory after the runs: Rasa {s['ours']['rss_mb']} MB, action server "
+                     f"{s['ours'].get('action_server_rss_mb')} MB"
+                     + (f"; stock Rasa {s['stock']['rss_mb']} MB" if "stock" in s else ""),
+                 f"- start-up until it answers: ours {s['ours']['startup_s']} s"
+                 + (f", stock {s['stock']['startup_s']} s" if "stock" in s else ""), ""]
+    if "cost" in r:
+        c = r["cost"]
+        rows += ["## Cost", "", f"- cold training {c['cold_training_s']} s; retraining after one answer's text "
+                 f"changed {c['retrain_after_answer_change_s']} s; model {c['model_mb']} MB", ""]
+    if r.get("ratios"):
+        rows += ["## Ratios (ours / the other)", ""] + [f"- {k}: {v}" for k, v in r["ratios"].items()]
+    return "\n".join(rows) + "\n"
+
+
+def plot(r: Dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, style in (("ours", "-o"), ("stock", "--s")):
+        if name not in r["speed"]:
+            continue
+        runs = r["speed"][name]["runs"]
+        ax.plot([x["parents"] for x in runs], [x["p95_ms"] for x in runs], style,
+                label=f"{name} p95")
+        ax.plot([x["parents"] for x in runs], [x["p50_ms"] for x in runs], style, alpha=0.4,
+                label=f"{name} p50")
+    ax.set_xlabel("parents at once")
+    ax.set_ylabel("time per message (ms)")
+    ax.set_title("REST latency: Conference Companion vs stock rasa init")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

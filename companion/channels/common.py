@@ -1,0 +1,107 @@
+"""What every channel of ours shares: a rate limit per conversation, and a
+kind answer instead of silence when a message gets no reply.
+
+- Rate limited: one conversation may send `per_minute` messages in any
+  minute (content/unavailable.yml); past that it is asked to wait.
+- Never silent: if a message gets no reply at all (the action server is
+  down, or the conversation store failed), the parent gets the kind answer
+  in content/unavailable.yml instead of nothing or an error page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+
+from companion.paths import CONTENT_DIR
+from companion.yaml_file import read_mapping
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE_PATH = CONTENT_DIR / "unavailable.yml"
+
+
+class ChannelConfigError(ValueError):
+    """A channel's content or settings are missing or malformed."""
+
+
+class RateLimiter:
+    """At most ``limit`` messages per sender in any ``window`` seconds.
+
+    Kept in this process's memory: with several Rasa replicas behind a load
+    balancer, each replica counts its own share (docs/security.md).
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self._clock = limit, window, clock
+        self._seen: Dict[Text, Deque[float]] = {}
+
+    def allow(self, sender: Text) -> bool:
+        now = self._clock()
+        times = self._seen.setdefault(sender, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        if len(self._seen) > 10000:   # forget idle senders now and then
+            for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
+                del self._seen[key]
+        return True
+
+
+def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
+    data = read_mapping(path, ChannelConfigError)
+    if not str(data.get("text") or "").strip():
+        raise ChannelConfigError(f"{path}: text is missing")
+    buttons = data.get("buttons") or []
+    if not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in buttons):
+        raise ChannelConfigError(f"{path}: each button needs a title and a payload")
+    # A deployment (or a benchmark) may set its own limit without editing content.
+    limit = int(os.environ["CC_MESSAGES_PER_MINUTE"]) if os.environ.get("CC_MESSAGES_PER_MINUTE") \
+        else data.get("per_minute")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ChannelConfigError(f"{path}: per_minute should be a whole number above 0")
+    if not str(data.get("too_many") or "").strip():
+        raise ChannelConfigError(f"{path}: too_many is missing")
+    return {"text": data["text"].strip(), "buttons": buttons,
+            "too_many": data["too_many"].strip(), "per_minute": limit}
+
+
+def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                 unavailable: Dict[Text, Any],
+                 limiter: Optional[RateLimiter] = None) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler: too many messages get a request to slow
+    down (and are not processed); no reply, or a failure, gets the kind answer."""
+    limiter = limiter or RateLimiter(unavailable["per_minute"])
+    answer = {"text": unavailable["text"], "buttons": unavailable["buttons"]}
+
+    async def handle(message: UserMessage) -> None:
+        channel = message.output_channel
+        send = channel.send_response
+        if not limiter.allow(message.sender_id):
+            logger.warning("Rate limit reached for one conversation; message not processed.")
+            await send(message.sender_id, {"text": unavailable["too_many"]})
+            return
+        replies = 0
+
+        async def counted(recipient_id: Text, reply: Dict[Text, Any]) -> None:
+            nonlocal replies
+            replies += 1
+            await send(recipient_id, reply)
+
+        channel.send_response = counted
+        try:
+            await on_new_message(message)
+        except Exception:  # the parent still gets an answer; the log says why
+            logger.exception("Handling a message failed; sending the 'unavailable' answer.")
+        if replies == 0:
+            logger.warning("A message got no reply; sending the 'unavailable' answer.")
+            await send(message.sender_id, dict(answer))
+
+    return handle

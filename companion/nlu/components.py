@@ -1,0 +1,219 @@
+"""Rasa glue: NLU steps of our own.
+
+UnknownWordsGuard: a message none of whose words appear in the training
+data ("hmm", "asdfgh") is not guessed at either: its intent becomes
+nlu_fallback, with the classifier's ranking kept for the suggestions. The
+classifiers are sure of themselves on such messages for no good reason
+(character pieces of "hmm" resemble "uh huh", a yes).
+
+MessageLengthGuard: a message over the limit is not guessed at. Its intent
+becomes nlu_fallback and it carries `too_long`, so the fallback action can
+ask kindly for a shorter question.
+
+DateExtractor: finds dates and times (companion/nlu/dates.py) and adds them
+as `date` (ISO), `time` (HH:MM) and `invalid_date` (the words, for "31st
+February") entities.
+
+ConferenceWordsExtractor: adds `conference_kind` and `nation` entities, and the
+list `milestones` (which dates a question is about), from
+content/conference_words.yml.
+
+SafetyCheckComponent: the safety check as the last step of the NLU pipeline.
+
+When a safety rule matches, the message's intent becomes child_in_danger or
+parent_in_crisis with confidence 1.0, whatever the classifier said (even
+nlu_fallback), so the dialogue rules answer with 999 or crisis help first.
+The classifier's own guess is kept in the message as `safety.classifier_intent`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START,
+                                      ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, EXTRACTOR,
+                                      INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from companion.nlu.conference_words import WORDS_PATH, load_conference_words
+from companion.nlu.dates import DateFinder
+from companion.nlu.safety import RULES_PATH, load_safety_check
+
+
+class _BuiltFromConfig(GraphComponent):
+    """A step that is not trained: it is built from its config at start-up."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "_BuiltFromConfig":
+        return cls(config)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class MessageLengthGuard(_BuiltFromConfig):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_characters": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._limit = int(config["max_characters"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            length = len(message.get(TEXT) or "")
+            if length > self._limit:
+                fallback = {INTENT_NAME_KEY: "nlu_fallback", "confidence": 1.0}
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
+                message.set("too_long", {"length": length, "limit": self._limit}, add_to_output=True)
+        return messages
+
+
+def _put_first(message: Message, intent: Text) -> None:
+    """The message's intent becomes `intent` with confidence 1.0, ahead of the
+    classifier's ranking (kept, for the suggestions and the logs)."""
+    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
+               if entry.get(INTENT_NAME_KEY) != intent]
+    chosen = {INTENT_NAME_KEY: intent, "confidence": 1.0}
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+
+
+def _words(message: Message) -> List[Text]:
+    return [token.text.lower() for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.text.strip()]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class UnknownWordsGuard(GraphComponent):
+    FILE = "known_words.json"
+
+    def __init__(self, storage: ModelStorage, resource: Resource, known: Optional[set] = None) -> None:
+        self._storage, self._resource = storage, resource
+        self._known = known
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "UnknownWordsGuard":
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._known = {word for example in training_data.intent_examples for word in _words(example)}
+        with self._storage.write_to(self._resource) as folder:
+            (folder / self.FILE).write_text(json.dumps(sorted(self._known)), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsGuard":
+        try:
+            with model_storage.read_from(resource) as folder:
+                known = set(json.loads((folder / cls.FILE).read_text(encoding="utf-8")))
+        except (ValueError, OSError):
+            known = None                                  # not trained: the guard stands aside
+        return cls(model_storage, resource, known)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            words = _words(message)
+            if self._known and words and not any(word in self._known for word in words):
+                _put_first(message, "nlu_fallback")
+                message.set("unknown_words", True, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class DateExtractor(_BuiltFromConfig):
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        super().__init__(config or {})
+        self._finder = DateFinder()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            entities = list(message.get(ENTITIES) or [])
+            for found in self._finder.find(text):
+                def entity(kind, value):
+                    return _entity(kind, value, found.start, found.end, self.__class__.__name__)
+                if found.value is None:
+                    entities.append(entity("invalid_date", found.text))
+                    continue
+                entities.append(entity("date", found.value))
+                if found.time:
+                    entities.append(entity("time", found.time))
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+def _entity(kind: Text, value: Any, start: int, end: int, extractor: Text) -> Dict[Text, Any]:
+    return {ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
+            ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end, EXTRACTOR: extractor}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ConferenceWordsExtractor(_BuiltFromConfig):
+    # Which dates a question names goes in the message as a list, not as
+    # entities: it only matters to the dates answer, and as entities it would
+    # have to be marked up in every test story that says "report".
+    LISTED = {"milestone": "milestones"}
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"words": str(WORDS_PATH)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        # Read at start-up, so a broken pattern stops the server at once.
+        self._words = load_conference_words(self.config.get("words") or WORDS_PATH)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = list(message.get(ENTITIES) or [])
+            listed: Dict[Text, List[Text]] = {key: [] for key in self.LISTED.values()}
+            for word in self._words.find(message.get(TEXT) or ""):
+                if word.entity in self.LISTED:
+                    listed[self.LISTED[word.entity]].append(word.value)
+                else:
+                    entities.append(_entity(word.entity, word.value, word.start, word.end,
+                                            self.__class__.__name__))
+            message.set(ENTITIES, entities, add_to_output=True)
+            for key, values in listed.items():
+                message.set(key, values, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyCheckComponent(_BuiltFromConfig):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"rules": str(RULES_PATH)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        # Read at start-up, so a broken rules file stops the server at once.
+        self._check = load_safety_check(config["rules"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._route(message)
+        return messages
+
+    def _route(self, message: Message) -> None:
+        finding = self._check.check(message.get(TEXT) or "")
+        if finding is None:
+            return
+        previous: Optional[Dict[Text, Any]] = message.get(INTENT)
+        _put_first(message, finding.intent)
+        message.set("safety", {"rule": finding.rule,
+                               "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
+                    add_to_output=True)

@@ -1,0 +1,177 @@
+"""Rasa glue for the sentence model (companion/sentence_model.py).
+
+WordVectorsFeaturizer: adds the model's word vectors, averaged, as dense
+sentence features, beside the word and character counts. Nearly free, and
+it lets the first classifier (Rasa's LogisticRegressionClassifier) know that
+"mum" and "relative" are close.
+
+SecondOpinionClassifier: when the first classifier's confidence is below
+`consult_below`, the whole sentence is read by the model's six layers and a
+second logistic regression (counts + that sentence vector) decides. The
+layers cost 10 to 20 ms a message, so only the unsure messages pay it (36 of
+the 325 held-out messages).
+
+Both scale the unit-length vector by `scale` so that, next to raw counts,
+the regularised regression gives it weight (make tune measured 1, 10, 30).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack, vstack
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from companion.nlu.classifiers import column_ordered, sentence_row
+from companion.sentence_model import SentenceEncoder
+
+logger = logging.getLogger(__name__)
+
+MODEL_DEFAULTS = {
+    # None: where scripts/install-sentence-model puts it.
+    "model_path": None,
+    "scale": 10.0,
+}
+
+
+def _encoder(config: Dict[Text, Any]) -> SentenceEncoder:
+    path = config.get("model_path") or SentenceEncoder.default_path()
+    return SentenceEncoder.load(Path(path))
+
+
+def _model_fingerprint(config: Dict[Text, Any]) -> Text:
+    """Part of both steps' cache keys: a new model means new features."""
+    return _encoder({**MODEL_DEFAULTS, **config}).fingerprint
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), **MODEL_DEFAULTS}
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if float(config.get("scale", 1)) <= 0:
+            raise ValueError("WordVectorsFeaturizer: `scale` must be above 0")
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        return _model_fingerprint(config)
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self._encoder = _encoder(config)
+        self._scale = np.float32(config["scale"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "WordVectorsFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def _featurize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if text:
+            vector = self._encoder.encode(text, contextual=False) * self._scale
+            self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class SecondOpinionClassifier(IntentClassifier, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**MODEL_DEFAULTS, "consult_below": 0.7, "ranking_length": 10, "random_state": 2026}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        return _model_fingerprint(config)
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 classifier: Any = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource = model_storage, resource
+        self._encoder = _encoder(self.config)
+        self._scale = np.float32(self.config["scale"])
+        self._classifier = column_ordered(classifier) if classifier is not None else None
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "SecondOpinionClassifier":
+        return cls(config, model_storage, resource)
+
+    def _features(self, message: Message) -> csr_matrix:
+        vector = self._encoder.encode(message.get(TEXT), contextual=True) * self._scale
+        return hstack([sentence_row(message, dense=False), csr_matrix(vector[np.newaxis, :])]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        if not examples:
+            return self._resource
+        self._classifier = LogisticRegression(class_weight="balanced", max_iter=1000,
+                                              random_state=self.config["random_state"])
+        self._classifier.fit(vstack([self._features(m) for m in examples]), [m.get(INTENT) for m in examples])
+        self.persist()
+        column_ordered(self._classifier)
+        return self._resource
+
+    def persist(self) -> None:
+        import skops.io
+
+        with self._storage.write_to(self._resource) as folder:
+            skops.io.dump(self._classifier, folder / "second_opinion.skops")
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SecondOpinionClassifier":
+        import skops.io
+
+        try:
+            with model_storage.read_from(resource) as folder:
+                path = folder / "second_opinion.skops"
+                untrusted = skops.io.get_untrusted_types(file=path)
+                if untrusted:  # only scikit-learn's and numpy's own types are loaded
+                    raise ValueError(f"unexpected types in {path.name}: {untrusted}")
+                return cls(config, model_storage, resource, skops.io.load(path, trusted=False))
+        except ValueError as error:
+            logger.warning("Second-opinion classifier not loaded (%s); the first classifier decides.", error)
+            return cls(config, model_storage, resource)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._classifier is None:
+            return messages
+        for message in messages:
+            first = message.get(INTENT) or {}
+            if not message.get(TEXT) or first.get("confidence", 0.0) >= self.config["consult_below"]:
+                continue
+            probabilities = self._classifier.predict_proba(self._features(message))[0]
+            order = np.argsort(-probabilities)[: self.config["ranking_length"]]
+            ranking = [{INTENT_NAME_KEY: str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
+                       for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            message.set("second_opinion", {"first": first.get(INTENT_NAME_KEY),
+                                           "first_confidence": first.get("confidence")}, add_to_output=True)
+        return messages
