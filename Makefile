@@ -35,7 +35,7 @@ RASA         := $(RASA_VENV)/bin/rasa
 RASA_PY      := $(RASA_VENV)/bin/python
 ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
 
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
+TRAINING_FILES := config.yml $(shell find domain data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell purge \
         test-actions test-nlu-components test-validate test-nlu test-stories test-integration \

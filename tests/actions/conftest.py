@@ -6,6 +6,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+# tests/data/domain_files.py reads the split domain for both test folders.
+sys.path.insert(0, str(ROOT / "tests" / "data"))
 
 
 @pytest.fixture

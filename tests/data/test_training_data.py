@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from domain_files import merged_domain
+
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = merged_domain()
 MIN_TRAINING = 25
 MIN_HOLDOUT = 8
 
