@@ -1,0 +1,282 @@
+"""What one Rasa replica keeps that another would need: the rate limit per
+conversation, the SMS "MORE" remainder, and the message ids already handled.
+
+Two versions of each:
+
+- in this process's memory, for SQLite mode (one Rasa server);
+- in Redis, when the endpoints name a Redis lock store (the production
+  shape, several replicas): the same Redis, database and key prefix, so
+  every replica counts the same messages and any replica can send the rest
+  of a long text.
+
+``shared_state()`` picks them from the endpoints file the server runs with
+($ENDPOINTS, else endpoints.yml), once per process. Every Redis call is
+wrapped: if Redis does not answer, a message is let through rather than
+lost (the rate limit and the duplicate check fail open, MORE has nothing to
+send), and the log says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any, Callable, Deque, Dict, Optional, Text
+
+logger = logging.getLogger(__name__)
+
+# How long the rest of a long text waits for "MORE" (seconds).
+MORE_SECONDS = 6 * 3600
+# A message id being handled is held this long (a replica that dies while
+# handling it frees it when this runs out), then as handled for DONE_SECONDS.
+WORKING_SECONDS = 15
+DONE_SECONDS = 300
+# The in-process stores forget their oldest entries past this many.
+MAX_ENTRIES = 20000
+
+
+class _Expiring:
+    """A small dict whose entries expire; oldest dropped past ``MAX_ENTRIES``."""
+
+    def __init__(self, clock: Callable[[], float]):
+        self._clock = clock
+        self._items: "OrderedDict[Text, tuple]" = OrderedDict()
+        self._guard = threading.Lock()
+
+    def get(self, key: Text) -> Optional[Any]:
+        with self._guard:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[1] <= self._clock():
+                del self._items[key]
+                return None
+            return item[0]
+
+    def set(self, key: Text, value: Any, seconds: float, only_if_new: bool = False) -> bool:
+        with self._guard:
+            item = self._items.get(key)
+            if only_if_new and item is not None and item[1] > self._clock():
+                return False
+            self._items.pop(key, None)
+            self._items[key] = (value, self._clock() + seconds)
+            while len(self._items) > MAX_ENTRIES:
+                self._items.popitem(last=False)
+            return True
+
+    def pop(self, key: Text) -> Optional[Any]:
+        value = self.get(key)
+        with self._guard:
+            self._items.pop(key, None)
+        return value
+
+
+# ----------------------------------------------------------- in this process
+class InProcessRateLimiter:
+    """At most ``limit`` messages per sender in any ``window`` seconds, counted
+    in this process (one Rasa server)."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self._clock = limit, window, clock
+        self._seen: Dict[Text, Deque[float]] = {}
+
+    def allow(self, sender: Text) -> bool:
+        now = self._clock()
+        times = self._seen.setdefault(sender, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        if len(self._seen) > MAX_ENTRIES // 2:   # forget idle senders now and then
+            for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
+                del self._seen[key]
+        return True
+
+
+class InProcessMoreStore:
+    """The rest of a long text, until the sender asks for MORE or it expires."""
+
+    def __init__(self, seconds: float = MORE_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._items, self.seconds = _Expiring(clock), seconds
+
+    def put(self, sender: Text, rest: Text) -> None:
+        self._items.set(sender, rest, self.seconds)
+
+    def pop(self, sender: Text) -> Text:
+        return self._items.pop(sender) or ""
+
+    def forget(self, sender: Text) -> None:
+        self._items.pop(sender)
+
+
+class InProcessMessageIds:
+    """Message ids being handled or handled lately, per sender."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._items = _Expiring(clock)
+
+    def claim(self, sender: Text, message_id: Text) -> bool:
+        """True if this message id is new (and now held); False if seen."""
+        return self._items.set(f"{sender}\0{message_id}", "working", WORKING_SECONDS, only_if_new=True)
+
+    def done(self, sender: Text, message_id: Text) -> None:
+        self._items.set(f"{sender}\0{message_id}", "done", DONE_SECONDS)
+
+    def release(self, sender: Text, message_id: Text) -> None:
+        self._items.pop(f"{sender}\0{message_id}")
+
+
+# ----------------------------------------------------------------- in Redis
+# A sliding window in one sorted set per sender, trimmed and counted
+# atomically; Redis's own clock, so replicas' clocks need not agree.
+_ALLOW = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local window = tonumber(ARGV[2]) * 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, t - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], t, t .. ':' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+return 1
+"""
+
+
+class RedisRateLimiter:
+    """The same limit, counted across every replica that shares this Redis."""
+
+    def __init__(self, client: Any, prefix: Text, limit: int, window: float = 60.0):
+        self.client, self.prefix, self.limit, self.window = client, prefix, limit, window
+        self._allow = client.register_script(_ALLOW)
+
+    def allow(self, sender: Text) -> bool:
+        try:
+            return bool(self._allow(keys=[f"{self.prefix}:rate:{sender}"],
+                                    args=[self.limit, self.window, os.urandom(4).hex()]))
+        except Exception:  # noqa: BLE001 - Redis down: let the message through
+            logger.exception("Rate limit: Redis did not answer; message let through.")
+            return True
+
+
+class RedisMoreStore:
+    def __init__(self, client: Any, prefix: Text, seconds: float = MORE_SECONDS):
+        self.client, self.prefix, self.seconds = client, prefix, seconds
+
+    def _key(self, sender: Text) -> Text:
+        return f"{self.prefix}:more:{sender}"
+
+    def put(self, sender: Text, rest: Text) -> None:
+        try:
+            self.client.set(self._key(sender), rest.encode("utf-8"), ex=int(self.seconds))
+        except Exception:  # noqa: BLE001
+            logger.exception("SMS MORE: Redis did not answer; the rest of this text is not kept.")
+
+    def pop(self, sender: Text) -> Text:
+        try:
+            value = self.client.getdel(self._key(sender))
+        except Exception:  # noqa: BLE001
+            logger.exception("SMS MORE: Redis did not answer.")
+            return ""
+        return value.decode("utf-8") if value else ""
+
+    def forget(self, sender: Text) -> None:
+        try:
+            self.client.delete(self._key(sender))
+        except Exception:  # noqa: BLE001
+            logger.exception("SMS MORE: Redis did not answer; the rest of a text expires by itself.")
+
+
+class RedisMessageIds:
+    def __init__(self, client: Any, prefix: Text):
+        self.client, self.prefix = client, prefix
+
+    def _key(self, sender: Text, message_id: Text) -> Text:
+        return f"{self.prefix}:msgid:{sender}:{message_id}"
+
+    def claim(self, sender: Text, message_id: Text) -> bool:
+        try:
+            return bool(self.client.set(self._key(sender, message_id), b"working", nx=True, ex=WORKING_SECONDS))
+        except Exception:  # noqa: BLE001
+            logger.exception("Message ids: Redis did not answer; the message is handled.")
+            return True
+
+    def done(self, sender: Text, message_id: Text) -> None:
+        try:
+            self.client.set(self._key(sender, message_id), b"done", ex=DONE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.exception("Message ids: Redis did not answer.")
+
+    def release(self, sender: Text, message_id: Text) -> None:
+        try:
+            self.client.delete(self._key(sender, message_id))
+        except Exception:  # noqa: BLE001
+            logger.exception("Message ids: Redis did not answer.")
+
+
+# ------------------------------------------------------------- the choice
+@dataclass
+class SharedState:
+    """Where this process keeps what replicas share; ``kind`` is "redis" or "process"."""
+
+    kind: Text
+    client: Any = None
+    prefix: Text = "conference"
+
+    def rate_limiter(self, limit: int, window: float = 60.0):
+        if self.kind == "redis":
+            return RedisRateLimiter(self.client, self.prefix, limit, window)
+        return InProcessRateLimiter(limit, window)
+
+    def more_store(self):
+        if self.kind == "redis":
+            return RedisMoreStore(self.client, self.prefix)
+        return InProcessMoreStore()
+
+    def message_ids(self):
+        if self.kind == "redis":
+            return RedisMessageIds(self.client, self.prefix)
+        return _PROCESS_IDS
+
+
+_PROCESS_IDS = InProcessMessageIds()
+_chosen: Optional[SharedState] = None
+
+
+def redis_settings(endpoints_path: Text) -> Optional[Dict[Text, Any]]:
+    """The Redis lock store's settings in an endpoints file, or None if it has none."""
+    from rasa.utils.endpoints import read_endpoint_config
+
+    config = read_endpoint_config(endpoints_path, "lock_store")
+    if config is None:
+        return None
+    kind = str(config.type or "").lower()
+    if kind != "redis" and not kind.endswith("redislockstore"):
+        return None
+    kwargs = dict(config.kwargs)
+    return {"host": config.url or "localhost", "port": int(kwargs.get("port") or 6379),
+            "db": int(kwargs.get("db") or 0), "password": kwargs.get("password") or None,
+            "ssl": bool(kwargs.get("use_ssl", False)),
+            "prefix": str(kwargs.get("key_prefix") or "conference")}
+
+
+def from_endpoints(endpoints_path: Text) -> SharedState:
+    settings = redis_settings(endpoints_path)
+    if settings is None:
+        return SharedState("process")
+    import redis
+
+    prefix = settings.pop("prefix")
+    client = redis.Redis(socket_timeout=2, socket_connect_timeout=2, **settings)
+    return SharedState("redis", client, prefix)
+
+
+def shared_state() -> SharedState:
+    """This process's choice, made once from $ENDPOINTS (else endpoints.yml)."""
+    global _chosen
+    if _chosen is None:
+        _chosen = from_endpoints(os.environ.get("ENDPOINTS") or "endpoints.yml")
+        logger.info("Shared state (rate limit, SMS MORE, message ids): %s", _chosen.kind)
+    return _chosen
