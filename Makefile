@@ -98,7 +98,7 @@ check-profile: $(ACTIONS_VENV)/.installed
 $(MODEL): $(TRAINING_FILES) | $(RASA_VENV)/.installed
 	@echo "==> Training the model (data or config changed)"
 	@mkdir -p $(dir $(MODEL))
-	$(RASA) train --fixed-model-name $(notdir $(basename $(basename $(MODEL)))) --out $(dir $(MODEL))
+	$(RASA) train --domain domain --fixed-model-name $(notdir $(basename $(basename $(MODEL)))) --out $(dir $(MODEL))
 	@touch $@
 
 train: $(MODEL)
@@ -158,7 +158,7 @@ VALIDATE_KNOWN := The utterance 'utter_default' is not used in any story or rule
 test-validate: $(RASA_VENV)/.installed
 	@echo "==> rasa data validate"
 	@mkdir -p results
-	@$(RASA) data validate --fail-on-warnings > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
+	@$(RASA) data validate --domain domain --fail-on-warnings > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
 	@if grep "UserWarning" results/validate.log | grep -v "$(VALIDATE_KNOWN)" | grep -q .; then \
 	  grep -A1 "UserWarning" results/validate.log; echo "rasa data validate printed warnings"; exit 1; fi
 	@echo "no errors, no warnings"

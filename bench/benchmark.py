@@ -215,7 +215,8 @@ def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, s
 def train_nlu(work: Path, name: str, config: Path, nlu: Path, extra: List[str] = ()) -> Tuple[Path, float]:
     """An NLU-only model in work/, with its own cache; returns it and the seconds it took."""
     seconds = run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--fixed-model-name", name,
-                   "--out", str(work), *extra], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
+                   "--out", str(work), *(extra or ["--domain", str(ROOT / "domain")])],
+                  env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
     return next(work.glob(f"*{name}.tar.gz")), seconds
 
 
@@ -364,12 +365,11 @@ def cost(work: Path, results: Dict) -> Path:
     project = work / "ours"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
         ".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"))
-    cold = run([RASA, "train", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cache_env)
+    cold = run([RASA, "train", "--domain", "domain", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cache_env)
     log("Cost: retraining after one answer's text changed")
-    domain = (project / "domain.yml").read_text()
-    (project / "domain.yml").write_text(domain.replace("A core group is a small group",
-                                                       "A core group is a small team", 1))
-    retrain = run([RASA, "train", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project, env=cache_env)
+    answers = project / "domain" / "after.yml"
+    answers.write_text(answers.read_text().replace("A core group is a small group", "A core group is a small team", 1))
+    retrain = run([RASA, "train", "--domain", "domain", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project, env=cache_env)
     model = work / "ours.tar.gz"
     results["cost"] = {"cold_training_s": round(cold, 1), "retrain_after_answer_change_s": round(retrain, 1),
                        "model_mb": round(model.stat().st_size / 1e6, 1)}

@@ -179,7 +179,7 @@ def policies(work: Path) -> Dict[str, Dict]:
         variant = copy.deepcopy(config)
         variant["policies"] = variant["policies"] + extra
         (work / f"{name}.yml").write_text(yaml.safe_dump(variant, sort_keys=False))
-        seconds = run([RASA, "train", "--config", str(work / f"{name}.yml"), "--fixed-model-name", name,
+        seconds = run([RASA, "train", "--domain", "domain", "--config", str(work / f"{name}.yml"), "--fixed-model-name", name,
                        "--out", str(work)], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-policies")))
         model = next(work.glob(f"*{name}.tar.gz"))
         results = work / f"stories-{name}"
