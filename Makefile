@@ -34,11 +34,12 @@ ACTIONS_VENV := .venv-actions
 RASA         := $(RASA_VENV)/bin/rasa
 RASA_PY      := $(RASA_VENV)/bin/python
 ACTIONS_PY   := $(ACTIONS_VENV)/bin/python
+TOOLS_VENV   := .venv-tools
 
 TRAINING_FILES := config.yml $(shell find domain data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell purge \
-        test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
+        lint test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
         test-browser run-cluster bench tune bench-load lock clean update-holidays
 
 help:
@@ -65,6 +66,12 @@ $(ACTIONS_VENV)/.installed: requirements/actions.txt requirements/actions.lock
 	$(ACTIONS_PY) -m pip install --quiet --disable-pip-version-check -r requirements/actions.txt -c requirements/actions.lock
 	@touch $@
 
+$(TOOLS_VENV)/.installed: requirements/tools.txt requirements/tools.lock
+	@echo "==> Building the checks' environment in $(TOOLS_VENV) (ruff, mypy)"
+	@py=$$(scripts/find-python310) && { [ -x $(TOOLS_VENV)/bin/python ] || $$py -m venv $(TOOLS_VENV); }
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt -c requirements/tools.lock
+	@touch $@
+
 web/node_modules/.installed: web/package.json web/package-lock.json
 	@echo "==> Installing the widget's packages (socket.io client, esbuild, playwright-core, axe-core)"
 	cd web && npm ci --no-audit --no-fund --loglevel=error
@@ -84,8 +91,9 @@ $(CHROMIUM):
 
 venvs: $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
 
-lock: venvs
-	@for env in rasa actions; do venv=$(RASA_VENV); [ $$env = actions ] && venv=$(ACTIONS_VENV); \
+lock: venvs $(TOOLS_VENV)/.installed
+	@for env in rasa actions tools; do venv=$(RASA_VENV); [ $$env = actions ] && venv=$(ACTIONS_VENV); \
+	  [ $$env = tools ] && venv=$(TOOLS_VENV); \
 	  { echo "# Full resolved set for requirements/$$env.txt (pip freeze). Regenerate with 'make lock'."; \
 	    $$venv/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements/$$env.lock; done
 
@@ -141,6 +149,16 @@ purge: $(RASA_VENV)/.installed
 # ----------------------------------------------------------------- tests
 test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration test-browser
 	@echo "==> All checks passed"
+
+# Style and types, in seconds: ruff (lint and format) over our Python; mypy
+# strict for the action server and the plain-Python modules (pyproject.toml),
+# each against its own venv's packages.
+lint: $(TOOLS_VENV)/.installed $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
+	@echo "==> Lint: ruff and mypy"
+	$(TOOLS_VENV)/bin/ruff check .
+	$(TOOLS_VENV)/bin/ruff format --check .
+	$(TOOLS_VENV)/bin/mypy --python-executable $(ACTIONS_PY) actions
+	$(TOOLS_VENV)/bin/mypy --python-executable $(RASA_PY) companion
 
 test-actions: $(ACTIONS_VENV)/.installed
 	@echo "==> pytest: actions, profile, content and training data"
