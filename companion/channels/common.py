@@ -3,6 +3,10 @@ kind answer instead of silence when a message gets no reply.
 
 - Rate limited: one conversation may send `per_minute` messages in any
   minute (content/unavailable.yml); past that it is asked to wait.
+  The count is shared by every replica when Redis is used
+  (companion/stores/shared_state.py).
+- Sent once: a message sent again with the same metadata "message_id" (the
+  widget resends one that got no answer) is handled only once.
 - Never silent: if a message gets no reply at all (the action server is
   down, or the conversation store failed), the parent gets the kind answer
   in content/unavailable.yml instead of nothing or an error page.
@@ -12,14 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections import deque
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 
 from companion.paths import CONTENT_DIR
+from companion.stores.shared_state import InProcessRateLimiter, first_time, message_id_of, shared_state
 from companion.yaml_file import read_mapping
 
 logger = logging.getLogger(__name__)
@@ -30,29 +33,9 @@ class ChannelConfigError(ValueError):
     """A channel's content or settings are missing or malformed."""
 
 
-class RateLimiter:
-    """At most ``limit`` messages per sender in any ``window`` seconds.
-
-    Kept in this process's memory: with several Rasa replicas behind a load
-    balancer, each replica counts its own share (docs/security.md).
-    """
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.window, self._clock = limit, window, clock
-        self._seen: Dict[Text, Deque[float]] = {}
-
-    def allow(self, sender: Text) -> bool:
-        now = self._clock()
-        times = self._seen.setdefault(sender, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        if len(self._seen) > 10000:   # forget idle senders now and then
-            for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
-                del self._seen[key]
-        return True
+# At most ``limit`` messages per sender in any ``window`` seconds, in this
+# process; never_silent uses the shared one (Redis with several replicas).
+RateLimiter = InProcessRateLimiter
 
 
 def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
@@ -75,13 +58,27 @@ def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
 
 def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]],
                  unavailable: Dict[Text, Any],
-                 limiter: Optional[RateLimiter] = None) -> Callable[[UserMessage], Awaitable[None]]:
-    """Wraps Rasa's message handler: too many messages get a request to slow
-    down (and are not processed); no reply, or a failure, gets the kind answer."""
-    limiter = limiter or RateLimiter(unavailable["per_minute"])
+                 limiter: Optional[Any] = None, message_ids: Optional[Any] = None,
+                 ) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler: a message id already handled is dropped;
+    too many messages get a request to slow down (and are not processed); no
+    reply, or a failure, gets the kind answer."""
+    limiter = limiter or shared_state().rate_limiter(unavailable["per_minute"])
+    ids = message_ids or shared_state().message_ids()
     answer = {"text": unavailable["text"], "buttons": unavailable["buttons"]}
 
     async def handle(message: UserMessage) -> None:
+        message_id = message_id_of(message.metadata)
+        if message_id and not await first_time(ids, message.sender_id, message_id):
+            logger.info("A message sent again was handled already; not handled twice.")
+            return
+        try:
+            await handle_once(message)
+        finally:
+            if message_id:
+                ids.done(message.sender_id, message_id)
+
+    async def handle_once(message: UserMessage) -> None:
         channel = message.output_channel
         send = channel.send_response
         if not limiter.allow(message.sender_id):

@@ -18,6 +18,7 @@ send), and the log says why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -126,6 +127,9 @@ class InProcessMessageIds:
     def done(self, sender: Text, message_id: Text) -> None:
         self._items.set(f"{sender}\0{message_id}", "done", DONE_SECONDS)
 
+    def handled(self, sender: Text, message_id: Text) -> bool:
+        return self._items.get(f"{sender}\0{message_id}") == "done"
+
     def release(self, sender: Text, message_id: Text) -> None:
         self._items.pop(f"{sender}\0{message_id}")
 
@@ -209,11 +213,39 @@ class RedisMessageIds:
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer.")
 
+    def handled(self, sender: Text, message_id: Text) -> bool:
+        try:
+            return self.client.get(self._key(sender, message_id)) == b"done"
+        except Exception:  # noqa: BLE001
+            logger.exception("Message ids: Redis did not answer.")
+            return False
+
     def release(self, sender: Text, message_id: Text) -> None:
         try:
             self.client.delete(self._key(sender, message_id))
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer.")
+
+
+def message_id_of(metadata: Any) -> Optional[Text]:
+    """The sender's own id for a message (metadata "message_id": the widget
+    sends one, and sends it again with a resend), if it is a short string."""
+    value = metadata.get("message_id") if isinstance(metadata, dict) else None
+    if isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable():
+        return value
+    return None
+
+
+async def first_time(ids: Any, sender: Text, message_id: Text, poll: float = 0.5) -> bool:
+    """True if this message should be handled here: its id is new, or the
+    replica that was handling it stopped (its hold ran out). False if it was
+    handled already. While another replica is still handling it, waits."""
+    deadline = time.monotonic() + WORKING_SECONDS + 1
+    while not ids.claim(sender, message_id):
+        if ids.handled(sender, message_id) or time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(poll)
+    return True
 
 
 # ------------------------------------------------------------- the choice
@@ -246,20 +278,24 @@ _chosen: Optional[SharedState] = None
 
 
 def redis_settings(endpoints_path: Text) -> Optional[Dict[Text, Any]]:
-    """The Redis lock store's settings in an endpoints file, or None if it has none."""
-    from rasa.utils.endpoints import read_endpoint_config
+    """The Redis lock store's settings in an endpoints file, or None if it has
+    none. Only that section's ${VARIABLES} need to be set."""
+    import yaml
 
-    config = read_endpoint_config(endpoints_path, "lock_store")
-    if config is None:
-        return None
-    kind = str(config.type or "").lower()
+    with open(endpoints_path, encoding="utf-8") as file:
+        section = (yaml.safe_load(file) or {}).get("lock_store") or {}
+    section = {key: os.path.expandvars(value) if isinstance(value, str) else value
+               for key, value in section.items()}
+    unset = [value for value in section.values() if isinstance(value, str) and "${" in value]
+    if unset:
+        raise ValueError(f"{endpoints_path}: lock_store needs these environment variables: {unset}")
+    kind = str(section.get("type") or "").lower()
     if kind != "redis" and not kind.endswith("redislockstore"):
         return None
-    kwargs = dict(config.kwargs)
-    return {"host": config.url or "localhost", "port": int(kwargs.get("port") or 6379),
-            "db": int(kwargs.get("db") or 0), "password": kwargs.get("password") or None,
-            "ssl": bool(kwargs.get("use_ssl", False)),
-            "prefix": str(kwargs.get("key_prefix") or "conference")}
+    return {"host": section.get("url") or "localhost", "port": int(section.get("port") or 6379),
+            "db": int(section.get("db") or 0), "password": section.get("password") or None,
+            "ssl": bool(section.get("use_ssl", False)),
+            "prefix": str(section.get("key_prefix") or "conference")}
 
 
 def from_endpoints(endpoints_path: Text) -> SharedState:

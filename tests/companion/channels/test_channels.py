@@ -95,3 +95,23 @@ def test_origins_come_from_the_environment_or_the_profile(monkeypatch, tmp_path)
     assert allowed_origins() == ["https://charity.example", "http://localhost:9000"]
     monkeypatch.setenv("CC_ALLOWED_ORIGINS", "http://a.example  http://b.example")
     assert allowed_origins() == ["http://a.example", "http://b.example"]
+
+
+def test_a_message_sent_again_with_the_same_id_is_handled_once():
+    from companion.stores.shared_state import InProcessMessageIds
+    handled, ids = [], InProcessMessageIds()
+
+    async def answers(message):
+        handled.append(message.text)
+        await message.output_channel.send_response(message.sender_id, {"text": "ok"})
+
+    def send(text, message_id):
+        channel = CollectingOutputChannel()
+        message = UserMessage(text, channel, "parent-9", metadata={"message_id": message_id})
+        asyncio.run(never_silent(answers, UNAVAILABLE, message_ids=ids)(message))
+        return [m["text"] for m in channel.messages]
+
+    assert send("hello", "id-1") == ["ok"]
+    assert send("hello", "id-1") == []          # the resend: already answered
+    assert send("hello", "id-2") == ["ok"]      # a new message with the same words
+    assert handled == ["hello", "hello"]

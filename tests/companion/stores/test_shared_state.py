@@ -153,3 +153,36 @@ def test_the_server_passes_its_endpoints_file_on():
     assert endpoints_argument(["run", "--model", "m", "--endpoints", "e.yml"]) == "e.yml"
     assert endpoints_argument(["run", "--endpoints=p.yml"]) == "p.yml"
     assert endpoints_argument(["run", "--model", "m"]) == ""
+
+
+def test_only_a_short_printable_message_id_is_used():
+    assert ss.message_id_of({"message_id": "abc-1"}) == "abc-1"
+    assert ss.message_id_of({"message_id": "x" * 101}) is None
+    assert ss.message_id_of({"message_id": 5}) is None
+    assert ss.message_id_of({"message_id": "a\nb"}) is None
+    assert ss.message_id_of(None) is None and ss.message_id_of("message_id") is None
+
+
+def test_a_resend_waits_while_another_replica_handles_it_then_is_dropped(client):
+    import asyncio
+    first, second = two_replicas(client)
+    a, b = first.message_ids(), second.message_ids()
+    assert asyncio.run(ss.first_time(a, "p", "m"))
+
+    async def resend_while_first_finishes():
+        waiting = asyncio.ensure_future(ss.first_time(b, "p", "m", poll=0.05))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()              # still being handled: the resend waits
+        a.done("p", "m")
+        return await asyncio.wait_for(waiting, 2)
+
+    assert asyncio.run(resend_while_first_finishes()) is False
+    assert b.handled("p", "m")
+
+
+def test_a_resend_is_handled_when_the_first_replica_died(client, monkeypatch):
+    import asyncio
+    monkeypatch.setattr(ss, "WORKING_SECONDS", 1)
+    first, second = two_replicas(client)
+    assert first.message_ids().claim("p", "m")     # and then its replica was killed
+    assert asyncio.run(ss.first_time(second.message_ids(), "p", "m", poll=0.1)) is True
