@@ -17,6 +17,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from companion.channels import sms_text
 from companion.channels.common import load_unavailable, never_silent
 from companion.channels.origins import profile_values
+from companion.stores.shared_state import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class SmsChannel(InputChannel):
         self.words = sms_text.load_sms_words()
         self.unavailable = load_unavailable()
         self.profile = profile_values()
-        self._more: Dict[Text, Text] = {}
+        # The rest of a long answer, for MORE: in Redis with several replicas.
+        self._more = shared_state().more_store()
 
     def _twiml(self, texts) -> HTTPResponse:
         reply = MessagingResponse()
@@ -69,9 +71,9 @@ class SmsChannel(InputChannel):
     def _texts(self, text: Text, sender: Text) -> list:
         texts, rest = sms_text.split_texts(sms_text.to_gsm(text), self.words)
         if rest:
-            self._more[sender] = rest
+            self._more.put(sender, rest)
         else:
-            self._more.pop(sender, None)
+            self._more.forget(sender)
         return texts
 
     def _signed(self, request: Request) -> bool:
@@ -105,14 +107,14 @@ class SmsChannel(InputChannel):
                 delete = getattr(innermost(store), "delete", None)
                 if delete is not None:
                     delete(sender)
-                self._more.pop(sender, None)
+                self._more.forget(sender)
                 logger.info("SMS channel: STOP received; conversation deleted.")
                 return self._twiml([])
             if word in ("help", "start"):
                 said = self.words.help if word == "help" else self.words.started
                 return self._twiml(self._texts(said.format(**self.profile), sender))
             if word == "more":
-                rest = self._more.pop(sender, "")
+                rest = self._more.pop(sender)
                 return self._twiml(self._texts(rest or self.words.nothing_more, sender))
 
             tracker = await store.retrieve(sender)

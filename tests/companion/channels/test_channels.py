@@ -115,3 +115,31 @@ def test_a_message_sent_again_with_the_same_id_is_handled_once():
     assert send("hello", "id-1") == []          # the resend: already answered
     assert send("hello", "id-2") == ["ok"]      # a new message with the same words
     assert handled == ["hello", "hello"]
+
+
+def test_two_replicas_on_one_redis_share_the_rate_limit():
+    import uuid as _uuid
+
+    import redis
+
+    from companion.stores.shared_state import SharedState
+    prefix = "cctest" + _uuid.uuid4().hex[:8]
+    replicas = [SharedState("redis", redis.Redis(), prefix) for _ in range(2)]
+    try:
+        async def answers(message):
+            await message.output_channel.send_response(message.sender_id, {"text": "ok"})
+
+        handlers = [never_silent(answers, UNAVAILABLE, state.rate_limiter(3), state.message_ids())
+                    for state in replicas]
+
+        def send(handler):
+            channel = CollectingOutputChannel()
+            asyncio.run(handler(UserMessage("hi", channel, "parent-r")))
+            return channel.messages[0]["text"]
+
+        replies = [send(handlers[n % 2]) for n in range(4)]
+        assert replies[:3] == ["ok"] * 3
+        assert replies[3].startswith("You're sending messages faster than I can answer")
+    finally:
+        for key in redis.Redis().scan_iter(f"{prefix}:*"):
+            redis.Redis().delete(key)
