@@ -9,12 +9,14 @@ import sys
 from actions.content import ContentError, load_content
 from actions.profile import ProfileError, load_profile
 from actions.timeline import TimescalesError, load_timescales
+from actions.your_dates import date_words
 
 
 def main() -> int:
     try:
         profile = load_profile()
         load_content()
+        date_words()
         for nation in profile.nations:
             # A council's own numbers are for its own (first) nation.
             overrides = profile.timescale_overrides if nation == profile.nation else None

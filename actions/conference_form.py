@@ -3,7 +3,7 @@
 The form asks for what is missing: the conference date (confirmed back in
 words), whether it is a first conference or a review (only when the answer
 depends on it) and the nation (only when the profile covers several). The
-date engine and the words live in actions.your_dates.
+date engine lives in actions.your_dates; every word in content/dates.yml.
 """
 
 from __future__ import annotations
@@ -139,10 +139,8 @@ class ActionAskConferenceDateConfirmed(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         words = yd.date_words()
         day = datetime.fromisoformat(tracker.get_slot("conference_date")).date()
-        when = yd.in_words(day)
         start = tracker.get_slot("conference_time")
-        if start:
-            when += f" at {yd.clock_words(time.fromisoformat(start))}"
+        when = yd.at_time(yd.in_words(day), time.fromisoformat(start) if start else None, words)
         dispatcher.utter_message(
             text=words.questions["confirm_date"].format(conference=when),
             buttons=[_button(words.buttons["confirm_yes"], "/affirm"),
@@ -170,9 +168,10 @@ class ActionAskConferenceNation(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         words = yd.date_words()
-        buttons = [_button(NATIONS[n], f'/give_conference_details{{"nation":"{n}"}}')
+        buttons = [_button(words.buttons[f"nation_{n}"], f'/give_conference_details{{"nation":"{n}"}}')
                    for n in current_profile().nations]
-        dispatcher.utter_message(text=words.questions["ask_nation"].format(meeting="conference"),
+        meeting = words.questions["any_meeting"]
+        dispatcher.utter_message(text=words.questions["ask_nation"].format(meeting=meeting),
                                  buttons=buttons)
         return []
 

@@ -1,17 +1,21 @@
-"""Editable content that is not training data: topics, glossary, helplines.
+"""Editable content that is not training data: topics, glossary, helplines,
+and the sentences the actions build (signposts, the glossary answer, the
+answer shape).
 
 Plain Python with no Rasa imports. Each file in ``content/`` is read once and
 checked, so a typo in a council's edit stops the bot at start-up with a
-message naming the file and the entry.
+message naming the file and the entry, and a sentence that uses a {name} the
+bot cannot fill is caught there too.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from actions.yaml_files import read_yaml
 
@@ -36,6 +40,55 @@ def _need_text(entry: Mapping, key: str, where: str) -> str:
     return value.strip()
 
 
+def _checked(value: object, place: str, fills: Tuple[str, ...]) -> str:
+    """A sentence that uses only the {names} in ``fills``; ``place`` names it in errors."""
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{place} is missing")
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError:
+        raise ContentError(f"{place} has a {{ or }} without its pair") from None
+    unknown = sorted(used - set(fills))
+    if unknown:
+        can = ", ".join("{" + name + "}" for name in fills) or "none"
+        raise ContentError(f"{place} uses {{{unknown[0]}}}, which the bot cannot fill here "
+                           f"(it fills {can})")
+    return value.strip()
+
+
+def _template(entry: Mapping[str, Any], key: str, where: str, fills: Tuple[str, ...] = ()) -> str:
+    """The sentence at ``entry[key]``, which may use only the {names} in ``fills``."""
+    return _checked(entry.get(key) if isinstance(entry, Mapping) else None, f"{where}: {key}", fills)
+
+
+def parse_words(data: Mapping[str, Any], shape: Mapping[str, Tuple[str, ...]], where: str) -> Dict[str, str]:
+    """Sentences by dotted key ("advocacy.none"), each checked against ``shape``
+    (key -> the {names} the bot fills in it)."""
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{where}: should contain named entries")
+    words = {}
+    for dotted, fills in shape.items():
+        value: object = data
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        words[dotted] = _checked(value, f"{where}: {dotted}", fills)
+    return words
+
+
+def parse_buttons(value: object, where: str) -> Tuple[Dict[str, str], ...]:
+    """A list of buttons, each with a title and a payload (an intent in domain/)."""
+    if not isinstance(value, list) or not value:
+        raise ContentError(f"{where}: should list buttons, each with a title and a payload")
+    buttons = []
+    for n, button in enumerate(value):
+        place = f"{where}[{n}]"
+        payload = _need_text(button, "payload", place)
+        if not payload.startswith("/"):
+            raise ContentError(f"{place}: payload should be an intent such as /show_menu")
+        buttons.append({"title": _need_text(button, "title", place), "payload": payload})
+    return tuple(buttons)
+
+
 # --------------------------------------------------------------------- topics
 @dataclass(frozen=True)
 class Section:
@@ -53,6 +106,9 @@ class Topics:
     too_long: str
     sections: Tuple[Section, ...]
     other_suggestions: Tuple[Tuple[str, str], ...]
+    section_intro: str
+    all_topics: str
+    talk_to_person: str
 
     def title_of(self, intent: str) -> Optional[str]:
         for section in self.sections:
@@ -115,6 +171,9 @@ def parse_topics(data: Mapping, where: str = "topics.yml") -> Topics:
         too_long=_need_text(data, "too_long", where),
         sections=tuple(sections),
         other_suggestions=tuple((i, str(t)) for i, t in others.items()),
+        section_intro=_template(data, "section_intro", where, ("section",)),
+        all_topics=_need_text(data, "all_topics", where),
+        talk_to_person=_need_text(data, "talk_to_person", where),
     )
 
 
@@ -192,12 +251,47 @@ def parse_helplines(data: Mapping, where: str = "helplines.yml") -> Dict[str, He
     return lines
 
 
+# ------------------------------------------- sentences the actions build
+# Each sentence, and the {names} the bot fills in it.
+SIGNPOSTS_SHAPE: Dict[str, Tuple[str, ...]] = {
+    "advocacy.local_with_contact": ("name", "ways"),
+    "advocacy.local": ("name",),
+    "advocacy.none": (),
+    "national_advice.helpline": ("name", "description", "phone", "hours"),
+    "national_advice.organisation": ("organisation", "phone", "hours"),
+    "out_of_hours": ("phone",),
+    "privacy_notice": ("data_controller", "retention_days", "who_can_see", "organisation", "phone"),
+    "who_can_see": (),
+}
+ANSWERS_SHAPE: Dict[str, Tuple[str, ...]] = {
+    "what_you_can_do": ("advice",),
+    "source": ("sources",),
+}
+
+
+@dataclass(frozen=True)
+class Jargon:
+    intro: str
+    not_here: str
+    follow_ups: Tuple[Dict[str, str], ...]
+
+
+def parse_jargon(data: Mapping[str, Any], where: str = "jargon.yml") -> Jargon:
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{where}: should contain named entries")
+    return Jargon(intro=_template(data, "intro", where), not_here=_template(data, "not_here", where),
+                  follow_ups=parse_buttons(data.get("follow_ups"), f"{where}: follow_ups"))
+
+
 # ------------------------------------------------------------------- loading
 @dataclass(frozen=True)
 class Content:
     topics: Topics
     glossary: Tuple[Term, ...]
     helplines: Dict[str, Helpline]
+    signposts: Mapping[str, str]
+    jargon: Jargon
+    answers: Mapping[str, str]
 
 
 def load_content(directory: Path = CONTENT_DIR) -> Content:
@@ -205,6 +299,10 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
         topics=parse_topics(_read_yaml(directory / "topics.yml"), "content/topics.yml"),
         glossary=parse_glossary(_read_yaml(directory / "glossary.yml"), "content/glossary.yml"),
         helplines=parse_helplines(_read_yaml(directory / "helplines.yml"), "content/helplines.yml"),
+        signposts=parse_words(_read_yaml(directory / "signposts.yml"), SIGNPOSTS_SHAPE,
+                              "content/signposts.yml"),
+        jargon=parse_jargon(_read_yaml(directory / "jargon.yml"), "content/jargon.yml"),
+        answers=parse_words(_read_yaml(directory / "answers.yml"), ANSWERS_SHAPE, "content/answers.yml"),
     )
 
 

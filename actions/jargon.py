@@ -1,4 +1,8 @@
-"""Explains the words in conference letters and reports."""
+"""Explains the words in conference letters and reports.
+
+The words and their meanings are in content/glossary.yml; what the answer
+says around them is in content/jargon.yml and content/answers.yml.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import Term, content, find_terms
 
-FOLLOW_UPS = [
-    {"title": "What is a conference?", "payload": "/ask_what_is_conference"},
-    {"title": "Who will be there?", "payload": "/ask_who_attends"},
-    {"title": "Show all topics", "payload": "/show_menu"},
-]
-
 
 def explain(terms: List[Term], everything: bool) -> str:
-    intro = "Here are words you may see in letters and reports:" if everything else ""
+    jargon, answers = content().jargon, content().answers
     lines = [f"{term.name}: {term.meaning}" for term in terms]
-    sources = sorted({term.source for term in terms})
-    ask = "If a word is not here, ask your social worker or the chair to explain it. They should."
-    parts = ([intro] if intro else []) + lines + ["", ask, "", "Source: " + "; ".join(sources) + "."]
+    sources = "; ".join(sorted({term.source for term in terms}))
+    parts = ([jargon.intro] if everything else []) + lines + [
+        "", jargon.not_here, "", answers["source"].format(sources=sources)]
     return "\n".join(parts)
 
 
@@ -35,5 +33,5 @@ class ActionExplainJargon(Action):
         glossary = content().glossary
         found = find_terms(tracker.latest_message.get("text") or "", glossary)
         dispatcher.utter_message(text=explain(found or list(glossary), everything=not found),
-                                 buttons=FOLLOW_UPS)
+                                 buttons=[dict(button) for button in content().jargon.follow_ups])
         return []

@@ -1,4 +1,7 @@
-"""The topic menu, and what the bot says when it is not sure what was meant."""
+"""The topic menu, and what the bot says when it is not sure what was meant.
+
+Every title and sentence is in content/topics.yml.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content import Topics, content
 from actions.events import previous_bot_action
 
-TALK_TO_PERSON = {"title": "Talk to a person", "payload": "/ask_for_human"}
-
 
 def section_buttons(topics: Topics) -> List[Dict[str, str]]:
     buttons = [{"title": section.title,
                 "payload": "/show_menu" + json.dumps({"menu_section": section.key})}
                for section in topics.sections]
-    return buttons + [TALK_TO_PERSON]
+    return buttons + [{"title": topics.talk_to_person, "payload": "/ask_for_human"}]
 
 
 def topic_buttons(pairs) -> List[Dict[str, str]]:
@@ -40,8 +41,8 @@ class ActionShowMenu(Action):
         if section is None:
             dispatcher.utter_message(text=topics.menu_intro, buttons=section_buttons(topics))
         else:
-            back = {"title": "All topics", "payload": "/show_menu"}
-            dispatcher.utter_message(text=f"{section.title}: choose a question.",
+            back = {"title": topics.all_topics, "payload": "/show_menu"}
+            dispatcher.utter_message(text=topics.section_intro.format(section=section.title),
                                      buttons=topic_buttons(section.topics) + [back])
         return []
 

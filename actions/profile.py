@@ -16,16 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
 
+from actions.content import content
 from actions.yaml_files import read_yaml
 
 DEFAULT_PROFILE_PATH = Path(__file__).resolve().parent.parent / "profile.yml"
 
-NATIONS = {
-    "england": "England",
-    "wales": "Wales",
-    "scotland": "Scotland",
-    "northern_ireland": "Northern Ireland",
-}
+# The nations as the profile names them. Their names on the bot's buttons
+# are in content/dates.yml.
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
 ORGANISATION_KINDS = ("council", "charity")
 
 # UK numbers as people write them: 01632 960 100, 0808 801 0366, 0800 1111,
@@ -83,7 +81,8 @@ class Profile:
 
     @property
     def nation_name(self) -> str:
-        return NATIONS[self.nation]
+        """England, Wales, Scotland, Northern Ireland: for the start-up check's message."""
+        return self.nation.replace("_", " ").title()
 
     @property
     def nations(self) -> Tuple[str, ...]:
@@ -200,7 +199,7 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         data_controller=r.text(privacy, "data_controller", "privacy.", required=False)
         or r.text(org, "name", "organisation."),
         who_can_see=r.text(privacy, "who_can_see", "privacy.", required=False)
-        or "the team that runs this service",
+        or content().signposts["who_can_see"],
         privacy_notice_url=r.text(privacy, "notice_url", "privacy.", required=False, pattern=_URL,
                                   what="a web address starting with https://"),
     )

@@ -164,8 +164,12 @@ def _move(day: date, at: Optional[time], rule: TimeRule, calendar: WorkingCalend
 def build_timeline(conference: date, conference_kind: str, timescales: Timescales,
                    calendar: WorkingCalendar, today: date, start: Optional[time] = None,
                    strategy_discussion: Optional[date] = None,
-                   birth: Optional[date] = None) -> List[Milestone]:
-    """Every milestone for this conference, in date order, with its rule and source."""
+                   birth: Optional[date] = None, conference_label: str = "") -> List[Milestone]:
+    """Every milestone for this conference, in date order, with its rule and source.
+
+    The conference itself is labelled ``conference_label`` (content/dates.yml
+    words it for parents), or the nation's name for the meeting.
+    """
     if conference_kind not in CONFERENCE_KINDS:
         raise ValueError(f"conference_kind should be one of {', '.join(CONFERENCE_KINDS)}")
     wanted = RULES_FOR_KIND[conference_kind]
@@ -210,7 +214,7 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
             add(rule, calendar.next_working_day(day), approximate=True)
             step += 1
 
-    milestones.append(Milestone(key="conference", label=f"Your {timescales.meeting}",
+    milestones.append(Milestone(key="conference", label=conference_label or timescales.meeting,
                                 rule="", kind="statutory", source="", day=conference, at=start,
                                 passed=conference < today, order=0))
     return sorted(milestones, key=lambda m: ((m.day or conference), m.order,

@@ -2,8 +2,8 @@
 the web widget, a calendar file, and what to do when a right was missed.
 
 Plain Python with no Rasa imports. The dates come from actions.timeline; the
-words from content/dates.yml; the deployment profile picks the nation, its
-own numbers and its closure days.
+words from content/dates.yml and content/answers.yml; the deployment profile
+picks the nation, its own numbers and its closure days.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from icalendar import Calendar, Event
 
-from actions.content import CONTENT_DIR, ContentError
+from actions.content import CONTENT_DIR, ContentError, content
 from actions.profile import Profile
 from actions.timeline import Milestone, Timescales, build_timeline, load_timescales
 from actions.working_days import WorkingCalendar
@@ -45,12 +45,15 @@ class DateWords:
 
 
 _SHAPE = {
-    "questions": ("ask_date", "confirm_date", "ask_kind", "ask_nation"),
+    "questions": ("ask_date", "confirm_date", "ask_kind", "ask_nation", "any_meeting"),
     "buttons": ("confirm_yes", "confirm_no", "not_now", "kind_initial", "kind_review",
-                "kind_pre_birth"),
+                "kind_pre_birth", "nation_england", "nation_wales", "nation_scotland",
+                "nation_northern_ireland"),
     "problems": ("no_date", "not_a_real_date", "too_far_past", "too_far_future"),
     "timeline": ("heading", "passed", "about", "by", "no_date", "what_you_can_do", "calendar",
-                 "kinds", "without_date", "no_rule"),
+                 "calendar_filename", "calendar_name", "calendar_source", "your_meeting",
+                 "answer_lead", "your_meeting_on", "date_at_time", "kinds", "without_date",
+                 "no_rule"),
     "missed": CHASEABLE + ("copy_intro",),
 }
 
@@ -141,7 +144,9 @@ def work_out(profile: Profile, conference: date, kind: str, today: date,
     nation = nation or profile.nation
     timescales = _timescales(nation, profile)
     calendar = WorkingCalendar.for_nation(nation, profile.closure_days)
-    milestones = build_timeline(conference, kind, timescales, calendar, today, start=start)
+    label = date_words().timeline["your_meeting"].format(meeting=timescales.meeting)
+    milestones = build_timeline(conference, kind, timescales, calendar, today, start=start,
+                                conference_label=label)
     return YourDates(conference, kind, timescales.meeting, tuple(milestones), today)
 
 
@@ -197,7 +202,19 @@ def sources_of(milestones_or_sources: Iterable) -> str:
 
 
 def what_you_can_do(advice: str) -> str:
-    return "What you can do: " + advice[:1].lower() + advice[1:]
+    return content().answers["what_you_can_do"].format(advice=advice[:1].lower() + advice[1:])
+
+
+def source_line(sources: str) -> str:
+    """The answer's last line, naming its sources."""
+    return content().answers["source"].format(sources=sources)
+
+
+def at_time(day_in_words: str, at: Optional[time], words: DateWords) -> str:
+    """"Thursday 3 December 2026 at 10am", or only the date without a time."""
+    if at is None:
+        return day_in_words
+    return words.timeline["date_at_time"].format(date=day_in_words, time=clock_words(at))
 
 
 def _heading(dates: YourDates, words: DateWords) -> str:
@@ -224,7 +241,7 @@ def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
 def timeline_answer(dates: YourDates, words: Optional[DateWords] = None) -> str:
     words = words or date_words()
     parts = [compact_list(dates, words), words.timeline["what_you_can_do"]]
-    parts.append("Source: " + sources_of(dates.milestones) + ".")
+    parts.append(source_line(sources_of(dates.milestones)))
     return "\n\n".join(parts)
 
 
@@ -235,24 +252,24 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
     if not found:
         return None
     first = found[0]
-    conference = in_words(dates.conference)
+    timeline = words.timeline
     if first.day is None:
-        lead = f"{first.label}: {words.timeline['no_date'].lower()}."
+        when = timeline["no_date"].lower()
     elif len(found) > 1:
-        listed = ", ".join(short_words(m.day) for m in found[:4])
-        lead = f"{first.label}: about {listed}."
+        when = timeline["about"] + ", ".join(short_words(m.day) for m in found[:4])
     else:
-        when = in_words(first.day) + (f" at {clock_words(first.at)}" if first.at else "")
-        approx = "about " if first.approximate else ("" if key in EXACT else "by ")
-        lead = f"{first.label}: {approx}{when}."
-    lead += f" Your {dates.meeting}: {conference}."
+        approx = timeline["about"] if first.approximate else ("" if key in EXACT else timeline["by"])
+        when = approx + at_time(in_words(first.day), first.at, words)
+    lead = " ".join([timeline["answer_lead"].format(label=first.label, when=when),
+                     timeline["your_meeting_on"].format(meeting=dates.meeting,
+                                                        conference=in_words(dates.conference))])
     text = [lead, first.rule]
     chase = missed_right(dates, key, words)
     if chase:
         text.append(chase)
     elif words.you_can.get(key):
         text.append(what_you_can_do(words.you_can[key]))
-    text.append(f"Source: {sources_of([first])}.")
+    text.append(source_line(sources_of([first])))
     return "\n\n".join(text)
 
 
@@ -275,7 +292,7 @@ def rules_answer(timescales: Timescales, asked: Sequence[str],
         sources.append(rule.source)
     parts.append(words.timeline["without_date"].format(meeting=timescales.meeting))
     if sources:
-        parts.append("Source: " + sources_of(sources) + ".")
+        parts.append(source_line(sources_of(sources)))
     return "\n\n".join(parts)
 
 
@@ -339,17 +356,18 @@ def timeline_payload(dates: YourDates, words: Optional[DateWords] = None) -> Dic
             "kind": m.kind,
             "source": m.source,
         } for m in dates.milestones],
-        "calendar": {"label": words.timeline["calendar"], "filename": "conference-dates.ics",
-                     "ics": calendar_file(dates)},
+        "calendar": {"label": words.timeline["calendar"], "filename": words.timeline["calendar_filename"],
+                     "ics": calendar_file(dates, words)},
     }
 
 
-def calendar_file(dates: YourDates) -> str:
+def calendar_file(dates: YourDates, words: Optional[DateWords] = None) -> str:
     """An iCalendar file of every dated milestone, as all-day events."""
+    words = words or date_words()
     cal = Calendar()
     cal.add("prodid", "-//Conference Companion//Your dates//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "Child protection conference dates")
+    cal.add("x-wr-calname", words.timeline["calendar_name"])
     stamp = datetime.combine(dates.today, time(0), tzinfo=timezone.utc)
     for m in dates.milestones:
         if m.day is None:
@@ -362,7 +380,8 @@ def calendar_file(dates: YourDates) -> str:
         event.add("dtstart", m.day)
         event.add("dtend", m.day + timedelta(days=1))
         event.add("dtstamp", stamp)
-        event.add("description", f"{m.rule}\nSource: {m.source}".strip() if m.rule else "")
+        source = words.timeline["calendar_source"].format(source=m.source)
+        event.add("description", f"{m.rule}\n{source}".strip() if m.rule else "")
         seed = f"{dates.conference}-{dates.kind}-{m.key}-{m.day}"
         event.add("uid", hashlib.sha256(seed.encode()).hexdigest()[:24] + "@conference-companion")
         event.add("transp", "TRANSPARENT")
