@@ -45,12 +45,16 @@ def percentile(values: List[float], share: float) -> float:
 
 
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-               may_be_silent: bool = False) -> float:
+               may_be_silent: bool = False, message_id: str = "") -> float:
     """Milliseconds until the reply. Our bot must always answer, so an empty
     reply is an error unless may_be_silent (Rasa's stock assistant sometimes
-    chooses to say nothing, which is still a handled message)."""
+    chooses to say nothing, which is still a handled message). A message_id
+    goes in the metadata, as the widget sends it (a resend is handled once)."""
     started = time.perf_counter()
-    async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+    body = {"sender": sender, "message": text}
+    if message_id:
+        body["metadata"] = {"message_id": message_id}
+    async with session.post(f"{url}/webhooks/rest/webhook", json=body,
                             timeout=aiohttp.ClientTimeout(total=60)) as reply:
         body = await reply.json()
         if reply.status != 200 or not (body or may_be_silent):
