@@ -18,8 +18,9 @@ BLOCKS = ("slots", "forms", "responses")
 
 def domain_files() -> Dict[str, dict]:
     """Each file's parsed YAML, by file name, in name order."""
-    return {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for path in sorted(DOMAIN_DIR.glob("*.yml"))}
+    return {
+        path.name: yaml.safe_load(path.read_text(encoding="utf-8")) or {} for path in sorted(DOMAIN_DIR.glob("*.yml"))
+    }
 
 
 def declared_names(data: dict, key: str) -> list:

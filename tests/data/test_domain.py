@@ -10,7 +10,6 @@ import re
 
 import pytest
 import yaml
-
 from domain_files import ROOT, declared_names, domain_files, merged_domain
 
 NOT_AREAS = {"profile.yml", "session.yml"}
@@ -65,17 +64,16 @@ def test_nothing_was_lost_in_the_split(key):
 
 
 def test_the_session_settings_were_kept():
-    assert DOMAIN["session_config"] == {"session_expiration_time": 60,
-                                        "carry_over_slots_to_new_session": True}
+    assert DOMAIN["session_config"] == {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}
 
 
 def test_no_name_is_declared_in_two_files():
-    merged_domain()   # raises, naming both files
+    merged_domain()  # raises, naming both files
 
 
 def test_every_file_is_a_rasa_3_domain_file():
     for name, data in FILES.items():
-        assert str(data.get("version")) == "3.1", f"domain/{name}: version should be \"3.1\""
+        assert str(data.get("version")) == "3.1", f'domain/{name}: version should be "3.1"'
 
 
 def test_each_area_file_mirrors_its_nlu_file():

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from domain_files import merged_domain
 
 ROOT = Path(__file__).resolve().parents[2]
