@@ -1,21 +1,39 @@
 // Conference Companion chat widget. Embed with one tag:
 //   <script src="https://chat.example.org/widget.js" data-server="https://chat.example.org"
 //           data-title="Ask about your conference" data-colour="#1d70b8"></script>
-// Optional: data-exit-url (where "Leave this page" goes; default BBC Weather).
+// Optional: data-exit-url (where "Leave this page" goes; default BBC Weather),
+// data-lang (the language of the widget's own words; the page's lang by default).
 //
 // Everything lives in a shadow root on one element appended to <body>: no
 // globals, no styles in or out. Bot and user text is always put on the page
-// as text, never as HTML; only http(s) addresses become links.
+// as text, never as HTML; only http(s) addresses become links. The widget's
+// own words are in content/widget.json, bundled in when it is built.
 import { io } from "socket.io-client";
 import css from "./widget.css";
+import messages from "../../content/widget.json";
 
 (function () {
   "use strict";
   const script = document.currentScript;
   if (!script || !script.dataset.server) { return; }
+
+  // The words in the page's language ("cy-GB" tries cy-gb, then cy), and
+  // English for any word that language lacks.
+  function wordsFor(lang) {
+    const code = String(lang || "").toLowerCase();
+    const known = (c) => c && !c.startsWith("_") && Object.prototype.hasOwnProperty.call(messages, c);
+    const found = [code, code.split("-")[0]].find(known);
+    return Object.assign({}, messages.en, found ? messages[found] : {});
+  }
+  const words = wordsFor(script.dataset.lang || document.documentElement.lang);
+  // A word with its {names} filled in.
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all));
+  }
+
   const settings = {
     server: script.dataset.server,
-    title: script.dataset.title || "Ask about your conference",
+    title: script.dataset.title || words.title,
     colour: /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(script.dataset.colour || "") ? script.dataset.colour : "#1d70b8",
     exitUrl: /^https?:\/\//.test(script.dataset.exitUrl || "") ? script.dataset.exitUrl : "https://www.bbc.co.uk/weather",
   };
@@ -32,20 +50,20 @@ import css from "./widget.css";
       <section class="panel" id="cc-panel" role="dialog" aria-modal="false" aria-labelledby="cc-title" hidden>
         <div class="bar">
           <h2 id="cc-title"></h2>
-          <button class="exit" type="button">Leave this page</button>
-          <button class="close" type="button">Close<span class="visually-hidden"> the chat</span></button>
+          <button class="exit" type="button"></button>
+          <button class="close" type="button"></button>
         </div>
-        <p class="notice">If a child is in danger right now, call 999. To leave quickly, press Escape twice or use "Leave this page".</p>
-        <div class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation" tabindex="0"></div>
+        <p class="notice"></p>
+        <div class="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"></div>
         <p class="status" role="status"></p>
         <form class="composer">
-          <label for="cc-input">Your question</label>
+          <label for="cc-input"></label>
           <div class="row">
             <input id="cc-input" name="message" autocomplete="off" maxlength="1000">
-            <button class="send" type="submit">Send</button>
+            <button class="send" type="submit"></button>
           </div>
         </form>
-        <button class="clear" type="button">Clear this conversation</button>
+        <button class="clear" type="button"></button>
       </section>
     </div>`;
   const $ = (selector) => root.querySelector(selector);
@@ -53,6 +71,14 @@ import css from "./widget.css";
   const input = $("#cc-input"), form = $(".composer");
   launcher.textContent = settings.title;
   $("#cc-title").textContent = settings.title;
+  $(".exit").textContent = words.leave;
+  $(".close").textContent = words.close;
+  $(".close").appendChild(el("span", "visually-hidden", words.closeHidden));
+  $(".notice").textContent = fill(words.notice, { leave: words.leave });
+  log.setAttribute("aria-label", words.conversation);
+  $("label[for=cc-input]").textContent = words.question;
+  $(".send").textContent = words.send;
+  $(".clear").textContent = words.clear;
   document.body.appendChild(host);
 
   // ------------------------------------------------ rendering, as text only
@@ -84,22 +110,23 @@ import css from "./widget.css";
     const list = el("ol");
     (data.milestones || []).forEach((m) => {
       const item = el("li", m.passed ? "passed" : "");
-      let when = (m.approximate && m.date ? "About " : "") + m.date_in_words + (m.time ? ", " + m.time : "");
-      if (m.passed) { when += " (passed)"; }
+      let when = m.date_in_words + (m.time ? ", " + m.time : "");
+      if (m.approximate && m.date) { when = fill(words.about, { when: when }); }
+      if (m.passed) { when = fill(words.passed, { when: when }); }
       item.appendChild(el("strong", "when", when));
       item.appendChild(el("span", "what", m.label));
       if (m.rule) { item.appendChild(el("span", "rule", m.rule)); }
-      if (m.source) { item.appendChild(el("span", "source", "Source: " + m.source)); }
+      if (m.source) { item.appendChild(el("span", "source", fill(words.source, { source: m.source }))); }
       list.appendChild(item);
     });
     box.appendChild(list);
     if (data.calendar && data.calendar.ics) {
-      const button = el("button", "calendar", data.calendar.label || "Add to my calendar");
+      const button = el("button", "calendar", data.calendar.label || words.calendar);
       button.type = "button";
       button.addEventListener("click", () => {
         const link = el("a");
         link.href = URL.createObjectURL(new Blob([data.calendar.ics], { type: "text/calendar" }));
-        link.download = data.calendar.filename || "dates.ics";
+        link.download = data.calendar.filename || words.calendarFile;
         root.appendChild(link);
         link.click();
         link.remove();
@@ -123,8 +150,8 @@ import css from "./widget.css";
       });
     } else {
       node = withLinks(el("p", "msg " + entry.kind), entry.text);
-      if (entry.kind === "bot") { node.prepend(el("span", "visually-hidden", "Conference Companion said: ")); }
-      if (entry.kind === "user") { node.prepend(el("span", "visually-hidden", "You said: ")); }
+      if (entry.kind === "bot") { node.prepend(el("span", "visually-hidden", words.botSaid)); }
+      if (entry.kind === "user") { node.prepend(el("span", "visually-hidden", words.youSaid)); }
     }
     log.appendChild(node);
     log.scrollTop = log.scrollHeight;
@@ -150,7 +177,7 @@ import css from "./widget.css";
 
   function emit(message) {
     socket.emit("user_uttered", { message: message, session_id: sessionId });
-    status.textContent = "Conference Companion is typing…";
+    status.textContent = words.typing;
   }
 
   function send(message, shown) {
@@ -158,13 +185,13 @@ import css from "./widget.css";
     if (shown !== null) { add({ kind: "user", text: shown || message }); }
     if (confirmed && socket.connected) { emit(message); } else {
       waiting.push(message);
-      status.textContent = "Reconnecting… your message will be sent when the chat is back.";
+      status.textContent = words.willSend;
     }
     input.focus();
   }
 
   socket.on("connect", () => {
-    status.textContent = waiting.length ? "Sending…" : "";
+    status.textContent = waiting.length ? words.sending : "";
     socket.emit("session_request", { session_id: sessionId });
   });
   socket.on("session_confirm", (id) => {
@@ -175,13 +202,13 @@ import css from "./widget.css";
     if (fresh && (clearing || !transcript.length)) { emit("/greet"); }
     clearing = false;
     while (waiting.length) { emit(waiting.shift()); }
-    if (!waiting.length && status.textContent.startsWith("Sending")) { status.textContent = ""; }
+    if (!waiting.length && status.textContent === words.sending) { status.textContent = ""; }
   });
   socket.on("disconnect", () => {
     confirmed = false;
-    status.textContent = "Reconnecting…";
+    status.textContent = words.reconnecting;
   });
-  socket.io.on("reconnect_attempt", () => { status.textContent = "Reconnecting…"; });
+  socket.io.on("reconnect_attempt", () => { status.textContent = words.reconnecting; });
   socket.on("bot_uttered", (message) => {
     if (clearing) { return; }
     status.textContent = "";
