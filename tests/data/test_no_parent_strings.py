@@ -50,6 +50,8 @@ ALLOWED = {
     ),
     # The plain answer to a request that is not from Twilio.
     ("companion/channels/sms.py", "Bad request: no From"),
+    # Where a long log line was cut, for operators.
+    ("companion/logs.py", " [cut: {} characters]"),
     # A readiness probe's status, for the load balancer.
     ("companion/readiness.py", "not ready"),
     # The calendar file's product id (RFC 5545), read by calendar apps only.
