@@ -35,8 +35,12 @@ def main() -> int:
     if not hasattr(store, "purge_idle_conversations"):
         print("The tracker store in endpoints.yml cannot purge old conversations.", file=sys.stderr)
         return 1
-    deleted = store.purge_idle_conversations(time.time() - days * 86400)
+    cutoff = time.time() - days * 86400
+    deleted = store.purge_idle_conversations(cutoff)
     print(f"==> Retention ({days} days): deleted {deleted} idle conversations")
+    # The staff pages' labels of older messages go too (their conversations' labels went with them).
+    from staff.reviews import forget_before
+    forget_before(cutoff, store.engine.url)
     return 0
 
 

@@ -197,6 +197,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     .delete(synchronize_session=False)
                 session.commit()
         logger.info("Retention: deleted %d idle conversations.", len(senders))
+        self._forget_reviews(senders)
         return len(senders)
 
     def delete(self, sender_id: str) -> int:
@@ -209,7 +210,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if self._recent is not None:
             self._recent.drop(sender_id)
         logger.info("Deleted a conversation at the parent's request (%d events).", count)
+        self._forget_reviews([sender_id])
         return count
+
+    def _forget_reviews(self, sender_ids: List[str]) -> None:
+        """Deletes the staff pages' labels of these conversations (staff/reviews.py)."""
+        if not sender_ids:
+            return
+        try:
+            from staff.reviews import forget_conversations
+            forget_conversations(sender_ids, self.engine.url)
+        except Exception:       # the conversation is gone; the staff pages drop its labels when they read
+            logger.exception("Could not delete the staff pages' labels of deleted conversations.")
 
     def _additional_events(self, session, tracker) -> Iterator[Event]:
         stored = self._read_counts.pop(tracker.sender_id, None)

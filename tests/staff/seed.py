@@ -50,7 +50,7 @@ def user(text: str, intent: str, confidence: float, ts: float, channel: str,
 
 
 def action(name: str, ts: float) -> dict:
-    return {"event": "action", "timestamp": ts, "metadata": {}, "name": name, "policy": "RulePolicy",
+    return {"event": "action", "timestamp": ts, "name": name, "policy": "RulePolicy",
             "confidence": 1.0, "action_text": None, "hide_rule_turn": False}
 
 
@@ -61,9 +61,9 @@ def bot(text: str, ts: float, buttons: List[dict] | None = None) -> dict:
 
 
 def session_start(ts: float) -> List[dict]:
-    return [{"event": "action", "timestamp": ts, "metadata": {}, "name": "action_session_start", "policy": None,
+    return [{"event": "action", "timestamp": ts, "name": "action_session_start", "policy": None,
              "confidence": 1.0, "action_text": None, "hide_rule_turn": False},
-            {"event": "session_started", "timestamp": ts, "metadata": {}}]
+            {"event": "session_started", "timestamp": ts}]
 
 
 def answered(ts: float, text: str, intent: str, answer: str, channel: str, confidence: float = 0.93) -> List[dict]:

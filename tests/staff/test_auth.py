@@ -1,5 +1,6 @@
 """Signing in: accounts, cookies, CSRF, the lockout, redirects, and refusing to start."""
 
+import re
 import time
 
 import pytest
@@ -79,14 +80,16 @@ def test_the_lock_lifts_after_15_minutes():
 
 def test_forms_without_their_csrf_token_are_refused(signed_in, server):
     queue = signed_in.get("/queue")
-    item = __import__("re").search(r'name="item" value="([^"]+)"', queue.text).group(1)
+    item = re.search(r'name="item" value="([^"]+)"', queue.text).group(1)
+    labelled_before = signed_in.get("/queue?show=labelled").text.count("Labelled:")
     for token in (None, "", "forged-token"):
         data = {"item": item, "kind": "not_relevant"}
         if token is not None:
             data["csrf"] = token
         resp = signed_in.post("/queue/label", data)
         assert resp.status_code == 403 and "This form has expired" in resp.text
-    assert "Labelled:" not in signed_in.get("/queue?show=labelled").text
+    assert signed_in.get("/queue?show=labelled").text.count("Labelled:") == labelled_before
+    assert item in signed_in.get("/queue").text
     assert signed_in.post("/signout", {}).status_code == 403
     assert signed_in.get("/insights").status_code == 200            # still signed in
     # The sign-in form too: no token, or one not made for this browser's cookie.
