@@ -44,6 +44,10 @@ def percentile(values: List[float], share: float) -> float:
     return ordered[index]
 
 
+# sender -> the conversation token the bot gave with that conversation's first reply.
+TOKENS: Dict[str, str] = {}
+
+
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
                may_be_silent: bool = False, message_id: str = "") -> float:
     """Milliseconds until the reply. Our bot must always answer, so an empty
@@ -51,14 +55,18 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
     chooses to say nothing, which is still a handled message). A message_id
     goes in the metadata, as the widget sends it (a resend is handled once)."""
     started = time.perf_counter()
-    body = {"sender": sender, "message": text}
+    body: Dict[str, object] = {"sender": sender, "message": text}
     if message_id:
         body["metadata"] = {"message_id": message_id}
+    if sender in TOKENS:              # our bot gives each conversation a token with its first reply
+        body["token"] = TOKENS[sender]
     async with session.post(f"{url}/webhooks/rest/webhook", json=body,
                             timeout=aiohttp.ClientTimeout(total=60)) as reply:
-        body = await reply.json()
-        if reply.status != 200 or not (body or may_be_silent):
-            raise RuntimeError(f"status {reply.status}, {len(body or [])} messages")
+        if reply.headers.get("X-Conversation-Token"):
+            TOKENS[sender] = reply.headers["X-Conversation-Token"]
+        answer = await reply.json()
+        if reply.status != 200 or not (answer or may_be_silent):
+            raise RuntimeError(f"status {reply.status}, {len(answer or [])} messages")
     return (time.perf_counter() - started) * 1000
 
 

@@ -1,0 +1,174 @@
+"""Supervision in `make run-cluster`: two replicas behind nginx, on this
+machine's PostgreSQL and Redis, through the launcher.
+
+- Under bounded load (bench/bench_load.py's parents, loopback only), one
+  replica is killed with SIGKILL: no stored turn is lost, at least 99 % of
+  messages are answered (a client resends once with the same message id,
+  as the widget does) and the replica is back within 30 seconds.
+- The SMS MORE remainder kept by one replica is sent by the other.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+import psycopg2
+import pytest
+from conftest import ROOT, delete_redis_keys, drop_database, free_port, kill_launcher, start_launcher
+from twilio.request_validator import RequestValidator
+
+from companion.channels.sms_text import load_sms_words
+
+sys.path.insert(0, str(ROOT / "bench"))
+import bench_load  # noqa: E402
+
+TOKEN = "test-twilio-auth-token"
+WORDS = load_sms_words()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("supervision")
+    run = uuid.uuid4().hex[:10]
+    lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
+    while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
+        lb = free_port()
+    env = dict(os.environ, REPLICAS="2", ENDPOINTS="endpoints.production.yml", RASA_PORT=str(lb),
+               ACTIONS_PORT=str(actions), WEB_PORT=str(web), CHARITY_PORT=str(charity),
+               DB_HOST="127.0.0.1", DB_PORT="5432", DB_NAME=f"cc_super_{run}", DB_USER="postgres",
+               DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0",
+               REDIS_KEY_PREFIX=f"ccsuper{run}", RASA_TELEMETRY_ENABLED="false", LOG_LEVEL="WARNING",
+               CC_MESSAGES_PER_MINUTE="100000", CC_SESSION_SECRET="supervision-test-session-secret-0123456789",
+               TWILIO_AUTH_TOKEN=TOKEN, SMS_SENDER_KEY="test-sender-key",
+               SMS_PUBLIC_URL=f"http://127.0.0.1:{lb}/webhooks/twilio/webhook")
+    env.pop("ACTION_SERVER_URL", None)
+    launcher = start_launcher(env, tmp / "run.out")
+    try:
+        yield {"lb": lb, "db": f"cc_super_{run}", "replicas": (lb + 1, lb + 2), "launcher": launcher,
+               "state": ROOT / "var" / "cluster" / str(lb), "public_sms": env["SMS_PUBLIC_URL"]}
+    finally:
+        kill_launcher(launcher)
+        drop_database(f"cc_super_{run}")
+        delete_redis_keys(f"ccsuper{run}")
+
+
+def text_replica(cluster, port, phone, body):
+    params = {"From": phone, "To": "+441632960000", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex}
+    signature = RequestValidator(TOKEN).compute_signature(cluster["public_sms"], params)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/twilio/webhook",
+                                     data=urllib.parse.urlencode(params).encode(),
+                                     headers={"X-Twilio-Signature": signature,
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return [m.text or "" for m in ET.fromstring(reply.read()).iter("Message")]
+
+
+def test_more_kept_by_one_replica_is_sent_by_the_other(cluster):
+    a, b = cluster["replicas"]
+    phone = "+447700" + str(uuid.uuid4().int)[:6]
+    first = text_replica(cluster, a, phone, "can i bring my mum with me to the meeting")
+    assert first[-1].endswith(WORDS.more)
+    rest = text_replica(cluster, b, phone, "MORE")
+    assert WORDS.nothing_more not in rest[0] and rest[0] not in first
+    for _ in range(6):                      # the remainder runs out, on whichever replica
+        if WORDS.nothing_more in rest[0]:
+            break
+        rest = text_replica(cluster, (a, b)[_ % 2], phone, "MORE")
+    assert WORDS.nothing_more in rest[0]
+
+
+def test_each_replica_says_ready_when_its_model_answers(cluster):
+    for port in cluster["replicas"]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/ready/", timeout=10) as reply:
+            assert reply.status == 200 and b'"ready"' in reply.read()
+
+
+def up(port):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+        return True
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
+    base = f"http://127.0.0.1:{cluster['lb']}"
+    victim_port = cluster["replicas"][0]
+    prefix = "super-" + uuid.uuid4().hex[:8] + "-"
+    answered, failed, resent = Counter(), [], [0]
+    lines = bench_load.script()
+    stop = asyncio.Event()
+    killed_at, back_at = [None], [None]
+
+    async def parent(session, n):
+        while not stop.is_set():
+            sender = f"{prefix}{n}-{uuid.uuid4().hex[:6]}"
+            for text in lines:
+                if stop.is_set():
+                    return
+                message_id = uuid.uuid4().hex
+                for attempt in (1, 2):          # as the widget: one resend, same message id
+                    try:
+                        await bench_load.send(session, base, sender, text, message_id=message_id)
+                        answered[sender] += 1
+                        break
+                    except Exception as error:  # noqa: BLE001 - counted below
+                        if attempt == 2:
+                            failed.append(f"{sender}: {text}: {error}")
+                        else:
+                            resent[0] += 1
+
+    async def killer():
+        await asyncio.sleep(5)
+        pid = int((cluster["state"] / f"rasa-{victim_port}.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
+        killed_at[0] = time.monotonic()
+        while time.monotonic() - killed_at[0] < 60:
+            await asyncio.sleep(0.5)
+            if await asyncio.to_thread(up, victim_port):
+                back_at[0] = time.monotonic()
+                break
+        await asyncio.sleep(8)                   # traffic on both again
+        stop.set()
+
+    async def run():
+        connector = aiohttp.TCPConnector(limit=12)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            await asyncio.gather(killer(), *(parent(session, n) for n in range(12)))
+
+    asyncio.run(run())
+    total = sum(answered.values()) + len(failed)
+    print(f"{total} messages, {len(failed)} unanswered, {resent[0]} resent, "
+          f"replica back after {back_at[0] and round(back_at[0] - killed_at[0], 1)} s")
+    assert killed_at[0] is not None and back_at[0] is not None, "the killed replica did not come back"
+    assert back_at[0] - killed_at[0] <= 30
+    assert total >= 100
+    assert sum(answered.values()) >= 0.99 * total, failed[:5]
+
+    # Every answered message is stored as the parent's turn, exactly once.
+    connection = psycopg2.connect(dbname=cluster["db"], host="127.0.0.1", port=5432, user="postgres")
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s "
+                       "GROUP BY sender_id", (prefix + "%",))
+        stored = dict(cursor.fetchall())
+        cursor.execute("SELECT sender_id, data::json->'metadata'->>'message_id', count(*) FROM events "
+                       "WHERE type_name = 'user' AND sender_id LIKE %s GROUP BY 1, 2 HAVING count(*) > 1",
+                       (prefix + "%",))
+        twice = cursor.fetchall()
+    connection.close()
+    lost = {s: (n, stored.get(s, 0)) for s, n in answered.items() if stored.get(s, 0) < n}
+    assert lost == {}, lost
+    assert twice == [], twice
+    assert cluster["launcher"].poll() is None          # the launcher kept running
+    log = (ROOT / "var" / "log" / "supervisor.log").read_text()
+    assert f"rasa-{victim_port} stopped" in log
