@@ -16,6 +16,7 @@ were and nothing is marked imported. `git diff data/nlu` shows what changed.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -108,8 +109,9 @@ def add_examples(text: str, intent: str, examples: List[str]) -> str:
 
 def validate(root: Path) -> Tuple[bool, str]:
     rasa = Path(sys.executable).parent / "rasa"
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))    # the pipeline's steps
     done = subprocess.run([str(rasa), "data", "validate", "--domain", "domain", "--fail-on-warnings"],
-                          cwd=root, capture_output=True, text=True)
+                          cwd=root, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=path))
     return done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
 
