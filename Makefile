@@ -47,6 +47,8 @@ help:
 	@echo "make test    everything CI checks"
 	@echo "make shell   talk to the bot in this terminal"
 	@echo "make purge   delete conversations older than the profile's retention period"
+	@echo "make staff-user USER=name   add a staff account (figures and review queue, port $(STAFF_PORT))"
+	@echo "make import-reviewed   turn the staff's labelled messages into training examples"
 	@echo "make run-cluster  2 Rasa servers behind nginx, on this machine's PostgreSQL and Redis"
 	@echo "make bench   understanding, speed and cost, against Rasa's defaults (bench/results/)"
 	@echo "make bench-load   one replica against two under the same load"
@@ -146,8 +148,28 @@ purge: $(RASA_VENV)/.installed
 	@mkdir -p var
 	@$(RASA_PY) scripts/purge.py
 
+# ----------------------------------------------------------------- staff pages
+# Figures and a review queue for content owners (staff/, README "Staff pages").
+.PHONY: staff staff-user import-reviewed test-staff
+STAFF_PORT ?= 8090
+export STAFF_PORT
+
+# Adds a staff account or changes its password: asks for it, or reads
+# STAFF_PASSWORD. The first one also makes var/staff-secret.
+staff-user: $(RASA_VENV)/.installed
+	@[ "$(origin USER)" = "command line" ] || { echo "Usage: make staff-user USER=name"; exit 2; }
+	@$(RASA_PY) -m staff.accounts "$(USER)"
+
+# The staff pages alone (make run starts them with the bot once an account exists).
+staff: $(RASA_VENV)/.installed
+	@mkdir -p var/log
+	@$(RASA_PY) -m staff
+
+import-reviewed: $(RASA_VENV)/.installed
+	@$(RASA_PY) -m staff.import_reviewed
+
 # ----------------------------------------------------------------- tests
-test: test-actions test-nlu-components test-validate test-nlu test-stories test-integration test-browser
+test: test-actions test-nlu-components test-staff test-validate test-nlu test-stories test-integration test-browser
 	@echo "==> All checks passed"
 
 # Style and types, in seconds: ruff (lint and format) over our Python; mypy
@@ -167,6 +189,10 @@ test-actions: $(ACTIONS_VENV)/.installed
 test-nlu-components: $(RASA_VENV)/.installed
 	@echo "==> pytest: the Rasa-side code (NLU steps, channels, stores, patches)"
 	$(RASA_PY) -m pytest -q -p no:warnings tests/companion
+
+test-staff: $(RASA_VENV)/.installed
+	@echo "==> pytest: the staff pages (sign-in, figures, review queue, import)"
+	$(RASA_PY) -m pytest -q -p no:warnings tests/staff
 
 # Rasa 3.6's --fail-on-warnings does not fail on some of its own warnings
 # (an unused response, for one), so any UserWarning in the output fails too,
