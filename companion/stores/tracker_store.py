@@ -4,8 +4,14 @@ deleting a whole conversation when the parent asks.
 Rasa keeps the conversation in memory while it handles a message, so the
 current turn still has what the parent typed (the bot can use it); what is
 written to the database, and so what any later turn or person sees, has
-phone numbers, emails, postcodes, NHS numbers, dates of birth and names
-replaced by tags (companion/stores/redact.py).
+phone numbers, emails, postcodes, NHS and National Insurance numbers, bank
+cards, addresses, dates of birth, names and schools replaced by tags
+(companion/stores/redact.py), in every field that can hold them: the user
+event's text, its parse data (text and entity values: a date read from a
+date of birth goes too), its metadata, every slot value (a slot filled from
+the raw message stores the redacted message), and the bot's messages where
+they repeat what the parent wrote in that turn. A message too long to be
+read (companion/channels/guard.py) is stored as the marker "[long message]".
 
 Conversations idle for longer than the retention period are deleted by
 purge_idle_conversations (`make purge`, and daily by `make run`).
@@ -43,27 +49,85 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
+from datetime import date
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from companion.stores.redact import redact
+from companion.stores.redact import find, redact
 
 logger = logging.getLogger(__name__)
 DELETE_ANSWER = "utter_conversation_deleted"
 
 
-def redact_user_event(data: Dict[str, Any]) -> Dict[str, Any]:
-    """A copy of a serialised user event with every copy of the text redacted."""
+LONG_MESSAGE = "[long message]"
+Personal = List[Tuple[str, str]]      # (what the parent wrote, what is stored instead)
+
+
+def _date_words(value: str) -> List[str]:
+    """An ISO date as the bot may write it back: "2019-03-12", "12 March 2019"."""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return [value]
+    return [value, f"{day.day} {day:%B %Y}", f"{day:%d/%m/%Y}"]
+
+
+def _scrub(value: Any, personal: Personal, patterns: bool) -> Any:
+    """``value`` with every personal string replaced, in every string inside it;
+    with ``patterns``, also redacted as a message is."""
+    if isinstance(value, str):
+        for original, replacement in personal:
+            if original == value:
+                return replacement
+        for original, replacement in personal:
+            if len(original) > 1:
+                value = value.replace(original, replacement)
+        return redact(value) if patterns else value
+    if isinstance(value, list):
+        return [_scrub(item, personal, patterns) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, personal, patterns) for key, item in value.items()}
+    return value
+
+
+def redact_user_event(data: Dict[str, Any], personal: Optional[Personal] = None) -> Dict[str, Any]:
+    """A copy of a serialised user event with every copy of the text redacted.
+
+    What was taken out is added to ``personal`` (if given), so the same words
+    can be taken out of the turn's slots and bot messages.
+    """
     data = copy.deepcopy(data)
-    if data.get("text"):
-        data["text"] = redact(data["text"])
+    personal = [] if personal is None else personal
     parse = data.get("parse_data") or {}
-    if parse.get("text"):
+    original = data.get("text") or parse.get("text") or ""
+    if parse.get("too_long"):
+        personal.append((original, LONG_MESSAGE))
+        data["text"] = LONG_MESSAGE
+        parse.update(text=LONG_MESSAGE, entities=[])
+    spans = find(original)
+    personal += [(original[s.start:s.end], s.replacement) for s in spans]
+    if data.get("text") and data["text"] != LONG_MESSAGE:
+        redacted = redact(data["text"])
+        if redacted != data["text"]:
+            personal.append((data["text"], redacted))
+        data["text"] = redacted
+    if parse.get("text") and parse["text"] != LONG_MESSAGE:
         parse["text"] = redact(parse["text"])
     for entity in parse.get("entities") or []:
-        if isinstance(entity.get("value"), str) and entity.get("entity") not in ("date", "time"):
-            entity["value"] = redact(entity["value"])
+        start, end, value = entity.get("start"), entity.get("end"), entity.get("value")
+        inside = next((s for s in spans if isinstance(start, int) and isinstance(end, int)
+                       and start < s.end and s.start < end), None)
+        if inside is not None:
+            # A date of birth read as a date, a name inside an entity: the value goes too.
+            tag = inside.replacement[inside.replacement.rfind("["):]      # "[date of birth]"
+            personal += [(word, tag) for word in (_date_words(value) if isinstance(value, str) else [])]
+            entity["value"] = tag
+        elif isinstance(value, str) and entity.get("entity") not in ("date", "time"):
+            entity["value"] = redact(value)
+    for holder in (data, parse):
+        if holder.get("metadata"):
+            holder["metadata"] = _scrub(holder["metadata"], personal, patterns=True)
     return data
 
 
@@ -200,6 +264,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._forget_reviews(senders)
         return len(senders)
 
+    def has_conversation(self, sender_id: str) -> bool:
+        """Is anything stored for this conversation? (The REST channel asks,
+        before it gives a new conversation's token to a client that named it.)"""
+        if self._recent is not None and self._recent.get(sender_id):
+            return True
+        with self.session_scope() as session:
+            return session.query(self.SQLEvent.id).filter(
+                self.SQLEvent.sender_id == sender_id).first() is not None
+
     def delete(self, sender_id: str) -> int:
         """Deletes every stored event of one conversation; returns how many."""
         with self.session_scope() as session:
@@ -228,9 +301,22 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         new = (super()._additional_events(session, tracker) if stored is None
                else itertools.islice(tracker.events, stored, len(tracker.events)))
         writing, starts = self._writing.get(tracker.sender_id, ([], []))
+        new = list(new)
+        personal: Personal = []
+        redacted = {id(event): Event.from_parameters(redact_user_event(event.as_dict(), personal))
+                    for event in new if isinstance(event, UserUttered)}
+        personal.sort(key=lambda pair: -len(pair[0]))        # the longest first
         for event in new:
             if isinstance(event, UserUttered):
-                event = Event.from_parameters(redact_user_event(event.as_dict()))
+                event = redacted[id(event)]
+            elif isinstance(event, SlotSet) and event.value is not None and personal:
+                # A slot filled from the message, or from an entity in it. Other
+                # slots (the profile's contacts) are the bot's own words.
+                event = Event.from_parameters(event.as_dict() | {"value": _scrub(event.value, personal, False)})
+            elif isinstance(event, BotUttered) and personal:
+                data = event.as_dict()
+                event = Event.from_parameters(data | {"text": _scrub(data.get("text"), personal, False),
+                                                      "data": _scrub(data.get("data"), personal, False)})
             if isinstance(event, SessionStarted):
                 starts.append(event.timestamp)
             # As Rasa's save writes it (same dict, same JSON), for RecentSessions.

@@ -24,6 +24,25 @@ from companion.stores.tracker_store import redact_user_event
     ("im sarah", "im [name]"),
     ("her name is mia", "her name is [name]"),
     ("my ex Dave hit her", "my ex [name] hit her"),
+    # Issue #15: what was stored verbatim before.
+    ("my NI number is QQ 12 34 56 C", "my NI number is [NI-number]"),
+    ("ni no. ab123456d thanks", "ni no. [NI-number] thanks"),
+    ("card 4111 1111 1111 1111 exp 12/29", "card [card-number] exp 12/29"),
+    ("paid with 5500-0000-0000-0004", "paid with [card-number]"),
+    ("we live at 12 Acacia Avenue, Leeds", "we live at [address], Leeds"),
+    ("flat 3, 41 mill lane", "[address]"),
+    ("she lives on Church Road now", "she lives on [address] now"),
+    ("Jayden is my boy", "[name] is my boy"),
+    ("Kai-Jordan is my youngest", "[name] is my youngest"),
+    ("my daughter Mary-Jane is 4", "my daughter [name] is 4"),
+    ("Sarah Jones came round", "[name] came round"),
+    ("Mrs Sarah Okafor is the chair", "Mrs [name] is the chair"),
+    ("mrs okafor said no", "mrs [name] said no"),
+    ("he goes to Oakwood Primary School", "he goes to [school]"),
+    ("St Mary's Academy rang me", "[school] rang me"),
+    ("his school is Oakwood", "his school is [school]"),
+    ("birthday: 14/02/2017", "birthday: [date of birth]"),
+    ("her birthday is the 3rd of May", "her birthday is [date of birth]"),
 ])
 def test_identifying_details_are_replaced(text, expected):
     assert redact(text) == expected
@@ -41,6 +60,15 @@ def test_identifying_details_are_replaced(text, expected):
     "can i bring my mum",
     "the first core group is within 10 working days",
     "",
+    # Issue #15: the new patterns leave these alone.
+    "my conference is on June 3rd",
+    "Will the school be told?",
+    "What school does the social worker talk to?",
+    "the meeting is at 10 on Thursday 3 December",
+    "ICPC was on 3/12/2026 when is the first core group",
+    "ref 1234 5678",
+    "Can I bring my mum?",
+    "The Child Protection Conference is on Monday",
 ])
 def test_ordinary_words_and_meeting_dates_are_kept(text):
     assert redact(text) == text

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from companion.stores.tracker_store import RedactingSQLTrackerStore, asked_to_delete
@@ -205,3 +205,57 @@ def test_make_purge_uses_the_profile_and_endpoints(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Retention (30 days): deleted 1 idle conversations" in result.stdout
     assert rows(tmp_path, "old") == []
+
+
+PLANTED = {"QQ 12 34 56 C": "[NI-number]", "4111 1111 1111 1111": "[card-number]",
+           "12 Acacia Avenue": "[address]", "Jayden": "[name]", "Oakwood Primary School": "[school]",
+           "jo.bloggs@example.com": "[email]", "LS1 4AP": "[postcode]"}
+
+
+def test_every_stored_field_is_redacted(tmp_path):
+    """User text, parse data (text and entities), metadata, slots and the bot's echo (issue #15)."""
+    s = store(tmp_path)
+    tracker = DialogueStateTracker("parent", DOMAIN.slots)
+    text = ("Jayden is my boy, born on 3rd March 2019, at Oakwood Primary School. We live at 12 Acacia Avenue, "
+            "LS1 4AP. NI QQ 12 34 56 C, card 4111 1111 1111 1111, jo.bloggs@example.com")
+    born = text.index("3rd March 2019")
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0},
+                               [{"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14},
+                                {"entity": "invalid_date", "value": "Jayden's 31st February"}],
+                               parse_data={"text": text, "intent": {"name": "greet"}, "entities": [
+                                   {"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14}]},
+                               metadata={"note": "Jayden, 4111 1111 1111 1111"}))
+    tracker.update(ActionExecuted("validate_conference_form"))
+    tracker.update(SlotSet("conference_date", "2019-03-03"))
+    tracker.update(SlotSet("free_text", text))
+    tracker.update(SlotSet("contact_phone", "01632 960 100"))   # the profile's: kept
+    tracker.update(BotUttered("Sunday 3 March 2019 is more than a year ago. Jayden's 31st February is not a day.",
+                              {"buttons": [{"title": "Jayden", "payload": "/affirm"}]}))
+    asyncio.run(s.save(tracker))
+    stored = " ".join(rows(tmp_path, "parent"))
+    for planted, tag in PLANTED.items():
+        assert planted not in stored and tag in stored, planted
+    assert "2019-03-03" not in stored and "3 March 2019" not in stored and "3rd March" not in stored
+    assert "01632 960 100" in stored
+
+
+def test_a_message_too_long_to_read_is_stored_as_a_marker(tmp_path):
+    s = store(tmp_path)
+    tracker = DialogueStateTracker("parent", DOMAIN.slots)
+    text = "my story " * 200
+    tracker.update(UserUttered(text, {"name": "nlu_fallback", "confidence": 1.0},
+                               parse_data={"text": text, "intent": {"name": "nlu_fallback"},
+                                           "too_long": {"length": 1800, "limit": 1000}}))
+    tracker.update(SlotSet("free_text", text))
+    asyncio.run(s.save(tracker))
+    stored = " ".join(rows(tmp_path, "parent"))
+    assert "my story" not in stored and "[long message]" in stored
+
+
+def test_the_store_says_whether_a_conversation_exists(tmp_path):
+    s = store(tmp_path)
+    assert not s.has_conversation("parent")
+    tracker = DialogueStateTracker("parent", DOMAIN.slots)
+    turn(tracker, "hello", "greet", "utter_greet")
+    asyncio.run(s.save(tracker))
+    assert s.has_conversation("parent") and not s.has_conversation("other")
