@@ -12,7 +12,9 @@ ask kindly for a shorter question.
 
 DateExtractor: finds dates and times (companion/nlu/dates.py) and adds them
 as `date` (ISO), `time` (HH:MM) and `invalid_date` (the words, for "31st
-February") entities.
+February") entities. A date of birth ("born on 3 March 2019", "DOB:
+12/03/2018", as companion/stores/redact.py finds them) is not one: it is
+never taken as the conference date, read back, or stored.
 
 ConferenceWordsExtractor: adds `conference_kind` and `nation` entities, and the
 list `milestones` (which dates a question is about), from
@@ -45,6 +47,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
 from companion.nlu.dates import DateFinder
 from companion.nlu.safety import RULES_PATH, load_safety_check
+from companion.stores.redact import BIRTH
 
 
 class _BuiltFromConfig(GraphComponent):
@@ -142,7 +145,10 @@ class DateExtractor(_BuiltFromConfig):
         for message in messages:
             text = message.get(TEXT) or ""
             entities = list(message.get(ENTITIES) or [])
+            births = [match.span(2) for match in BIRTH.finditer(text)]
             for found in self._finder.find(text):
+                if any(start < found.end and found.start < end for start, end in births):
+                    continue
                 def entity(kind, value):
                     return _entity(kind, value, found.start, found.end, self.__class__.__name__)
                 if found.value is None:

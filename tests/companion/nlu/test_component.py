@@ -63,6 +63,13 @@ def test_dates_become_entities_next_to_what_was_there():
     assert all(e.get("extractor") == "DateExtractor" for e in m.get(ENTITIES)[1:])
 
 
+def test_a_date_of_birth_is_not_a_date_entity():
+    """Issue #15: it was read back, stored as the conference date and as an entity."""
+    m = Message(data={TEXT: "my son was born on 3rd March 2019 and the conference is on 3/12/2026"})
+    DateExtractor().process([m])
+    assert [(e["entity"], e["value"]) for e in m.get(ENTITIES)] == [("date", "2026-12-03")]
+
+
 def tokenized(text, intent=None):
     from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
     m = Message(data={TEXT: text, **({INTENT: intent} if intent else {})})
