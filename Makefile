@@ -39,7 +39,7 @@ TOOLS_VENV   := .venv-tools
 TRAINING_FILES := config.yml $(shell find domain data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell purge \
-        lint test-actions test-nlu-components test-validate test-nlu test-stories test-integration \
+        lint test-actions test-nlu-components test-deploy test-validate test-nlu test-stories test-integration \
         test-browser run-cluster bench tune bench-load lock clean update-holidays
 
 help:
@@ -169,8 +169,22 @@ import-reviewed: $(RASA_VENV)/.installed
 	@$(RASA_PY) -m staff.import_reviewed
 
 # ----------------------------------------------------------------- tests
-test: test-actions test-nlu-components test-staff test-validate test-nlu test-stories test-integration test-browser
+test: test-actions test-nlu-components test-staff test-deploy test-validate test-nlu test-stories test-integration test-browser
 	@echo "==> All checks passed"
+
+# The deployment definitions: deploy/k8s against the Kubernetes schemas
+# (kubernetes-validate ships them: offline), docker-compose.yml with
+# `docker compose config` where Docker is installed (its shape is checked by
+# tests/deploy's own schema everywhere), deploy/nginx.conf with nginx -t.
+K8S_VERSIONS ?= 1.30.0 1.37.0
+test-deploy: $(TOOLS_VENV)/.installed $(RASA_VENV)/.installed | $(NGINX)
+	@echo "==> Deployment definitions: Kubernetes schemas, compose, nginx"
+	@for version in $(K8S_VERSIONS); do \
+	  $(TOOLS_VENV)/bin/kubernetes-validate --strict --quiet -k $$version deploy/k8s/*.yaml || exit 1; done
+	@if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then \
+	  DB_PASSWORD=x STAFF_SECRET=x CC_ALLOWED_ORIGINS=https://example.org docker compose config --quiet && echo "docker compose config: ok"; \
+	else echo "Docker is not installed here: docker-compose.yml checked by tests/deploy's schema only"; fi
+	$(RASA_PY) -m pytest -q -p no:warnings tests/deploy
 
 # Style and types, in seconds: ruff (lint and format) over our Python; mypy
 # strict for the action server and the plain-Python modules (pyproject.toml),
