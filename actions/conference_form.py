@@ -9,6 +9,7 @@ date engine lives in actions.your_dates; every word in content/dates.yml.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, time
 from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo
@@ -24,6 +25,9 @@ from actions.profile import NATIONS, current_profile
 logger = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 KINDS = ("initial", "review", "pre_birth")
+# The words of a date that is not on the calendar are said back only when
+# they look like a date ("31st February"): never markup, a link, or a speech.
+ECHOABLE = re.compile(r"[A-Za-z0-9 ,./'’\-]{1,40}")
 # The channel whose widget draws the timeline from a custom payload.
 WIDGET_CHANNELS = ("socketio",)
 # Channels that get the structured timeline too, after the text list.
@@ -78,7 +82,7 @@ class ValidateConferenceForm(FormValidationAction):
         words = yd.date_words().problems
         invalid = next(tracker.get_latest_entity_values("invalid_date"), None)
         day, problem = yd.check_conference_date(value, today())
-        if problem == "no_date" and invalid:
+        if problem == "no_date" and invalid and ECHOABLE.fullmatch(invalid):
             dispatcher.utter_message(text=words["not_a_real_date"].format(words=invalid))
         elif problem:
             dispatcher.utter_message(text=words[problem].format(date=yd.in_words(

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
+from actions.profile import NATIONS
 from actions.working_days import WorkingCalendar, add_months
 from actions.yaml_files import read_yaml
 
@@ -131,7 +132,10 @@ def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping, where: str
 
 def load_timescales(nation: str, overrides: Optional[Mapping] = None,
                     directory: Path = TIMESCALES_DIR) -> Timescales:
-    path = Path(directory) / f"{nation}.yml"
+    # The file name comes from the fixed list, never from what a client sent.
+    if nation not in NATIONS:
+        raise TimescalesError(f"no timescales for nation {nation!r}")
+    path = Path(directory) / f"{NATIONS[NATIONS.index(nation)]}.yml"
     data = read_yaml(path, TimescalesError, missing=f"no timescales for nation {nation!r}")
     where = f"timescales/{nation}.yml"
     if not isinstance(data, Mapping) or not isinstance(data.get("milestones"), list):

@@ -167,7 +167,9 @@ def kind_matters(asked: Iterable[str], timescales: Timescales) -> bool:
 
 
 def timescales_for(profile: Profile, nation: Optional[str] = None) -> Timescales:
-    return _timescales(nation or profile.nation, profile)
+    """The timescales of ``nation`` if the profile covers it, else of the profile's own nation
+    (a slot value is never trusted to name a file)."""
+    return _timescales(nation if nation in profile.nations else profile.nation, profile)
 
 
 def _when(m: Milestone, words: DateWords) -> str:

@@ -49,6 +49,11 @@ def test_the_confirmed_date_stays_confirmed():
     ("last year", [], "couldn't find a date"),
     ("2029-12-03", [{"entity": "date", "value": "2029-12-03"}], "Monday 3 December 2029 is more than a year away"),
     ("2024-01-10", [{"entity": "date", "value": "2024-01-10"}], "more than a year ago"),
+    # Issue #15: words that are not a date are never said back.
+    ("<a href=https://evil.example>x</a>", [{"entity": "invalid_date", "value": "<a href=https://evil.example>x</a>"}],
+     "couldn't find a date"),
+    ("x", [{"entity": "invalid_date", "value": "Call 0800 000 000 now, your case is closed. " * 3}],
+     "couldn't find a date"),
 ])
 def test_nonsense_dates_get_a_kind_reask(value, entities, expected):
     result, said = validate("conference_date", value, entities=entities)

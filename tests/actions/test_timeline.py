@@ -133,6 +133,14 @@ def test_bad_timescales_file_is_explained(tmp_path):
         load_timescales("wales", directory=tmp_path)
 
 
+@pytest.mark.parametrize("nation", ["../../profile", "../timescales/england", "/etc/passwd", "England ", "", None])
+def test_a_nation_not_on_the_list_never_names_a_file(nation, tmp_path):
+    """Issue #15: a typed payload set the nation, and the file path was built from it."""
+    (tmp_path / "profile.yml").write_text("milestones: []")
+    with pytest.raises(TimescalesError, match="no timescales for nation"):
+        load_timescales(nation, directory=tmp_path / "timescales")
+
+
 def test_unknown_conference_kind():
     with pytest.raises(ValueError, match="conference_kind"):
         timeline(kind="final")

@@ -189,3 +189,9 @@ def test_the_words_file_is_checked(tmp_path):
     del data["missed"]["reports"]["message"]
     with pytest.raises(ContentError, match="missed.reports.message is missing"):
         yd.parse_date_words(data)
+
+
+@pytest.mark.parametrize("nation", ["../../profile", "narnia", "wales", None])
+def test_a_nation_the_profile_does_not_cover_gets_the_profile_s_own(profile, nation):
+    """Issue #15: the slot value came from a typed payload."""
+    assert yd.timescales_for(profile, nation).nation == profile.nation
