@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.also_asked import question_words, which_one_message
 from actions.content import Topics, content
 from actions.events import previous_bot_action
 
@@ -48,7 +49,8 @@ class ActionShowMenu(Action):
 
 
 class ActionSuggestTopics(Action):
-    """Low confidence: offer the likeliest topics instead of guessing.
+    """Low confidence: offer the likeliest topics instead of guessing, or, when
+    the NLU found two topics too close to choose, ask which one was meant.
 
     A second miss in a row shows the whole menu; a message too long to guess
     at (marked by the NLU's MessageLengthGuard) gets a request to shorten it.
@@ -67,6 +69,13 @@ class ActionSuggestTopics(Action):
                    for item in tracker.latest_message.get("intent_ranking") or []]
         suggestions = topics.suggestions(ranking)
         missed_before = previous_bot_action(tracker.events) == self.name()
+        # Two topics too close to choose between: "Do you mean X or Y?"
+        which = None if missed_before else which_one_message(tracker.latest_message, topics, question_words())
+        if which:
+            text, buttons = which
+            dispatcher.utter_message(text=text, buttons=buttons + [{"title": topics.none_of_these,
+                                                                     "payload": "/show_menu"}])
+            return []
         if missed_before or not suggestions:
             dispatcher.utter_message(text=topics.suggest_menu_intro, buttons=section_buttons(topics))
         else:

@@ -1,0 +1,80 @@
+"""The questions in a parent's message.
+
+A long message is mostly story ("sorry this is long... the school rang...")
+with the question at the end, and some messages ask two things ("can I bring
+my mum and who will be there?"). This module finds the sentences that ask
+something, and splits one sentence that asks two things, so each question
+can be classified on its own words instead of the story's.
+
+Plain Python: spaCy's rule-based sentencizer in a blank English pipeline
+(nothing to download), and a few rules for how questions start.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import List
+
+import spacy
+
+# How a question starts, after "and", "so", "also", "but", "please"...
+OPENERS = (
+    "can|could|will|would|should|shall|may|might|must|do|does|did|is|are|am|was|were|have|has|had|"
+    "what|whats|what's|when|where|who|whos|who's|whom|why|how|hows|how's|which|wat|wot|wen|"
+    "if|what if|any|anyone|is there|are there|tell me|explain|i need|i want|need|please")
+_LEAD = r"(?:(?:and|so|also|but|plus|ok|okay|right|oh|well|sorry|please|then|just|now|basically)\W+)*"
+_OPENS = re.compile(rf"^\W*{_LEAD}(?:{OPENERS})\b", re.IGNORECASE)
+_ASKS = re.compile(r"\?|\b(?:i (?:want|need|would like) to know|i'?m wondering|wondering|not sure (?:if|whether|what|how)"
+                   r"|i don'?t (?:know|understand) (?:what|why|how|if|whether|where|who|when)|do you know"
+                   r"|could you|can you|help me)\b", re.IGNORECASE)
+# Where one sentence asks a second thing: "... and who will be there", "... also can I ...".
+_JOIN = re.compile(rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+(?=(?:{OPENERS})\b)",
+                   re.IGNORECASE)
+MIN_WORDS = 3        # a part shorter than this is not a question on its own
+
+
+@lru_cache(maxsize=1)
+def _sentencizer():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentences(text: str) -> List[str]:
+    """The message's sentences: spaCy's sentencizer, and every line apart."""
+    out: List[str] = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            out += [s.text.strip() for s in _sentencizer()(line).sents if s.text.strip()]
+    return out
+
+
+def asks(sentence: str) -> bool:
+    """Whether a sentence asks something (a question mark, or how it starts)."""
+    return bool(_ASKS.search(sentence) or _OPENS.search(sentence))
+
+
+def split_joined(sentence: str) -> List[str]:
+    """One sentence that asks two things, as two parts; otherwise itself."""
+    parts, start = [], 0
+    for join in _JOIN.finditer(sentence):
+        left = sentence[start:join.start()].strip(" ,")
+        if len(left.split()) >= MIN_WORDS and len(sentence[join.end():].split()) >= MIN_WORDS:
+            parts.append(left)
+            start = join.end()
+    parts.append(sentence[start:].strip(" ,"))
+    return [p for p in parts if p]
+
+
+def questions(text: str) -> List[str]:
+    """The questions the message asks, in order: the sentences that ask
+    something, each split where it asks a second thing. A message with no
+    such sentence gives its last sentence (where parents end with what they
+    want), and an empty message gives nothing."""
+    found = [sentences_part for s in sentences(text) if asks(s) for sentences_part in split_joined(s)]
+    found = [q for q in found if len(q.split()) >= MIN_WORDS or "?" in q]
+    if found:
+        return found
+    every = sentences(text)
+    return every[-1:] if every else []

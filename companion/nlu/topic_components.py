@@ -1,0 +1,216 @@
+"""Rasa glue for parents' words and for messages that ask more than one thing.
+
+ParentWordsNormaliser (first in the pipeline): puts parents' words into the
+words the classifiers were trained on (companion/nlu/parent_words.py,
+content/parent_words.yml), in training and at run time. The message as typed
+is kept as `original_text` and put back by QuestionTopics, so the date,
+conference-word and safety steps after it, the stored conversation and the
+actions read what the parent wrote: the back-story goes to the safety check
+whole.
+
+QuestionTopics (after the classifiers, before the fallback): for a message
+with more than one sentence or question, or one the classifiers are unsure
+of, it reads each question on its own (companion/nlu/questions.py) with its
+own small model (companion/nlu/topics.py) and decides:
+- the main topic: Rasa's intent, as usual;
+- `also_asked`: a second topic the message asks about, offered after the
+  answer ("You also asked about ...", actions/also_asked.py);
+- `which_one`: two topics too close to choose: the intent becomes
+  nlu_fallback and the fallback action asks "Do you mean X or Y?";
+- `unlike_training`: nothing like any training example: nlu_fallback.
+Short messages the classifiers are sure of (most) pass untouched, so they
+cost nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from companion.nlu.parent_words import WORDS_PATH, ParentWords
+from companion.nlu.questions import questions
+from companion.nlu.topics import Settings, TopicModel, decide
+from companion.sentence_model import SentenceEncoder
+
+logger = logging.getLogger(__name__)
+ORIGINAL = "original_text"
+FALLBACK = "nlu_fallback"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class ParentWordsNormaliser(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"words": str(WORDS_PATH)}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._words = ParentWords.load(config.get("words") or WORDS_PATH)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ParentWordsNormaliser":
+        return cls({**cls.get_default_config(), **config})
+
+    def _normalise(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        normal = self._words.normalise(text)
+        if normal != text:
+            message.set(ORIGINAL, text)
+            message.set(TEXT, normal)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._normalise(message)
+        return training_data
+
+
+def restore_text(message: Message) -> None:
+    original = message.get(ORIGINAL)
+    if original:
+        message.set(TEXT, original)
+
+
+class _Vectors:
+    """The sentence model's vectors, kept for the last few hundred texts."""
+
+    def __init__(self, encoder: SentenceEncoder, size: int = 512) -> None:
+        self._encoder, self._size = encoder, size
+        self._kept: "OrderedDict[str, np.ndarray]" = OrderedDict()
+
+    def __call__(self, text: str) -> np.ndarray:
+        vector = self._kept.get(text)
+        if vector is None:
+            vector = self._encoder.encode(text, contextual=True)
+            self._kept[text] = vector
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return vector
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class QuestionTopics(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        defaults = Settings()
+        return {"model_path": None, "scale": 10.0, "c": 1.0, "random_state": 2026,
+                # Short one-sentence messages the classifiers are at least this sure of pass untouched.
+                "sure_at": 0.7,
+                "question_weight": defaults.question_weight, "second_at_least": defaults.second_at_least,
+                "which_margin": defaults.which_margin, "which_at_least": defaults.which_at_least,
+                "unlike_below": defaults.unlike_below, "max_questions": 4}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        return cls._encoder(config).fingerprint
+
+    @staticmethod
+    def _encoder(config: Dict[Text, Any]) -> SentenceEncoder:
+        from pathlib import Path
+        return SentenceEncoder.load(Path(config.get("model_path") or SentenceEncoder.default_path()))
+
+    def __init__(self, config: Dict[Text, Any], storage: ModelStorage, resource: Resource,
+                 model: Optional[TopicModel] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource = storage, resource
+        self._vectors = _Vectors(self._encoder(self.config))
+        self.model = model
+
+    @property
+    def settings(self) -> Settings:
+        c = self.config
+        return Settings(question_weight=c["question_weight"], second_at_least=c["second_at_least"],
+                        which_margin=c["which_margin"], which_at_least=c["which_at_least"],
+                        unlike_below=c["unlike_below"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionTopics":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
+        if examples:
+            texts = [m.get(TEXT) for m in examples]
+            vectors = np.vstack([self._vectors(t) for t in texts])
+            self.model = TopicModel.train(texts, [m.get(INTENT) for m in examples], vectors,
+                                          scale=self.config["scale"], c=self.config["c"],
+                                          random_state=self.config["random_state"])
+            with self._storage.write_to(self._resource) as folder:
+                self.model.save(folder)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "QuestionTopics":
+        try:
+            with model_storage.read_from(resource) as folder:
+                return cls(config, model_storage, resource, TopicModel.load(folder))
+        except (ValueError, OSError, KeyError) as error:
+            logger.warning("QuestionTopics not loaded (%s): the classifiers decide alone.", error)
+            return cls(config, model_storage, resource)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            try:
+                if self.model is not None and message.get(TEXT):
+                    self._decide(message)
+            finally:
+                restore_text(message)
+        return messages
+
+    def _decide(self, message: Message) -> None:
+        text = message.get(TEXT)
+        asked = questions(text)[: self.config["max_questions"]]
+        first = message.get(INTENT) or {}
+        single = len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
+        if single and first.get("confidence", 0.0) >= self.config["sure_at"]:
+            return
+        classes = self.model.classes
+        upstream = np.zeros(len(classes))
+        index = {name: i for i, name in enumerate(classes)}
+        for entry in message.get(INTENT_RANKING_KEY) or []:
+            if entry.get(INTENT_NAME_KEY) in index:
+                upstream[index[entry[INTENT_NAME_KEY]]] = float(entry.get("confidence") or 0.0)
+        whole_vector = self._vectors(text)
+        own = self.model.probabilities([text], whole_vector[np.newaxis, :])[0]
+        whole = 0.5 * own + 0.5 * upstream if upstream.sum() > 0 else own
+        parts, nearest = [], self.model.nearest(whole_vector)
+        if not single:
+            vectors = np.vstack([self._vectors(q) for q in asked])
+            parts = list(self.model.probabilities(asked, vectors))
+            nearest = max(nearest, *(self.model.nearest(v) for v in vectors))
+        decision = decide(classes, whole, parts, nearest, self.settings, asked)
+        ranking = [{INTENT_NAME_KEY: name, "confidence": confidence} for name, confidence in decision.ranking]
+        message.set("questions", {"count": len(asked), "nearest": round(decision.nearest, 3)}, add_to_output=True)
+        if decision.also:
+            message.set("also_asked", {INTENT_NAME_KEY: decision.also[0], "confidence": decision.also[1]},
+                        add_to_output=True)
+        if decision.unlike or decision.which:
+            if decision.which:
+                message.set("which_one", {"intents": list(decision.which)}, add_to_output=True)
+            if decision.unlike:
+                message.set("unlike_training", True, add_to_output=True)
+            fallback = {INTENT_NAME_KEY: FALLBACK, "confidence": 1.0}
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback] + ranking, add_to_output=True)
+            return
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

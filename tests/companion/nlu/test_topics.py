@@ -1,0 +1,135 @@
+"""Topics question by question (companion/nlu/topics.py) and its Rasa steps
+(companion/nlu/topic_components.py), on small data made here."""
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from companion.nlu.topic_components import ParentWordsNormaliser, QuestionTopics
+from companion.nlu.topics import Settings, TopicModel, decide
+
+CLASSES = ["ask_bring_supporter", "ask_venue", "ask_who_attends", "greet"]
+EXAMPLES = {
+    "ask_bring_supporter": ["can i bring my mum", "can my sister come with me", "can i bring a friend",
+                            "is it ok to bring someone for support", "can my partner sit with me"],
+    "ask_venue": ["where is the meeting", "what is the address", "where do i go on the day",
+                  "is there parking at the building", "which office is it in"],
+    "ask_who_attends": ["who will be at the meeting", "will the school be there", "who is invited",
+                        "will the police come", "how many people will be there"],
+    "greet": ["hello", "hi there", "good morning", "hiya", "hey"],
+}
+
+
+def p(*values):
+    return np.array(values, dtype=float)
+
+
+def test_the_question_decides_over_the_story():
+    whole = p(0.1, 0.1, 0.7, 0.1)           # the story looks like "who attends"
+    question = p(0.9, 0.05, 0.03, 0.02)     # the question asks to bring someone
+    decision = decide(CLASSES, whole, [question], 0.9, Settings(question_weight=0.6))
+    assert decision.ranking[0][0] == "ask_bring_supporter"
+    assert decision.also is None
+
+
+def test_a_second_question_is_offered():
+    decision = decide(CLASSES, p(0.4, 0.4, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.1, 0.8, 0.05, 0.05)], 0.9,
+                      Settings(second_at_least=0.5))
+    assert decision.ranking[0][0] == "ask_bring_supporter"
+    assert decision.also == ("ask_venue", pytest.approx(0.8))
+    assert decision.which == ()              # two questions: both answered, not "which one?"
+
+
+def test_a_weak_second_question_or_a_greeting_is_not_offered():
+    weak = decide(CLASSES, p(0.6, 0.2, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.3, 0.4, 0.2, 0.1)], 0.9,
+                  Settings(second_at_least=0.5))
+    assert weak.also is None
+    hello = decide(CLASSES, p(0.6, 0.2, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.0, 0.0, 0.1, 0.9)], 0.9,
+                   Settings(second_at_least=0.5))
+    assert hello.also is None
+
+
+def test_two_close_topics_are_asked_about():
+    decision = decide(CLASSES, p(0.42, 0.38, 0.1, 0.1), [], 0.9, Settings(which_margin=0.1, which_at_least=0.25))
+    assert decision.which == ("ask_bring_supporter", "ask_venue")
+    clear = decide(CLASSES, p(0.7, 0.2, 0.05, 0.05), [], 0.9, Settings(which_margin=0.1, which_at_least=0.25))
+    assert clear.which == ()
+
+
+def test_a_message_unlike_any_training_example_is_not_guessed():
+    assert decide(CLASSES, p(0.9, 0.05, 0.03, 0.02), [], 0.2, Settings(unlike_below=0.3)).unlike
+    assert not decide(CLASSES, p(0.9, 0.05, 0.03, 0.02), [], 0.5, Settings(unlike_below=0.3)).unlike
+
+
+def unit(rows):
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_model_learns_and_is_stored_and_read_back(tmp_path):
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    labels = [i for i, ts in EXAMPLES.items() for _ in ts]
+    rng = np.random.default_rng(1)
+    vectors = unit(rng.normal(size=(len(texts), 8)))
+    model = TopicModel.train(texts, labels, vectors, scale=1.0)
+    probe = unit(rng.normal(size=(1, 8)))
+    guess = model.probabilities(["can i bring my mum with me"], probe)[0]
+    assert model.classes[int(guess.argmax())] == "ask_bring_supporter"
+    assert model.nearest(vectors[3]) == pytest.approx(1.0, abs=1e-3)
+    model.save(tmp_path)
+    again = TopicModel.load(tmp_path)
+    assert np.allclose(again.probabilities(["can i bring my mum with me"], probe)[0], guess, atol=1e-6)
+
+
+# ------------------------------------------------------------------ Rasa steps
+def message(text, intent=None, confidence=0.0, ranking=()):
+    m = Message(data={TEXT: text})
+    if intent:
+        m.set(INTENT, {"name": intent, "confidence": confidence})
+        m.set(INTENT_RANKING_KEY, [{"name": n, "confidence": c} for n, c in ranking])
+    return m
+
+
+def test_parents_words_are_normalised_for_training_and_put_back_after():
+    step = ParentWordsNormaliser.create({}, None, None, None)
+    typed = message("the SW said we r on a plan")
+    step.process([typed])
+    assert typed.get(TEXT) == "the social worker said we are on a child protection plan"
+    data = TrainingData([Message(data={TEXT: "wat is the conf", INTENT: "ask_what_is_conference"})])
+    step.process_training_data(data)
+    assert data.training_examples[0].get(TEXT) == "what is the conference"
+
+
+@pytest.fixture(scope="module")
+def topic_step(tmp_path_factory):
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("question_topics")
+    context = ExecutionContext(GraphSchema({}), "question_topics")
+    step = QuestionTopics.create({**QuestionTopics.get_default_config(), "which_margin": 0.0},
+                                 storage, resource, context)
+    step.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for i, ts in EXAMPLES.items() for t in ts]))
+    return QuestionTopics.load({**QuestionTopics.get_default_config(), "which_margin": 0.0},
+                               storage, resource, context)
+
+
+def test_a_sure_short_message_is_left_alone(topic_step):
+    typed = message("can i bring my mum", "ask_bring_supporter", 0.9, [("ask_bring_supporter", 0.9)])
+    topic_step.process([typed])
+    assert typed.get(INTENT)["name"] == "ask_bring_supporter" and typed.get("also_asked") is None
+
+
+def test_two_questions_give_a_main_and_a_second_topic_and_the_text_as_typed(topic_step):
+    normaliser = ParentWordsNormaliser.create({}, None, None, None)
+    typed = "Where is the meeting? And can i bring my mam wiv me?"
+    m = message(typed, "ask_venue", 0.5, [("ask_venue", 0.5), ("ask_bring_supporter", 0.4)])
+    normaliser.process([m])
+    topic_step.process([m])
+    found = {m.get(INTENT)["name"], m.get("also_asked")["name"]}
+    assert found == {"ask_venue", "ask_bring_supporter"}
+    assert m.get(TEXT) == typed
+    assert m.get("questions")["count"] == 2
