@@ -6,7 +6,12 @@ bench/results/bench.md and bench/results/latency.png:
 1. Understanding, on tests/nlu_holdout.yml (never trained on): accuracy,
    macro F1, the confusions that cost most, the fallback rate ("not sure"),
    the wrong-answer rate and missed safety messages, kept apart; and 5-fold
-   cross-validation on the training data, scored the same way.
+   cross-validation on the training data, scored the same way. Then
+   bench/understanding.py on the tuning sets (tests/nlu_holdout.yml,
+   tests/tuning/understanding.yml) and the blind evaluation set
+   (tests/evaluation/understanding.yml): right topic (both, for two
+   questions), "did you mean", wrong, wrong by confidence band; for ours
+   and for Rasa's default pipeline trained on the same data.
 2. The same held-out split for (a) Rasa's default pipeline (what `rasa init`
    gets) trained on our data and (b) a TF-IDF nearest-neighbour classifier.
 3. Speed over REST for 1, 20 and 50 parents at once, each sending
@@ -387,6 +392,28 @@ def understanding(model: Path, default_model: Path, results: Dict) -> None:
     log("Understanding: TF-IDF nearest neighbour")
     nn = scores(list(zip(truth, nearest_neighbour(training(), texts))))
     results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
+    log("Understanding: tuning and evaluation sets, ours and Rasa's default pipeline (bench/understanding.py)")
+    results["understanding_sets"] = {name: scored_sets(m) for name, m in (("ours", model),
+                                                                           ("rasa_default_pipeline", default_model))}
+
+
+# The scorer's sets: settings are chosen on the first two, never on the last.
+SCORED_SETS = ("tests/nlu_holdout.yml", "tests/tuning/understanding.yml", "tests/evaluation/understanding.yml")
+EVALUATION = SCORED_SETS[-1]
+
+
+def scored_sets(model: Path) -> Dict[str, Dict]:
+    """bench/understanding.py's figures for one model on every scored set."""
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    try:
+        result = subprocess.run([PY, str(ROOT / "bench" / "understanding.py"), "--model", str(model),
+                                 *[arg for name in SCORED_SETS for arg in ("--set", name)], "--json", str(out)],
+                                cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=3600)
+        if result.returncode != 0:
+            raise SystemExit(f"bench/understanding.py failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+        return json.loads(out.read_text())
+    finally:
+        out.unlink()
 
 
 def train_stock(work: Path) -> Path:
@@ -527,6 +554,25 @@ def markdown(r: Dict) -> str:
             rows.append(f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | "
                         f"{x['wrong_rate']:.1%} | {x['safety_missed']} of {x['safety_messages']} |")
         rows += ["", "Costliest confusions (ours): " + ("; ".join(u["ours"]["top_confusions"]) or "none"), ""]
+    sets = r.get("understanding_sets", {})
+    if sets:
+        rows += ["## Understanding by set (bench/understanding.py)", "",
+                 "Tuning sets: settings were chosen on them. Evaluation set: written blind, never trained "
+                 "or tuned on. Right: the topic asked (both, for two questions).", "",
+                 "| model | set | messages | right | one of two | did you mean | wrong | safety route |",
+                 "|---|---|---|---|---|---|---|---|"]
+        for name, by_set in sets.items():
+            for set_name, x in by_set.items():
+                rows.append(f"| {name} | {set_name} | {x['messages']} | {x['right']:.1%} | {x['one_of_two']:.1%} | "
+                            f"{x['did_you_mean']:.1%} | {x['wrong']:.1%} | {x['safety_route']:.1%} |")
+        ours_eval = sets.get("ours", {}).get(EVALUATION)
+        if ours_eval:
+            rows += ["", f"Wrong answers by the classifier's confidence (ours, {EVALUATION}):", "",
+                     "| confidence | messages | answered | wrong |", "|---|---|---|---|"]
+            for band, c in sorted(ours_eval["wrong_by_confidence"].items()):
+                rows.append(f"| {band} | {c.get('messages', 0)} | {c.get('answered', 0)} | {c.get('wrong', 0)} |")
+            rows += ["", f"Two-question messages (ours, evaluation): {ours_eval['two_question_messages']}; "
+                         f"over 40 words: {ours_eval['long_messages_over_40_words']}", ""]
     if "cross_validation" in u:
         cv = u["cross_validation"]
         rows += [f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
