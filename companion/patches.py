@@ -18,10 +18,24 @@ side effect of importing a module.
    the last complete answer for REFRESH_SECONDS and gives each conversation
    only the slots whose value differs. While the action server cannot be
    reached it asks with every message, as Rasa would.
+3. An event's class is found by its type name from a table, not by walking
+   every subclass of Event. Rasa 3.6 walks the whole class hierarchy
+   (rasa.shared.utils.common.all_subclasses) for every event it reads back
+   from the conversation store: 3.5 % of the server's samples under load
+   (py-spy, 20 parents, docs/performance.md). A name not in the table still
+   takes Rasa's walk, so event classes defined later are found as before.
+4. A graph's minimal schema for the same targets is computed once. Rasa
+   recomputes it (a recursive walk of the graph) at every graph run, twice
+   a message; small (0.2 %), but the graph never changes after loading.
+5. A button payload with JSON entities ('/ask_dates{"milestone": ...}') is
+   not treated as a slot placeholder. Rasa 3.6 tries, fails, logs an error
+   with a traceback, and returns the text unchanged; this returns it
+   unchanged without the error. A text with a real {slot} is left to Rasa.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
@@ -116,6 +130,57 @@ def from_kept_profile(execute: Execute, profile: ProfileValues) -> Execute:
     return wrapper
 
 
+# ------------------------------------------------- 3. event classes by name
+def event_class_finder(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps Event.resolve_by_type (a staticmethod) with a table of the
+    classes it has found. Misses, unknown names and defaults go to Rasa."""
+    found: Dict[Text, Any] = {}
+
+    def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = resolve(type_name, default)
+            if cls is not None and cls is not default and getattr(cls, "type_name", None) == type_name:
+                found[type_name] = cls
+        return cls
+
+    resolve_by_type.wrapped = resolve  # type: ignore[attr-defined]
+    resolve_by_type.found = found  # type: ignore[attr-defined]
+    return resolve_by_type
+
+
+# ------------------------------------------------ 4. a graph's minimal schema
+def remembered_minimal_schema(minimal: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps GraphSchema.minimal_graph_schema: one answer per schema and targets."""
+    def minimal_graph_schema(self: Any, targets: Optional[List[Text]] = None) -> Any:
+        key = tuple(targets) if targets else None
+        kept = self.__dict__.setdefault("_companion_minimal", {})
+        if key not in kept:
+            kept[key] = minimal(self, targets)
+        return kept[key]
+
+    minimal_graph_schema.wrapped = minimal  # type: ignore[attr-defined]
+    return minimal_graph_schema
+
+
+# ------------------------------------------- 5. JSON in buttons' payloads
+_PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
+
+
+def payloads_left_alone(interpolate_text: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps rasa.core.nlg.interpolator.interpolate_text. If every {...} in
+    the text holds a double quote (JSON, never a slot name), Rasa's own
+    function could only fail and return the text as it is: return it."""
+    def wrapper(response: Text, values: Dict[Text, Any]) -> Text:
+        found = _PLACEHOLDER.findall(response)
+        if found and all('"' in placeholder for placeholder in found):
+            return response
+        return interpolate_text(response, values)
+
+    wrapper.wrapped = interpolate_text  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -126,3 +191,14 @@ def install() -> None:
     current = ActionExtractSlots._execute_custom_action
     if not hasattr(current, "wrapped"):
         ActionExtractSlots._execute_custom_action = from_kept_profile(current, ProfileValues())
+
+    from rasa.core.nlg import interpolator
+    from rasa.engine.graph import GraphSchema
+    from rasa.shared.core.events import Event
+
+    if not hasattr(Event.resolve_by_type, "wrapped"):
+        Event.resolve_by_type = staticmethod(event_class_finder(Event.resolve_by_type))
+    if not hasattr(GraphSchema.minimal_graph_schema, "wrapped"):
+        GraphSchema.minimal_graph_schema = remembered_minimal_schema(GraphSchema.minimal_graph_schema)
+    if not hasattr(interpolator.interpolate_text, "wrapped"):
+        interpolator.interpolate_text = payloads_left_alone(interpolator.interpolate_text)
