@@ -1,29 +1,126 @@
-"""Rasa's socket.io channel, rate limited and never silent, accepting
-connections only from the allowed origins (Rasa's channel accepts any):
-$CC_ALLOWED_ORIGINS (space-separated; the launcher sets it to the profile's
-`web.allowed_origins` plus its demo page), or else the profile's list. With
-none, only same-origin pages may connect. Its name stays "socketio"."""
+"""The socket.io channel the widget talks to, on the events of Rasa's own
+(session_request, session_confirm, user_uttered, bot_uttered). Its name
+stays "socketio". What it adds:
+
+- connections only from the allowed origins (Rasa's channel accepts any):
+  $CC_ALLOWED_ORIGINS (space-separated; the launcher sets it to the
+  profile's `web.allowed_origins` plus its demo page), or else the
+  profile's list. With none, only same-origin pages may connect;
+- each conversation has a token (companion/channels/tokens.py). A
+  `session_request` with a genuine token rejoins its conversation; any other
+  (no token, another session's id, a forged token) starts a new one. The
+  answer, `session_confirm`, is {"session_id": ..., "token": ...}. A
+  connection's messages always go to the conversation it was confirmed for,
+  whatever session_id they name, so no one else's replies reach it;
+- packets over $CC_MAX_BODY_BYTES close the connection; a message that is not
+  text gets a kind answer (content/requests.yml); typed payloads are screened
+  (companion/channels/guard.py);
+- rate limited and never silent (companion/channels/common.py).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Text
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
+from companion.channels import guard
 from companion.channels.common import load_unavailable, never_silent
 from companion.channels.origins import allowed_origins
+from companion.channels.screen import GuardedSocketBlueprint, screened
+from companion.channels.tokens import shared_tokens
+
+logger = logging.getLogger(__name__)
 
 
-class SocketIOChannel(SocketIOInput):
+class SocketIOChannel(InputChannel):
     @classmethod
     def name(cls) -> Text:
         return "socketio"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOChannel":
+        credentials = credentials or {}
+        return cls(credentials.get("user_message_evt", "user_uttered"),
+                   credentials.get("bot_message_evt", "bot_uttered"),
+                   credentials.get("socketio_path", "/socket.io"))
+
+    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
+                 socketio_path: Text = "/socket.io") -> None:
+        self.user_message_evt, self.bot_message_evt = user_message_evt, bot_message_evt
+        self.socketio_path = socketio_path
+        self.sio: Optional[AsyncServer] = None
+        self._tokens = shared_tokens()
+        self._words = guard.load_request_words()
+        self._sessions: Dict[Text, Text] = {}        # socket id -> its conversation
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(never_silent(on_new_message, load_unavailable()))
-        # Rasa builds its server with origin checks turned off ([]); turn
-        # them on. None means same-origin pages only.
-        self.sio.eio.cors_allowed_origins = allowed_origins() or None
-        return blueprint
+        # Rasa builds its server with origin checks turned off ([]); ours are
+        # on. None means same-origin pages only.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins() or None,
+                          max_http_buffer_size=guard.MAX_BODY_BYTES)
+        self.sio = sio
+        socketio_webhook = GuardedSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        handle = never_silent(on_new_message, load_unavailable())
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        async def confirm(sid: Text, conversation: Text, token: Text) -> None:
+            previous = self._sessions.get(sid)
+            if previous and previous != conversation:
+                sio.leave_room(sid, previous)
+            self._sessions[sid] = conversation
+            sio.enter_room(sid, conversation)
+            await sio.emit("session_confirm", {"session_id": conversation, "token": token}, room=sid)
+
+        @sio.on("connect")
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: Text) -> None:
+            self._sessions.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            owner = self._tokens.verify(data.get("token"))
+            asked = data.get("session_id")
+            if owner is not None and asked in (None, owner):
+                await confirm(sid, owner, data["token"])
+                return
+            if asked or data.get("token"):
+                logger.info("socket.io: a session request without its conversation's token got a new session.")
+            await confirm(sid, *self._tokens.new())
+
+        @sio.on(self.user_message_evt)
+        async def handle_message(sid: Text, data: Any) -> None:
+            conversation = self._sessions.get(sid)
+            if conversation is None:                 # no session_request first: a new conversation
+                await confirm(sid, *self._tokens.new())
+                conversation = self._sessions[sid]
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            data = data if isinstance(data, dict) else {}
+            try:
+                text = guard.message_text(data.get("message"))
+                metadata = guard.metadata(data.get("metadata"))
+            except guard.Refused as refused:
+                logger.info("socket.io: a message that is not a message (%s).", refused.reason)
+                await output.send_text_message(conversation, self._words.not_a_message)
+                return
+            agent = socketio_webhook.ctx.app.ctx.agent
+            text = await screened(text, conversation, agent)
+            await handle(UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
+
+        return socketio_webhook

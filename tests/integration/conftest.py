@@ -44,7 +44,7 @@ def server_env(actions_port, db, **extra):
     env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
                SANIC_HOST="127.0.0.1", TRACKER_DB=str(db), RASA_TELEMETRY_ENABLED="false",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-               CC_ALLOWED_ORIGINS=DEMO_ORIGIN, **extra)
+               CC_ALLOWED_ORIGINS=DEMO_ORIGIN, CC_SESSION_SECRET=SESSION_SECRET, **extra)
     env.pop("CC_PROFILE", None)
     return env
 
@@ -89,13 +89,25 @@ def stop(*processes):
             process.kill()
 
 
+# Every test server signs conversation tokens with this secret, so replicas
+# and restarted servers accept each other's tokens.
+SESSION_SECRET = "integration-tests-session-secret-0123456789"
+# sender -> the token the server gave with that conversation's first reply.
+_TOKENS = {}
+
+
 def post_message(base_url, sender, text):
-    """The bot's replies to one message on the REST channel."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body,
+    """The bot's replies to one message on the REST channel (sending the
+    conversation's token once the server has given one)."""
+    message = {"sender": sender, "message": text}
+    if sender in _TOKENS:
+        message["token"] = _TOKENS[sender]
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=json.dumps(message).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
+        if response.headers.get("X-Conversation-Token"):
+            _TOKENS[sender] = response.headers["X-Conversation-Token"]
         return json.loads(response.read())
 
 

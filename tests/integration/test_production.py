@@ -43,7 +43,8 @@ def cluster(tmp_path_factory):
             replicas[name] = start_rasa(port, env, tmp / f"rasa-{name}.log", "endpoints.production.yml")
             started.append(replicas[name])
         yield {"a": f"http://127.0.0.1:{ports[0]}", "b": f"http://127.0.0.1:{ports[1]}",
-               "processes": replicas, "db": names["DB_NAME"], "prefix": names["REDIS_KEY_PREFIX"]}
+               "processes": replicas, "db": names["DB_NAME"], "prefix": names["REDIS_KEY_PREFIX"],
+               "logs": [tmp / "actions.log", tmp / "rasa-a.log", tmp / "rasa-b.log"]}
     finally:
         stop(*reversed(started))
         drop_database(names["DB_NAME"])
@@ -138,3 +139,19 @@ def test_postgresql_restarted_while_traffic_flows(cluster):
         time.sleep(1)
     assert stored_events(cluster, after), "storing again after the restart"
     assert stored_events(cluster, sender)[:len(before)] == before, "nothing stored before was lost"
+
+
+def test_planted_details_are_in_no_column_and_no_log_on_postgresql(cluster):
+    """Issue #15 on PostgreSQL: the conversation alternates between the replicas."""
+    from planted import found_in, plant
+    sender, turn = uuid.uuid4().hex, iter(range(100))
+    replies = plant(lambda text: post_message(cluster["ab"[next(turn) % 2]], sender, text))
+    assert all(replies)
+    connection = psycopg2.connect(dbname=cluster["db"], **PG)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM events")
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    connection.close()
+    assert any(row["sender_id"] == sender for row in rows)
+    assert found_in(rows, cluster["logs"]) == []
