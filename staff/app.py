@@ -145,11 +145,16 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
     async def health(_request: Request):
         return response.text("ok")
 
+    @app.get("/favicon.ico")
+    async def no_icon(_request: Request):
+        return response.empty()
+
     # ------------------------------------------------------------- sign in / out
     def signin_page(request: Request, error: str = "", status: int = 200):
         nonce = secrets.token_urlsafe(16)
+        target = request.form.get("next") if request.method == "POST" else request.args.get("next")
         resp = page("signin.html", status=status, session=None, error=error,
-                    csrf=staff.sessions.signin_token(nonce), next=safe_next(request.args.get("next")),
+                    csrf=staff.sessions.signin_token(nonce), next=safe_next(target),
                     signed_out=request.args.get("out") == "1")
         set_cookie(resp, SIGNIN_COOKIE, nonce, 3600)
         return resp

@@ -2,9 +2,9 @@
 
 Stored messages were already redacted once (companion/stores/redact.py)
 when the bot stored them. This runs that pass again (for anything stored
-before it existed, or migrated in), then takes out what it does not cover:
-National Insurance numbers, any other long run of digits, web addresses,
-and words that look like names: a capitalised word the bot's own training
+before it existed, or migrated in), then takes out more: National
+Insurance numbers in any spacing, any other long run of digits, web
+addresses, and words that look like names: a capitalised word the bot's own training
 data and content never use ("Jayden", "Kowalski"), and any unknown word
 after "my son", "my ex" and the like. It over-redacts on purpose: a staff
 member loses a place name now and then, and never sees a parent's.
@@ -23,8 +23,8 @@ from staff.words import ROOT
 NI_NUMBER = re.compile(r"\b[A-Z]{2}(?:[\s\-]?\d{2}){3}(?:[\s\-]?[A-D])?\b", re.IGNORECASE)
 DIGITS = re.compile(r"(?<![\w\[])\d(?:[\s\-./]?\d){5,}(?!\w)")
 LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-WORD = re.compile(r"\[[a-zA-Z ]+\]|[A-Za-z][A-Za-z'\u2019\-]*")
-TAG = re.compile(r"^\[[a-zA-Z ]+\]$")
+WORD = re.compile(r"\[[a-zA-Z][a-zA-Z \-]*\]|[A-Za-z][A-Za-z'\u2019\-]*")
+TAG = re.compile(r"^\[[a-zA-Z][a-zA-Z \-]*\]$")
 VOCABULARY_SOURCES = ("data/nlu", "domain", "content")
 
 
@@ -70,6 +70,6 @@ def redact_again(text: str) -> str:
         return ""
     text = first_pass(text)
     text = LINK.sub("[link]", text)
-    text = NI_NUMBER.sub("[NI number]", text)
+    text = NI_NUMBER.sub("[NI-number]", text)
     text = DIGITS.sub("[number]", text)
     return _names(text)

@@ -19,7 +19,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from seed import seed  # noqa: E402
+from seed import noon_today, seed  # noqa: E402, F401 (noon_today: for the test files)
 
 PASSWORD = "a long staff password 2026"
 SECRET = secrets.token_urlsafe(40)
@@ -36,15 +36,6 @@ def add_user(users: Path, name: str, password: str = PASSWORD) -> None:
     done = subprocess.run([sys.executable, "-m", "staff.accounts", name], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-
-
-def noon_today() -> float:
-    """Today at 12:00 UK time: seeded days stay whole days whatever the hour the tests run."""
-    from datetime import datetime
-    from datetime import time as clock
-
-    from staff.insights import UK
-    return datetime.combine(datetime.now(UK).date(), clock(12), UK).timestamp()
 
 
 class Server:

@@ -157,6 +157,16 @@ def seed(url: str, now: float | None = None, retention_days: int = 30) -> Seeded
     return seeded
 
 
+def noon_today() -> float:
+    """Today at 12:00 UK time: seeded days stay whole days whatever the hour the tests run."""
+    from datetime import datetime, time as clock
+
+    from staff.insights import UK
+    return datetime.combine(datetime.now(UK).date(), clock(12), UK).timestamp()
+
+
 if __name__ == "__main__":
-    seed(f"sqlite:///{sys.argv[1]}")
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    seed(f"sqlite:///{sys.argv[1]}", noon_today())
     print(f"Seeded {sys.argv[1]}")

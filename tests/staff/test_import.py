@@ -115,7 +115,8 @@ def test_a_training_example_has_no_tags_or_brackets():
 
 
 def test_examples_go_at_the_end_of_their_own_block():
-    text = "nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n\n  - intent: b\n    examples: |\n      - x\n"
+    text = ("nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n\n"
+            "  - intent: b\n    examples: |\n      - x\n")
     assert add_examples(text, "a", ["three"]) == \
         "nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n      - three\n\n  - intent: b\n" \
         "    examples: |\n      - x\n"

@@ -74,7 +74,7 @@ def test_the_queue_shows_declined_unsure_and_none_of_these_newest_first(signed_i
     found = items(html)
     assert len(found) == 5
     texts = [text for _, text in found]
-    starts = ["my NI number is [NI number]", "what does the LADO do", "can my sister [name] come",
+    starts = ["my NI number is [NI-number]", "what does the LADO do", "can my sister [name] come",
               "email me at [email]", "[name] lives at [postcode] with [name]"]
     assert [text[:len(start)] for text, start in zip(texts, starts, strict=True)] == starts
     reasons = re.findall(r'<dd class="reason">([^<]+)</dd>', html)
