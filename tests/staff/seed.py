@@ -159,7 +159,8 @@ def seed(url: str, now: float | None = None, retention_days: int = 30) -> Seeded
 
 def noon_today() -> float:
     """Today at 12:00 UK time: seeded days stay whole days whatever the hour the tests run."""
-    from datetime import datetime, time as clock
+    from datetime import datetime
+    from datetime import time as clock
 
     from staff.insights import UK
     return datetime.combine(datetime.now(UK).date(), clock(12), UK).timestamp()
