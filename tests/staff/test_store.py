@@ -156,3 +156,24 @@ def test_keep_only_drops_labels_past_retention_and_of_missing_messages(tmp_path)
     assert deleted == len(old)
     assert message_key("web-old-01", old[0]["timestamp"]) not in labels.by_message()
     assert all(r.event_time >= cutoff for r in labels.reviews())
+
+
+def test_with_postgresql_the_labels_are_a_table_in_the_same_database_and_go_with_a_delete(postgres_tracker,
+                                                                                         monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    from companion.stores.tracker_store import RedactingSQLTrackerStore
+    from staff.reviews import review_url
+
+    monkeypatch.delenv("STAFF_DB", raising=False)
+    url = review_url(f"postgresql://postgres@127.0.0.1:5432/{postgres_tracker}")
+    assert url.endswith(f"/{postgres_tracker}")
+    labels = ReviewStore(url)
+    labels.label("web-4d2c9a77e1", time.time() - DAY, "not_relevant", None, "", "text", "alice")
+    labels.label("web-9b1f00c3aa", time.time() - DAY, "not_relevant", None, "", "text", "alice")
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432,
+                                     db=postgres_tracker, username="postgres", login_db="postgres")
+    store.delete("web-9b1f00c3aa")
+    assert [r.conversation for r in labels.reviews()] == [conversation_key("web-4d2c9a77e1")]
+    store.engine.dispose()
+    labels.dispose()
