@@ -175,9 +175,18 @@ import messages from "../../content/widget.json";
   const waiting = [];      // typed while offline: sent once the session is back
   const socket = io(settings.server, { path: "/socket.io", transports: ["websocket"] });
 
-  function emit(message) {
-    socket.emit("user_uttered", { message: message, session_id: sessionId });
+  // A message with no answer after RESEND_MS (its server may have stopped)
+  // is sent once more with the same message id; the server handles an id once.
+  const RESEND_MS = 15000;
+  let unanswered = null;   // { message, id, timer } of the last message sent
+  function emit(message, id, resending) {
+    id = id || Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    socket.emit("user_uttered", { message: message, session_id: sessionId, metadata: { message_id: id } });
     status.textContent = words.typing;
+    if (unanswered) { clearTimeout(unanswered.timer); }
+    unanswered = { message: message, id: id, timer: resending ? null : setTimeout(() => {
+      if (confirmed && socket.connected) { emit(message, id, true); } else { waiting.push({ message, id }); }
+    }, RESEND_MS) };
   }
 
   function send(message, shown) {
@@ -201,7 +210,10 @@ import messages from "../../content/widget.json";
     confirmed = true;
     if (fresh && (clearing || !transcript.length)) { emit("/greet"); }
     clearing = false;
-    while (waiting.length) { emit(waiting.shift()); }
+    while (waiting.length) {
+      const next = waiting.shift();
+      if (typeof next === "string") { emit(next); } else { emit(next.message, next.id, true); }
+    }
     if (!waiting.length && status.textContent === words.sending) { status.textContent = ""; }
   });
   socket.on("disconnect", () => {
@@ -211,6 +223,7 @@ import messages from "../../content/widget.json";
   socket.io.on("reconnect_attempt", () => { status.textContent = words.reconnecting; });
   socket.on("bot_uttered", (message) => {
     if (clearing) { return; }
+    if (unanswered) { clearTimeout(unanswered.timer); unanswered = null; }
     status.textContent = "";
     const custom = message.custom || message;
     if (custom && custom.type === "timeline") { add({ kind: "timeline", data: custom }); return; }

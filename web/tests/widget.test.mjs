@@ -287,3 +287,31 @@ test("Clear this conversation empties the chat and starts again", async () => {
   assert.ok(!(await logText(page)).includes("interpreter"));
   await page.close();
 });
+
+test("a message that gets no answer is sent once more, with the same message id", async () => {
+  const page = await newPage();
+  // The first question never reaches the server (as if its replica died);
+  // the widget sends it again after 15 s and the answer comes.
+  const sent = [];
+  let dropped = false;
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      const text = String(frame);
+      if (text.includes("user_uttered") && text.includes("what is a core group")) {
+        sent.push(JSON.parse(text.slice(text.indexOf("[")))[1]);
+        if (!dropped) { dropped = true; return; }
+      }
+      server.send(frame);
+    });
+  });
+  await openChat(page);
+  await ask(page, "what is a core group");
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(sent.length, 1);
+  await waitForLog(page, "A core group is a small group");
+  assert.equal(sent.length, 2, "sent once more, not more");
+  assert.ok(sent[0].metadata.message_id, "the message carries an id");
+  assert.equal(sent[1].metadata.message_id, sent[0].metadata.message_id);
+  await page.close();
+});
