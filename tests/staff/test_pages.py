@@ -47,8 +47,10 @@ def test_the_charts_are_inline_svg_with_a_figure_on_every_bar(signed_in):
 
 
 def test_a_date_range_narrows_the_figures(signed_in):
-    from datetime import date, timedelta
-    yesterday = (date.today() - timedelta(1)).isoformat()
+    from datetime import datetime, timedelta
+
+    from staff.insights import UK
+    yesterday = (datetime.now(UK).date() - timedelta(1)).isoformat()
     html = signed_in.get(f"/insights?from={yesterday}&to={yesterday}").text
     assert figure(html, "conversations") == 2
     nonsense = signed_in.get("/insights?from=not-a-date&to=9999-99-99")
