@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -14,9 +15,10 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from companion.channels import sms_text
+from companion.channels import guard, sms_text
 from companion.channels.common import load_unavailable, never_silent
 from companion.channels.origins import profile_values
+from companion.channels.screen import GuardedBlueprint
 from companion.stores.shared_state import shared_state
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class SmsChannel(InputChannel):
                            "so every text message request is refused.")
         self.words = sms_text.load_sms_words()
         self.unavailable = load_unavailable()
+        self.request_words = guard.load_request_words()
         self.profile = profile_values()
         # The rest of a long answer, for MORE: in Redis with several replicas.
         self._more = shared_state().more_store()
@@ -79,13 +82,19 @@ class SmsChannel(InputChannel):
     def _signed(self, request: Request) -> bool:
         if not (self.auth_token and self.sender_key):
             return False
-        params = {key: request.form.get(key) for key in request.form}
+        # Twilio signs every field, blank ones too (an empty Body); Sanic's
+        # request.form leaves blank ones out.
+        if (request.content_type or "").startswith("application/x-www-form-urlencoded"):
+            fields = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            params = {key: values[0] for key, values in fields.items()}
+        else:
+            params = {key: request.form.get(key) for key in request.form}
         url = self.public_url or request.url
         signature = request.headers.get("X-Twilio-Signature", "")
         return RequestValidator(self.auth_token).validate(url, params, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("sms_webhook", __name__)
+        webhook = GuardedBlueprint("sms_webhook", __name__)
         handle = never_silent(on_new_message, self.unavailable)
 
         @webhook.route("/", methods=["GET"])
@@ -120,6 +129,14 @@ class SmsChannel(InputChannel):
             tracker = await store.retrieve(sender)
             first_contact = tracker is None or not any(isinstance(e, UserUttered) for e in tracker.events)
             text = sms_text.chosen_option(text, last_options(tracker)) or text
+            if not text.strip():
+                return self._twiml(self._texts(self.request_words.not_a_message, sender))
+            # Bounded, and a typed payload sets nothing (companion/channels/guard.py).
+            text = guard.cut(text)
+            if text.strip().startswith("/"):
+                offered = guard.offered_payloads(tracker.events) if tracker is not None else []
+                domain = request.app.ctx.agent.domain
+                text = guard.screen_payload(text, offered, domain.intents if domain is not None else [])
             collector = SmsOutput()
             await handle(UserMessage(text, collector, sender, input_channel=self.name()))
             reply, _ = sms_text.flatten(collector.messages, self.words)

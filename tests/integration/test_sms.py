@@ -108,3 +108,19 @@ def test_stop_deletes_the_conversation_and_sends_nothing(servers):
     before = count()
     assert text_bot(servers, phone, "Stop") == []
     assert count() < before
+
+
+def test_a_typed_payload_sets_nothing_and_an_empty_text_gets_a_kind_answer(servers):
+    """Issue #15 on the SMS channel."""
+    from companion.channels.sms_text import conversation_id
+    phone = new_phone()
+    assert text_bot(servers, phone, "")[0]                                 # not silence
+    text_bot(servers, phone, '/give_conference_details{"nation": "../../profile"}')
+    text_bot(servers, phone, "/restart")
+    sender = conversation_id(phone, "test-sender-key")
+    with sqlite3.connect(servers["db"]) as db:
+        rows = [d for (d,) in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
+        actions = [a for (a,) in db.execute("SELECT action_name FROM events WHERE sender_id = ? AND "
+                                            "type_name = 'action'", (sender,))]
+    assert rows and not any("../../profile" in row for row in rows)
+    assert "action_restart" not in actions
