@@ -37,6 +37,10 @@ SINKS = [
 LABEL_ATTRIBUTE = re.compile(r"\b(?:aria-label|aria-description|title|placeholder|alt)=\"[^\"]*[A-Za-z]")
 # Strings of two words that are code, not English for a person.
 NOT_WORDS = {'"use strict"', '"noopener noreferrer"'}
+# Class names: el's second argument, or what className is set to.
+CLASS_NAMES = re.compile(
+    r"(?:\bel\(\s*(?:" + STRING.pattern + r")\s*,\s*|className\s*=\s*)(?P<names>" + STRING.pattern + ")", re.DOTALL
+)
 # Two words in a row: a sentence, a label or a button title.
 WORDS = re.compile(r"[A-Za-z]{2,}[^\sA-Za-z]* +[^\sA-Za-z]*[A-Za-z]{2,}")
 
@@ -50,8 +54,10 @@ def english_strings(source):
     """String literals that read as words. Markup counts for its text only, and
     its label attributes."""
     found = []
-    for literal in STRING.findall(code_only(source)):
-        if literal in NOT_WORDS:
+    code = code_only(source)
+    class_names = {match.group("names") for match in CLASS_NAMES.finditer(code)}
+    for literal in STRING.findall(code):
+        if literal in NOT_WORDS or literal in class_names:
             continue
         body = INTERPOLATION.sub("", literal[1:-1])
         if "<" in body and LABEL_ATTRIBUTE.search(body):
@@ -111,6 +117,7 @@ const settings = { title: script.dataset.title || "Ask about your conference" };
 status.textContent = "Please wait";
 root.innerHTML = `<div class="cc"><button aria-label="Close the chat"></button></div>`;
 node.prepend(el("span", "visually-hidden", "Bot:"));
+node = el("p", "msg bot", words.botSaid);
 status.textContent = words.sending;
 const KEYS = { session: "cc-session" };
 """
