@@ -80,7 +80,7 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	@touch $@
 
 # The chat widget: one file any page embeds (socket.io client bundled in).
-web/dist/widget.js: web/src/widget.js web/src/widget.css web/node_modules/.installed
+web/dist/widget.js: web/src/widget.js web/src/widget.css content/widget.json web/node_modules/.installed
 	@echo "==> Building the chat widget"
 	cd web && npm run --silent build
 
@@ -224,7 +224,7 @@ test-validate: $(RASA_VENV)/.installed
 test-nlu: $(MODEL)
 	@echo "==> NLU on held-out messages (tests/nlu_holdout.yml, never trained on)"
 	@rm -rf results/holdout
-	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --quiet
+	$(RASA) test nlu --domain domain --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --quiet
 	$(RASA_PY) bench/check_nlu_report.py results/holdout/intent_report.json --min-macro-f1 0.95
 
 test-stories: $(MODEL)

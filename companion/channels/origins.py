@@ -13,11 +13,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Text
 
-from companion.paths import ROOT
+from companion.paths import CONTENT_DIR, ROOT
 from companion.yaml_file import read_mapping
-
-
-
 
 class OriginsError(ValueError):
     """The profile cannot be read."""
@@ -33,9 +30,13 @@ def profile_values() -> Dict[Text, Text]:
     profile = _profile()
     contact = profile.get("contact") or {}
     privacy = profile.get("privacy") or {}
-    return {"contact_phone": str(contact.get("phone") or "your council"),
-            "contact_hours": str(contact.get("opening_hours") or "office hours"),
-            "privacy_url": str(privacy.get("notice_url") or "ask us for our privacy notice")}
+    gaps = read_mapping(CONTENT_DIR / "sms.yml", OriginsError).get("profile_gaps") or {}
+    given = {"contact_phone": contact.get("phone"), "contact_hours": contact.get("opening_hours"),
+             "privacy_url": privacy.get("notice_url")}
+    missing = [name for name, value in given.items() if not value and not gaps.get(name)]
+    if missing:
+        raise OriginsError(f"content/sms.yml: profile_gaps needs {', '.join(missing)}")
+    return {name: str(value or gaps[name]) for name, value in given.items()}
 
 
 def allowed_origins() -> List[Text]:

@@ -58,11 +58,6 @@ ALLOWED = {
     ("actions/your_dates.py", "-//Conference Companion//Your dates//EN"),
     # The GSM-7 alphabet, for counting what fits in a text message.
     ("companion/channels/sms_text.py", "@£$¥èéùìòÇ..."),
-    # Fill-ins for the SMS HELP text when the profile cannot be read: to move
-    # to content/sms.yml, then off this list.
-    ("companion/channels/origins.py", "your council"),
-    ("companion/channels/origins.py", "office hours"),
-    ("companion/channels/origins.py", "ask us for our privacy notice"),
 }
 
 # Where an error happened, as error messages name it: "{}: sections.{}",
