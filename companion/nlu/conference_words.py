@@ -15,6 +15,13 @@ from companion.yaml_file import read_mapping
 from companion.paths import CONTENT_DIR
 
 WORDS_PATH = CONTENT_DIR / "conference_words.yml"
+# Words that start a date question. A question's own part runs from the
+# clause it starts in to the end of its sentence.
+QUESTION = re.compile(
+    r"\b(when|whens|wen|what time|what date|what day|how long|how soon|how early|how late"
+    r"|how many (days|weeks|working days)|how much notice|by when|deadline|last day|latest date)\b")
+_CLAUSE_START = re.compile(r"(.*)([,;.?!\n]|\band\b|\bbut\b)", re.S)
+_SENTENCE_END = re.compile(r"[.?!\n]")
 GROUPS = {"milestones": "milestone", "conference_kinds": "conference_kind", "nations": "nation"}
 
 
@@ -35,15 +42,48 @@ class ConferenceWords:
         self._patterns = patterns
 
     def find(self, text: str) -> List[Word]:
-        """Every value found, once each, in the order they appear."""
+        """Every value found, once each, in the order they appear.
+
+        Words that say what kind the conference is are not also a question
+        about a date: in "my review is on 3 March, when do I get the report?"
+        the review is the conference, and only the report is asked about.
+        """
         lowered = (text or "").lower()
-        found: Dict[Tuple[str, str], Word] = {}
+        kinds = [m.span() for _, pattern in self._patterns.get("conference_kind", [])
+                 for m in pattern.finditer(lowered)]
+        words = []
         for entity, entries in self._patterns.items():
             for value, pattern in entries:
-                match = pattern.search(lowered)
-                if match and (entity, value) not in found:
-                    found[(entity, value)] = Word(entity, value, match.start(), match.end())
+                for match in pattern.finditer(lowered):
+                    if entity == "milestone" and _overlaps(match.span(), kinds):
+                        continue
+                    words.append(Word(entity, value, match.start(), match.end()))
+        # When the message asks a question, the dates it asks about are the
+        # ones in the question: "the report came on the 18th, when do I get
+        # the minutes?" asks about the minutes.
+        questions = question_parts(lowered)
+        asked = [w for w in words if w.entity == "milestone" and _overlaps((w.start, w.end), questions)]
+        if asked:
+            words = [w for w in words if w.entity != "milestone"] + asked
+        found: Dict[Tuple[str, str], Word] = {}
+        for word in sorted(words, key=lambda w: w.start):
+            found.setdefault((word.entity, word.value), word)
         return sorted(found.values(), key=lambda w: (w.start, w.entity))
+
+
+def question_parts(lowered: str) -> List[Tuple[int, int]]:
+    """Where the message's date questions are (character spans)."""
+    parts = []
+    for match in QUESTION.finditer(lowered):
+        before = _CLAUSE_START.match(lowered[:match.start()])
+        start = before.end() if before else 0
+        end = _SENTENCE_END.search(lowered, match.end())
+        parts.append((start, end.start() if end else len(lowered)))
+    return parts
+
+
+def _overlaps(span: Tuple[int, int], spans: List[Tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
 
 
 def load_conference_words(path=WORDS_PATH) -> ConferenceWords:

@@ -84,3 +84,44 @@ def test_a_missing_block_is_named(tmp_path):
     path.write_text("milestones:\n  reports: ['report']\n")
     with pytest.raises(ConferenceWordsError, match="conference_kinds is missing"):
         load_conference_words(path)
+
+
+# Issue 17: the date asked for.
+@pytest.mark.parametrize("text, milestones", [
+    # Telling them someone is coming, at a first conference or a review.
+    ("when do i need to tell them my advocate is coming", ["tell_chair"]),
+    ("it's a review on 10 december, when do i tell the chair my solicitor is coming", ["tell_chair"]),
+    ("by when should i say i'm bringing a friend to the review on 28 january", ["tell_chair"]),
+    ("how much notice do they need that an interpreter is coming", ["tell_chair"]),
+    ("how many days before do i let the chair know my solicitor is coming", ["tell_chair"]),
+    ("when does she need to tell the chair I'm coming", ["tell_chair"]),
+    # The time to arrive.
+    ("what time do i need to be there", ["arrive_early"]),
+    ("how early should i get there", ["arrive_early"]),
+    ("what time shall we turn up", ["arrive_early"]),
+    ("half 9 on the 8th, what time should i get there", ["arrive_early"]),
+    ("when should the paperwork arrive", ["reports"]),
+    # A review that is the conference is not asked about.
+    ("my review is on 3 march, when do i get the report", ["reports"]),
+    ("the review is on 8 december, when do i get the report", ["reports"]),
+    ("what happens at the review on 3 march", []),
+    ("when is the first core group meant to be", ["first_core_group"]),
+    ("when will the invite come", ["invitation_letter"]),
+])
+def test_the_date_asked_for(text, milestones):
+    assert found(text, "milestone") == milestones
+
+
+@pytest.mark.parametrize("text, milestones", [
+    # What the question asks about, not what the story mentions.
+    ("the report came on 18 november and the meeting is on 25 november, when do i get the minutes",
+     ["minutes"]),
+    ("when is the first core group and the review", ["first_core_group", "next_review"]),
+    # No milestone inside the question: the message's own words count.
+    ("Nobody has sent me a report. When should I have got it?", ["reports"]),
+    ("the meeting's tomorrow and i haven't had the report", ["reports"]),
+    ("icpc was last thursday, when do i get the plan", ["plan_copy"]),
+    ("10 o'clock on friday, when do i need to get there", ["arrive_early"]),
+])
+def test_the_question_decides_which_date(text, milestones):
+    assert found(text, "milestone") == milestones
