@@ -10,11 +10,16 @@ MessageLengthGuard: a message over the limit is not guessed at. Its intent
 becomes nlu_fallback and it carries `too_long`, so the fallback action can
 ask kindly for a shorter question.
 
-DateExtractor: finds dates and times (companion/nlu/dates.py) and adds them
-as `date` (ISO), `time` (HH:MM) and `invalid_date` (the words, for "31st
-February") entities. A date of birth ("born on 3 March 2019", "DOB:
-12/03/2018", as companion/stores/redact.py finds them) is not one: it is
-never taken as the conference date, read back, or stored.
+DateExtractor: finds the conference date and time (companion/nlu/dates.py)
+and adds them as `date` (ISO) and `time` (HH:MM) entities, and impossible
+dates as `invalid_date` (the words, for "31st February"). Dates that are not
+the conference (a birth, "since", "last year", another event) are left out.
+A date of birth ("born on 3 March 2019", "DOB: 12/03/2018", as
+companion/stores/redact.py finds them) is never taken as the conference
+date, read back, or stored. A message with a date and a date question that
+the classifier put elsewhere becomes ask_dates
+(companion/nlu/date_questions.py), the classifier's intent kept as
+`date_question`.
 
 ConferenceWordsExtractor: adds `conference_kind` and `nation` entities, and the
 list `milestones` (which dates a question is about), from
@@ -31,7 +36,8 @@ The classifier's own guess is kept in the message as `safety.classifier_intent`.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -45,7 +51,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
-from companion.nlu.dates import DateFinder
+from companion.nlu.date_questions import goes_to_dates
+from companion.nlu.dates import DateFinder, london_now
 from companion.nlu.safety import RULES_PATH, load_safety_check
 from companion.stores.redact import BIRTH
 
@@ -137,27 +144,33 @@ class UnknownWordsGuard(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class DateExtractor(_BuiltFromConfig):
-    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+    def __init__(self, config: Optional[Dict[Text, Any]] = None,
+                 now: Callable[[], datetime] = london_now) -> None:
         super().__init__(config or {})
         self._finder = DateFinder()
+        self._now = now      # the scorer (bench/dates_score.py) sets each case's day
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            entities = list(message.get(ENTITIES) or [])
             births = [match.span(2) for match in BIRTH.finditer(text)]
-            for found in self._finder.find(text):
-                if any(start < found.end and found.start < end for start, end in births):
-                    continue
-                def entity(kind, value):
-                    return _entity(kind, value, found.start, found.end, self.__class__.__name__)
-                if found.value is None:
-                    entities.append(entity("invalid_date", found.text))
-                    continue
-                entities.append(entity("date", found.value))
-                if found.time:
-                    entities.append(entity("time", found.time))
-            message.set(ENTITIES, entities, add_to_output=True)
+            reading = self._finder.read(text, self._now()).without(births)
+            found = [f for f in reading.invalid if f is not reading.conference]
+            if reading.conference:
+                found.append(reading.conference)
+            entities = [_entity("invalid_date" if f.value is None else "date", f.value or f.text,
+                                f.start, f.end, self.__class__.__name__) for f in found]
+            if reading.start_time:
+                clock = reading.start_time
+                entities.append(_entity("time", clock.value, clock.start, clock.end, self.__class__.__name__))
+            entities.sort(key=lambda e: e[ENTITY_ATTRIBUTE_START])
+            message.set(ENTITIES, list(message.get(ENTITIES) or []) + entities, add_to_output=True)
+            # A date and a date question inside another message: answered as a
+            # date question; the classifier's topic is kept for after.
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent and goes_to_dates(intent, text, reading, message.get("milestones") or []):
+                _put_first(message, "ask_dates")
+                message.set("date_question", {"classifier_intent": intent}, add_to_output=True)
         return messages
 
 
