@@ -155,3 +155,16 @@ def test_offered_payloads_are_read_from_the_bot_s_messages():
     assert guard.offered_payloads(events) == [OFFERED[0]]
     assert guard.needs_offered(OFFERED[0]) and not guard.needs_offered("/greet")
     assert not guard.needs_offered("hello")
+
+
+def test_a_production_server_will_not_start_without_the_secret(monkeypatch):
+    from companion.channels.rest import RestChannel
+    from companion.channels.socket_io import SocketIOChannel
+    monkeypatch.setattr(tokens, "_shared", None)
+    monkeypatch.setenv("CC_ENV", "production")
+    monkeypatch.delenv("CC_SESSION_SECRET", raising=False)
+    for channel in (RestChannel, SocketIOChannel):
+        with pytest.raises(tokens.TokenSecretError, match="refusing to start"):
+            channel()
+    monkeypatch.setenv("CC_SESSION_SECRET", "p" * 40)
+    assert RestChannel()._production
