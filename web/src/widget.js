@@ -37,14 +37,18 @@ import messages from "../../content/widget.json";
     colour: /^#[0-9a-f]{3}([0-9a-f]{3})?$/i.test(script.dataset.colour || "") ? script.dataset.colour : "#1d70b8",
     exitUrl: /^https?:\/\//.test(script.dataset.exitUrl || "") ? script.dataset.exitUrl : "https://www.bbc.co.uk/weather",
   };
-  const KEYS = { session: "cc-session", transcript: "cc-transcript", open: "cc-open" };
+  const KEYS = { session: "cc-session", token: "cc-token", transcript: "cc-transcript", open: "cc-open" };
 
   // ------------------------------------------------------------ the markup
   const host = document.createElement("div");
   host.setAttribute("data-conference-companion", "");
   host.style.setProperty("--cc-colour", settings.colour);
   const root = host.attachShadow({ mode: "open" });
-  root.innerHTML = `<style>${css}</style>
+  // The styles as a constructed style sheet, which a strict
+  // Content-Security-Policy allows (an inline <style> it would block).
+  let sheet = null;
+  try { sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) { sheet = null; }
+  root.innerHTML = `${sheet ? "" : `<style>${css}</style>`}
     <div class="cc">
       <button class="launcher" type="button" aria-expanded="false" aria-controls="cc-panel"></button>
       <section class="panel" id="cc-panel" role="dialog" aria-modal="false" aria-labelledby="cc-title" hidden>
@@ -149,7 +153,8 @@ import messages from "../../content/widget.json";
         node.appendChild(button);
       });
     } else {
-      node = withLinks(el("p", "msg " + entry.kind), entry.text);
+      // Only the bot's own messages get links; what the parent typed stays plain text.
+      node = entry.kind === "bot" ? withLinks(el("p", "msg bot"), entry.text) : el("p", "msg " + entry.kind, entry.text);
       if (entry.kind === "bot") { node.prepend(el("span", "visually-hidden", words.botSaid)); }
       if (entry.kind === "user") { node.prepend(el("span", "visually-hidden", words.youSaid)); }
     }
@@ -168,8 +173,14 @@ import messages from "../../content/widget.json";
   transcript.forEach(render);
 
   // ------------------------------------------------------- the connection
-  let sessionId = null;
-  try { sessionId = localStorage.getItem(KEYS.session); } catch (e) { sessionId = null; }
+  // The conversation and its token (the server's proof that this tab owns
+  // it) last as long as the tab: sessionStorage, never localStorage.
+  let sessionId = null, token = null;
+  try {
+    sessionId = sessionStorage.getItem(KEYS.session);
+    token = sessionStorage.getItem(KEYS.token);
+    localStorage.removeItem(KEYS.session);    // where older versions kept it
+  } catch (e) { sessionId = null; token = null; }
   let confirmed = false;
   let clearing = false;    // between "Clear" and the new session: old replies are dropped
   const waiting = [];      // typed while offline: sent once the session is back
@@ -201,12 +212,17 @@ import messages from "../../content/widget.json";
 
   socket.on("connect", () => {
     status.textContent = waiting.length ? words.sending : "";
-    socket.emit("session_request", { session_id: sessionId });
+    socket.emit("session_request", { session_id: sessionId, token: token });
   });
   socket.on("session_confirm", (id) => {
-    const fresh = !sessionId;
-    sessionId = typeof id === "string" ? id : (id && id.session_id) || sessionId;
-    try { localStorage.setItem(KEYS.session, sessionId); } catch (e) { /* private mode */ }
+    const given = typeof id === "string" ? id : (id && id.session_id) || sessionId;
+    const fresh = !sessionId || given !== sessionId;
+    sessionId = given;
+    token = (id && id.token) || null;
+    try {
+      sessionStorage.setItem(KEYS.session, sessionId);
+      if (token) { sessionStorage.setItem(KEYS.token, token); }
+    } catch (e) { /* private mode */ }
     confirmed = true;
     if (fresh && (clearing || !transcript.length)) { emit("/greet"); }
     clearing = false;
@@ -255,7 +271,8 @@ import messages from "../../content/widget.json";
     try {
       sessionStorage.removeItem(KEYS.transcript);
       sessionStorage.removeItem(KEYS.open);
-      localStorage.removeItem(KEYS.session);
+      sessionStorage.removeItem(KEYS.session);
+      sessionStorage.removeItem(KEYS.token);
     } catch (e) { /* ignore */ }
   }
   // GOV.UK "Exit this page": clear the screen, then replace the page, so
@@ -275,6 +292,7 @@ import messages from "../../content/widget.json";
     forget();
     clearing = true;
     sessionId = null;
+    token = null;
     socket.emit("session_request", { session_id: null });
     input.focus();
   });
