@@ -20,6 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import your_dates as yd
+from actions.also_asked import also_asked_message, question_words
+from actions.content import content
 from actions.profile import NATIONS, current_profile
 
 logger = logging.getLogger(__name__)
@@ -193,7 +195,22 @@ class ActionRememberDateQuestion(Action):
         if latest_intent(tracker) == "ask_dates":
             named = list(tracker.latest_message.get("milestones") or []) + \
                 list(tracker.get_latest_entity_values("milestone"))
-        return [SlotSet("asked_dates", yd.asked_keys(named, tracker.get_slot("conference_kind")))]
+        asked = yd.asked_keys(named, tracker.get_slot("conference_kind"))
+        if not named and _only_a_time(tracker):
+            # "It starts at 11" after "what time should I get there?": the question stands.
+            asked = list(tracker.get_slot("asked_dates") or [])
+        events: List[EventType] = [SlotSet("asked_dates", asked)]
+        # A date question found inside a message about something else: that
+        # other question is offered after the dates (action_answer_dates).
+        other = (tracker.latest_message.get("date_question") or {}).get("classifier_intent")
+        if other or tracker.get_slot("other_question"):
+            events.append(SlotSet("other_question", other))
+        return events
+
+
+def _only_a_time(tracker: Tracker) -> bool:
+    return bool(next(tracker.get_latest_entity_values("time"), None)) and \
+        not next(tracker.get_latest_entity_values("date"), None)
 
 
 class ActionAnswerDates(Action):
@@ -203,6 +220,11 @@ class ActionAnswerDates(Action):
         return "action_answer_dates"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        self._answer(dispatcher, tracker)
+        return _offer_other_question(dispatcher, tracker)
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         words = yd.date_words()
         dates = known_dates(tracker)
         asked = yd.asked_keys(tracker.get_slot("asked_dates") or [],
@@ -211,22 +233,34 @@ class ActionAnswerDates(Action):
             profile = current_profile()
             timescales = yd.timescales_for(profile, tracker.get_slot("conference_nation"))
             dispatcher.utter_message(text=yd.rules_answer(timescales, asked, words))
-            return []
+            return
         channel = tracker.get_latest_input_channel()
         if not asked:
             # The payload (and its calendar file) only for channels that use it.
             if channel in WIDGET_CHANNELS:
                 # Rasa's socketio channel emits the "data" part as the message.
                 dispatcher.utter_message(json_message={"data": yd.timeline_payload(dates, words)})
-                return []
+                return
             dispatcher.utter_message(text=yd.timeline_answer(dates, words))
             if channel in DATA_CHANNELS:
                 dispatcher.utter_message(json_message=yd.timeline_payload(dates, words))
-            return []
+            return
         for key in asked:
             dispatcher.utter_message(text=yd.single_answer(dates, key, words)
                                      or yd.no_rule_answer(dates, key, words))
+
+
+def _offer_other_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """"You also asked: ..." with its button, once, for the question that came
+    with the date question ("... and I haven't had the report")."""
+    other = tracker.get_slot("other_question")
+    if not other:
         return []
+    offer = also_asked_message({"also_asked": {"name": other}}, content().topics, question_words())
+    if offer:
+        text, buttons = offer
+        dispatcher.utter_message(text=text, buttons=buttons)
+    return [SlotSet("other_question", None)]
 
 
 class ActionOfferChaseMessage(Action):

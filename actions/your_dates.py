@@ -28,7 +28,9 @@ DATES_PATH = CONTENT_DIR / "dates.yml"
 # How far from today a conference date may be before the bot asks again.
 FURTHEST = timedelta(days=366)
 # Milestones a "missed right" can be about (content/dates.yml: missed).
-CHASEABLE = ("reports", "first_core_group")
+CHASEABLE = ("reports", "first_core_group", "tell_chair", "minutes", "plan_copy")
+# Missed only while the conference is still to come.
+BEFORE_THE_MEETING = ("reports", "tell_chair")
 # Milestones that happen on their date rather than by it.
 EXACT = ("conference", "arrive_early")
 
@@ -52,8 +54,8 @@ _SHAPE = {
     "problems": ("no_date", "not_a_real_date", "too_far_past", "too_far_future"),
     "timeline": ("heading", "passed", "about", "by", "no_date", "what_you_can_do", "calendar",
                  "calendar_filename", "calendar_name", "calendar_source", "your_meeting",
-                 "answer_lead", "your_meeting_on", "date_at_time", "kinds", "without_date",
-                 "no_rule"),
+                 "answer_lead", "your_meeting_on", "date_at_time", "start_time_unknown", "kinds",
+                 "without_date", "no_rule"),
     "missed": CHASEABLE + ("copy_intro",),
 }
 
@@ -124,6 +126,11 @@ class YourDates:
 
     def find(self, key: str) -> List[Milestone]:
         return [m for m in self.milestones if m.key == key]
+
+    @property
+    def start(self) -> Optional[time]:
+        """The conference's start time, when the parent gave one."""
+        return next((m.at for m in self.milestones if m.key == "conference"), None)
 
 
 _LOADED: Dict[Tuple[str, str], Timescales] = {}
@@ -234,10 +241,18 @@ def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
         if m.day is None:
             undated.append(m)
             continue
-        lines.append(f"- {_when(m, words)}: {_label(m)}")
+        lines.append(f"- {_when(m, words)}: {_label(m)}{_kind_note(m, words)}")
     for m in undated:
-        lines.append(f"- {words.timeline['no_date']}: {_label(m)}")
+        lines.append(f"- {words.timeline['no_date']}: {_label(m)}{_kind_note(m, words)}")
     return "\n".join(lines)
+
+
+def _kind_note(m: Milestone, words: DateWords) -> str:
+    """Where a date's rule comes from, in words (content/dates.yml: timeline.kind_notes):
+    national rules, good practice, or a local rule. Nothing for the meeting itself."""
+    notes = words.timeline.get("kind_notes") or {}
+    note = notes.get(m.kind) if m.key != "conference" else None
+    return f" ({note})" if note else ""
 
 
 def timeline_answer(dates: YourDates, words: Optional[DateWords] = None) -> str:
@@ -264,8 +279,11 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
         when = approx + at_time(in_words(first.day), first.at, words)
     lead = " ".join([timeline["answer_lead"].format(label=first.label, when=when),
                      timeline["your_meeting_on"].format(meeting=dates.meeting,
-                                                        conference=in_words(dates.conference))])
+                                                        conference=at_time(in_words(dates.conference),
+                                                                           dates.start, words))])
     text = [lead, first.rule]
+    if key == "arrive_early" and dates.start is None:
+        text.append(timeline["start_time_unknown"])
     chase = missed_right(dates, key, words)
     if chase:
         text.append(chase)
@@ -300,10 +318,12 @@ def rules_answer(timescales: Timescales, asked: Sequence[str],
 
 # ------------------------------------------------------ when a right is missed
 def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
-    """What to do, and a message to copy, when ``key``'s date has passed too soon.
+    """What to do, and a message to copy, when ``key``'s date has passed.
 
-    The reports: their date has passed and the conference has not.
-    The first core group: its date has passed and the first review has not.
+    The reports and telling the chair who is coming: their date has passed
+    and the conference has not. The first core group: its date has passed
+    and the first review has not. The minutes and the plan: their date has
+    passed.
     """
     words = words or date_words()
     fill = _missed(dates, key)
@@ -328,7 +348,7 @@ def _missed(dates: YourDates, key: str) -> Optional[Dict[str, str]]:
     found = dates.find(key)
     if not found or found[0].day is None or not found[0].passed:
         return None
-    if key == "reports" and dates.conference < dates.today:
+    if key in BEFORE_THE_MEETING and dates.conference < dates.today:
         return None
     if key == "first_core_group":
         reviews = dates.find("next_review")
