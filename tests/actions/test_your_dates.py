@@ -93,10 +93,15 @@ def test_the_compact_list_is_in_date_order_and_marks_passed_dates(profile):
     assert lines[0] == "Your dates, worked out from your first conference on Thursday 3 December 2026:"
     assert any(line.startswith("- about Thu 19 Nov 2026 (passed)") for line in lines)
     assert "- Thu 3 Dec 2026, 10am: Your conference" in lines
-    assert "- Thu 3 Dec 2026, 9:45am: arrive early" in lines
+    assert "- Thu 3 Dec 2026, 9:45am: arrive early (good practice)" in lines
     # The profile's own complaint rule (28 calendar days) has a date.
-    assert "- Thu 31 Dec 2026: last day to complain about the conference" in lines
+    assert "- Thu 31 Dec 2026: last day to complain about the conference (local rule, check with your council)" in lines
     assert lines[-1].startswith("- No fixed date:")
+    # Each date says where its rule comes from (issue 18): the first core
+    # group is national guidance in England, the reports a local rule.
+    assert any(line.endswith("first core group meeting (national guidance)") for line in lines)
+    assert any(line.endswith("the reports should reach you (local rule, check with your council)") for line in lines)
+    assert "latest dates the rules allow" not in yd.timeline_answer(dates_for(profile))
 
 
 def test_a_nation_without_a_number_gets_no_date_and_a_kind_answer(profile):
@@ -126,7 +131,7 @@ def test_late_report_gets_advice_and_a_filled_in_message(profile):
     # Tuesday 24 November: the report was due by Friday 20 November.
     dates = dates_for(profile, conference=date(2026, 11, 24))
     text = yd.missed_right(dates, "reports")
-    assert "The reports were due by Friday 20 November 2026" in text
+    assert "the reports should have reached you by Friday 20 November 2026" in text
     message = yd.chase_message(dates, "reports")
     assert "Tuesday 24 November 2026" in message and "Friday 20 November 2026" in message
     assert message in text
