@@ -119,7 +119,9 @@ class ValidateConferenceForm(FormValidationAction):
     def validate_conference_nation(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         value = str(value or "").lower().replace(" ", "_")
-        return {"conference_nation": value if value in current_profile().nations else None}
+        nation = value if value in current_profile().nations else None
+        # The fixed answers use this nation's words from now on (answer_nation).
+        return {"conference_nation": nation, "answer_nation": nation} if nation else {"conference_nation": None}
 
 
 def _button(title: str, payload: str) -> Dict[str, str]:

@@ -38,5 +38,10 @@ class ActionLoadProfile(Action):
         except ProfileError as error:
             logger.error("Deployment profile not loaded: %s", error)
             return []
+        # The answers' nation, only when the profile covers one: when it
+        # covers several, the parent's own (set by validate_conference_form)
+        # must not be put back to the profile's by the Rasa side.
+        if len(current_profile().nations) == 1:
+            values["answer_nation"] = current_profile().nation
         # All of them: the Rasa side keeps them and adds only what changed.
         return [SlotSet(name, value) for name, value in values.items()]
