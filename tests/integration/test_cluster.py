@@ -3,6 +3,7 @@ on this machine's PostgreSQL and Redis. The widget's page and its chat server
 both work through the load balancer."""
 
 import asyncio
+import json
 import os
 import urllib.request
 import uuid
@@ -26,13 +27,16 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
     try:
         base = f"http://127.0.0.1:{lb}"
         replicas = set()
-        sender = uuid.uuid4().hex
+        sender, token = uuid.uuid4().hex, None
         for text in ["when is the first core group", "what is a core group", "can i bring my mum"] * 2:
+            # The first reply gives the conversation's token; either replica accepts it.
+            body = {"sender": sender, "message": text} if token is None else {"token": token, "message": text}
             request = urllib.request.Request(f"{base}/webhooks/rest/webhook", method="POST",
-                                             data=f'{{"sender": "{sender}", "message": "{text}"}}'.encode(),
+                                             data=json.dumps(body).encode(),
                                              headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=30) as reply:
                 replicas.add(reply.headers["X-Replica"])
+                token = reply.headers["X-Conversation-Token"]
                 assert reply.status == 200
         assert replicas == {f"127.0.0.1:{lb + 1}", f"127.0.0.1:{lb + 2}"}, replicas
         widget = urllib.request.urlopen(f"{base}/widget.js")
