@@ -12,7 +12,7 @@ a channel, because Rasa adds only channels' routes to its web server.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 PROBE_TEXT = "hello"
 
 
-async def model_answers(agent: Any, text: Text = PROBE_TEXT) -> bool:
+async def model_answers(agent: Any, text: str = PROBE_TEXT) -> bool:
     """True if ``agent`` has a model that gives ``text`` an intent."""
     if agent is None or not agent.is_ready():
         return False
@@ -37,11 +37,11 @@ async def model_answers(agent: Any, text: Text = PROBE_TEXT) -> bool:
 
 class ReadinessChannel(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "ready"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ReadinessChannel":
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> ReadinessChannel:
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -25,7 +25,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, Optional, Text
+from typing import Any, Callable, Deque, Dict
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,10 @@ class _Expiring:
 
     def __init__(self, clock: Callable[[], float]):
         self._clock = clock
-        self._items: "OrderedDict[Text, tuple]" = OrderedDict()
+        self._items: OrderedDict[str, tuple] = OrderedDict()
         self._guard = threading.Lock()
 
-    def get(self, key: Text) -> Optional[Any]:
+    def get(self, key: str) -> Any | None:
         with self._guard:
             item = self._items.get(key)
             if item is None:
@@ -57,7 +57,7 @@ class _Expiring:
                 return None
             return item[0]
 
-    def set(self, key: Text, value: Any, seconds: float, only_if_new: bool = False) -> bool:
+    def set(self, key: str, value: Any, seconds: float, only_if_new: bool = False) -> bool:
         with self._guard:
             item = self._items.get(key)
             if only_if_new and item is not None and item[1] > self._clock():
@@ -68,7 +68,7 @@ class _Expiring:
                 self._items.popitem(last=False)
             return True
 
-    def pop(self, key: Text) -> Optional[Any]:
+    def pop(self, key: str) -> Any | None:
         value = self.get(key)
         with self._guard:
             self._items.pop(key, None)
@@ -82,9 +82,9 @@ class InProcessRateLimiter:
 
     def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
         self.limit, self.window, self._clock = limit, window, clock
-        self._seen: Dict[Text, Deque[float]] = {}
+        self._seen: Dict[str, Deque[float]] = {}
 
-    def allow(self, sender: Text) -> bool:
+    def allow(self, sender: str) -> bool:
         now = self._clock()
         times = self._seen.setdefault(sender, deque())
         while times and now - times[0] >= self.window:
@@ -104,13 +104,13 @@ class InProcessMoreStore:
     def __init__(self, seconds: float = MORE_SECONDS, clock: Callable[[], float] = time.monotonic):
         self._items, self.seconds = _Expiring(clock), seconds
 
-    def put(self, sender: Text, rest: Text) -> None:
+    def put(self, sender: str, rest: str) -> None:
         self._items.set(sender, rest, self.seconds)
 
-    def pop(self, sender: Text) -> Text:
+    def pop(self, sender: str) -> str:
         return self._items.pop(sender) or ""
 
-    def forget(self, sender: Text) -> None:
+    def forget(self, sender: str) -> None:
         self._items.pop(sender)
 
 
@@ -120,17 +120,17 @@ class InProcessMessageIds:
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._items = _Expiring(clock)
 
-    def claim(self, sender: Text, message_id: Text) -> bool:
+    def claim(self, sender: str, message_id: str) -> bool:
         """True if this message id is new (and now held); False if seen."""
         return self._items.set(f"{sender}\0{message_id}", "working", WORKING_SECONDS, only_if_new=True)
 
-    def done(self, sender: Text, message_id: Text) -> None:
+    def done(self, sender: str, message_id: str) -> None:
         self._items.set(f"{sender}\0{message_id}", "done", DONE_SECONDS)
 
-    def handled(self, sender: Text, message_id: Text) -> bool:
+    def handled(self, sender: str, message_id: str) -> bool:
         return self._items.get(f"{sender}\0{message_id}") == "done"
 
-    def release(self, sender: Text, message_id: Text) -> None:
+    def release(self, sender: str, message_id: str) -> None:
         self._items.pop(f"{sender}\0{message_id}")
 
 
@@ -152,11 +152,11 @@ return 1
 class RedisRateLimiter:
     """The same limit, counted across every replica that shares this Redis."""
 
-    def __init__(self, client: Any, prefix: Text, limit: int, window: float = 60.0):
+    def __init__(self, client: Any, prefix: str, limit: int, window: float = 60.0):
         self.client, self.prefix, self.limit, self.window = client, prefix, limit, window
         self._allow = client.register_script(_ALLOW)
 
-    def allow(self, sender: Text) -> bool:
+    def allow(self, sender: str) -> bool:
         try:
             return bool(self._allow(keys=[f"{self.prefix}:rate:{sender}"],
                                     args=[self.limit, self.window, os.urandom(4).hex()]))
@@ -166,19 +166,19 @@ class RedisRateLimiter:
 
 
 class RedisMoreStore:
-    def __init__(self, client: Any, prefix: Text, seconds: float = MORE_SECONDS):
+    def __init__(self, client: Any, prefix: str, seconds: float = MORE_SECONDS):
         self.client, self.prefix, self.seconds = client, prefix, seconds
 
-    def _key(self, sender: Text) -> Text:
+    def _key(self, sender: str) -> str:
         return f"{self.prefix}:more:{sender}"
 
-    def put(self, sender: Text, rest: Text) -> None:
+    def put(self, sender: str, rest: str) -> None:
         try:
             self.client.set(self._key(sender), rest.encode("utf-8"), ex=int(self.seconds))
         except Exception:  # noqa: BLE001
             logger.exception("SMS MORE: Redis did not answer; the rest of this text is not kept.")
 
-    def pop(self, sender: Text) -> Text:
+    def pop(self, sender: str) -> str:
         try:
             value = self.client.getdel(self._key(sender))
         except Exception:  # noqa: BLE001
@@ -186,7 +186,7 @@ class RedisMoreStore:
             return ""
         return value.decode("utf-8") if value else ""
 
-    def forget(self, sender: Text) -> None:
+    def forget(self, sender: str) -> None:
         try:
             self.client.delete(self._key(sender))
         except Exception:  # noqa: BLE001
@@ -194,40 +194,40 @@ class RedisMoreStore:
 
 
 class RedisMessageIds:
-    def __init__(self, client: Any, prefix: Text):
+    def __init__(self, client: Any, prefix: str):
         self.client, self.prefix = client, prefix
 
-    def _key(self, sender: Text, message_id: Text) -> Text:
+    def _key(self, sender: str, message_id: str) -> str:
         return f"{self.prefix}:msgid:{sender}:{message_id}"
 
-    def claim(self, sender: Text, message_id: Text) -> bool:
+    def claim(self, sender: str, message_id: str) -> bool:
         try:
             return bool(self.client.set(self._key(sender, message_id), b"working", nx=True, ex=WORKING_SECONDS))
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer; the message is handled.")
             return True
 
-    def done(self, sender: Text, message_id: Text) -> None:
+    def done(self, sender: str, message_id: str) -> None:
         try:
             self.client.set(self._key(sender, message_id), b"done", ex=DONE_SECONDS)
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer.")
 
-    def handled(self, sender: Text, message_id: Text) -> bool:
+    def handled(self, sender: str, message_id: str) -> bool:
         try:
             return self.client.get(self._key(sender, message_id)) == b"done"
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer.")
             return False
 
-    def release(self, sender: Text, message_id: Text) -> None:
+    def release(self, sender: str, message_id: str) -> None:
         try:
             self.client.delete(self._key(sender, message_id))
         except Exception:  # noqa: BLE001
             logger.exception("Message ids: Redis did not answer.")
 
 
-def message_id_of(metadata: Any) -> Optional[Text]:
+def message_id_of(metadata: Any) -> str | None:
     """The sender's own id for a message (metadata "message_id": the widget
     sends one, and sends it again with a resend), if it is a short string."""
     value = metadata.get("message_id") if isinstance(metadata, dict) else None
@@ -236,7 +236,7 @@ def message_id_of(metadata: Any) -> Optional[Text]:
     return None
 
 
-async def first_time(ids: Any, sender: Text, message_id: Text, poll: float = 0.5) -> bool:
+async def first_time(ids: Any, sender: str, message_id: str, poll: float = 0.5) -> bool:
     """True if this message should be handled here: its id is new, or the
     replica that was handling it stopped (its hold ran out). False if it was
     handled already. While another replica is still handling it, waits."""
@@ -253,9 +253,9 @@ async def first_time(ids: Any, sender: Text, message_id: Text, poll: float = 0.5
 class SharedState:
     """Where this process keeps what replicas share; ``kind`` is "redis" or "process"."""
 
-    kind: Text
+    kind: str
     client: Any = None
-    prefix: Text = "conference"
+    prefix: str = "conference"
 
     def rate_limiter(self, limit: int, window: float = 60.0):
         if self.kind == "redis":
@@ -274,10 +274,10 @@ class SharedState:
 
 
 _PROCESS_IDS = InProcessMessageIds()
-_chosen: Optional[SharedState] = None
+_chosen: SharedState | None = None
 
 
-def redis_settings(endpoints_path: Text) -> Optional[Dict[Text, Any]]:
+def redis_settings(endpoints_path: str) -> Dict[str, Any] | None:
     """The Redis lock store's settings in an endpoints file, or None if it has
     none. Only that section's ${VARIABLES} need to be set."""
     import yaml
@@ -298,7 +298,7 @@ def redis_settings(endpoints_path: Text) -> Optional[Dict[Text, Any]]:
             "prefix": str(section.get("key_prefix") or "conference")}
 
 
-def from_endpoints(endpoints_path: Text) -> SharedState:
+def from_endpoints(endpoints_path: str) -> SharedState:
     settings = redis_settings(endpoints_path)
     if settings is None:
         return SharedState("process")

@@ -19,7 +19,6 @@ import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import Path
 
 import aiohttp
 import psycopg2
