@@ -47,7 +47,8 @@ def test_menu_lists_sections_then_a_sections_questions():
     messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "during"}]))
     assert messages[0]["text"].startswith("At the meeting")
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ["/ask_meeting_steps", "/ask_for_break", "/show_menu"]
+    assert payloads == ["/ask_meeting_steps", "/ask_for_break", "/ask_record_meeting",
+                        "/ask_leave_part_meeting", "/show_menu"]
 
 
 def test_unknown_menu_section_shows_the_whole_menu():

@@ -190,7 +190,8 @@ def test_a_service_in_several_nations_asks_which_one(monkeypatch, profile_data):
     messages, _ = run(cf.ActionAskConferenceNation(), tracker())
     assert [b["title"] for b in messages[0]["buttons"]] == ["England", "Wales", "Scotland"]
     result, _ = validate("conference_nation", "Wales")
-    assert result == {"conference_nation": "wales"}
+    # The answers use the chosen nation's words from now on (issue 18).
+    assert result == {"conference_nation": "wales", "answer_nation": "wales"}
     result, _ = validate("conference_nation", "northern ireland")
     assert result == {"conference_nation": None}
     # Scotland's meeting has its own name and numbers.
