@@ -52,7 +52,7 @@ def test_a_start_time_given_after_the_question_keeps_the_question():
 # ------------------------------------------------- an asked date that has passed
 def test_the_meeting_tomorrow_and_no_report_gets_the_missed_answer():
     answer = yd.single_answer(dates(date(2026, 11, 24)), "reports")
-    assert "The reports were due by Friday 20 November 2026" in answer
+    assert "the reports should have reached you by Friday 20 November 2026" in answer
     assert "Here is a message you could copy" in answer
     assert "My child's child protection conference is on Tuesday 24 November 2026." in answer
 
