@@ -75,3 +75,44 @@ def test_real_slot_placeholders_are_still_filled_by_rasa():
     assert interpolator.interpolate_text("Hello {name}", {"name": "Sam"}) == "Hello Sam"
     assert interpolator.interpolate_text("Hello {{name}}", {"name": "Sam"}) == "Hello {name}"
     assert interpolator.interpolate_text("no placeholders", {}) == "no placeholders"
+
+
+def test_graph_runs_give_dask_s_results_each_node_once():
+    import dask
+
+    calls = []
+
+    def node(name):
+        def run(*inputs):
+            calls.append(name)
+            return name, [value for _, value in inputs]
+        return run
+
+    graph = {
+        "__message__": ("__message__", "hello"),                 # an input, as Rasa adds them
+        "tokens": (node("tokens"), "__message__"),
+        "features": (node("features"), "tokens"),
+        "intent": (node("intent"), "features", "tokens"),
+        "unused": (node("unused"), "tokens"),
+    }
+    ours = patches.run_graph(graph, ["intent", "features"])
+    assert calls.count("tokens") == 1 and "unused" not in calls
+    calls.clear()
+    assert ours == dask.get(graph, ["intent", "features"])
+    assert dict(ours)["intent"] == [[["hello"]], ["hello"]]
+    assert patches.run_graph(graph, "tokens") == dask.get(graph, "tokens")
+
+
+def test_a_failing_node_raises_as_it_would_from_dask():
+    def broken(*_):
+        raise ValueError("node failed")
+
+    graph = {"a": ("a", 1), "b": (broken, "a")}
+    with pytest.raises(ValueError, match="node failed"):
+        patches.run_graph(graph, ["b"])
+
+
+def test_rasa_s_graph_runner_uses_the_plain_loop():
+    from rasa.engine.runner import dask as dask_runner
+
+    assert dask_runner.dask.get is patches.run_graph
