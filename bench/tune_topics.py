@@ -25,9 +25,10 @@ from understanding import FALLBACK, Prediction, prediction_from, read_set, score
 TUNING = [ROOT / "tests" / "nlu_holdout.yml", ROOT / "tests" / "tuning" / "understanding.yml"]
 GRID = {
     "question_weight": [0.4, 0.6, 0.8],
-    "second_at_least": [0.3, 0.5],
-    "which_margin": [0.0, 0.1, 0.2],
-    "unlike_below": [0.0, 0.3, 0.4],
+    "sharpen": [1.0, 0.6, 0.4],
+    "second_at_least": [0.5, 0.7],
+    "which_margin": [0.0, 0.1],
+    "unlike_below": [0.0, 0.5],
 }
 THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5]
 
@@ -67,8 +68,9 @@ def main() -> int:
         keys = list(GRID)
         for values in itertools.product(*GRID.values()):
             step.config.update(dict(zip(keys, values)))
-            predictions = {name: [prediction_from(await agent.parse_message(c.text)) for c in cases]
-                           for name, cases in sets}
+            predictions = {}
+            for name, cases in sets:
+                predictions[name] = [prediction_from(await agent.parse_message(c.text)) for c in cases]
             for threshold in THRESHOLDS:
                 scores = [score(name, cases, [with_threshold(p, threshold) for p in predictions[name]])
                           for name, cases in sets]

@@ -32,6 +32,9 @@ _ASKS = re.compile(r"\?|\b(?:i (?:want|need|would like) to know|i'?m wondering|w
 _JOIN = re.compile(rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+(?=(?:{OPENERS})\b)",
                    re.IGNORECASE)
 MIN_WORDS = 3        # a part shorter than this is not a question on its own
+SHORT_MESSAGE = 30   # words: every sentence of a message this short may be a question
+CONTEXT_BELOW = 6    # words: a question this short that points back ("what does that mean")
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|they|them|there|one)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -78,3 +81,22 @@ def questions(text: str) -> List[str]:
         return found
     every = sentences(text)
     return every[-1:] if every else []
+
+
+def parts(text: str) -> List[str]:
+    """What to classify one by one. A short message: every sentence ("i still
+    haven't had the report. also can i bring my sister" asks two things);
+    a long one: its questions, not its story. A very short question that
+    points back ("what does that mean?") is read with the sentence before it."""
+    every = sentences(text)
+    if len(every) <= 3 and len((text or "").split()) <= SHORT_MESSAGE:
+        found = [p for s in every for p in split_joined(s)]
+        found = [q for q in found if len(q.split()) >= MIN_WORDS or "?" in q]
+    else:
+        found = questions(text)
+    out = []
+    for part in found:
+        before = next((s for s in reversed(every) if s != part and text.find(s) < text.find(part)), None) \
+            if len(part.split()) < CONTEXT_BELOW and _POINTS_BACK.search(part) else None
+        out.append(f"{before} {part}" if before and part not in before else part)
+    return out

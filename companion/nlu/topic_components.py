@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
-from companion.nlu.questions import questions
+from companion.nlu.questions import parts as question_parts
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
 
@@ -115,7 +115,7 @@ class QuestionTopics(GraphComponent):
                 "sure_at": 0.7,
                 "question_weight": defaults.question_weight, "second_at_least": defaults.second_at_least,
                 "which_margin": defaults.which_margin, "which_at_least": defaults.which_at_least,
-                "unlike_below": defaults.unlike_below, "max_questions": 4}
+                "unlike_below": defaults.unlike_below, "sharpen": defaults.sharpen, "max_questions": 4}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
@@ -138,7 +138,7 @@ class QuestionTopics(GraphComponent):
         c = self.config
         return Settings(question_weight=c["question_weight"], second_at_least=c["second_at_least"],
                         which_margin=c["which_margin"], which_at_least=c["which_at_least"],
-                        unlike_below=c["unlike_below"])
+                        unlike_below=c["unlike_below"], sharpen=c["sharpen"])
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -178,7 +178,7 @@ class QuestionTopics(GraphComponent):
 
     def _decide(self, message: Message) -> None:
         text = message.get(TEXT)
-        asked = questions(text)[: self.config["max_questions"]]
+        asked = question_parts(text)[: self.config["max_questions"]]
         first = message.get(INTENT) or {}
         single = len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
         if single and first.get("confidence", 0.0) >= self.config["sure_at"]:

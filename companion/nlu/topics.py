@@ -101,6 +101,7 @@ class Settings:
     which_margin: float = 0.15       # top two closer than this: "Do you mean X or Y?"
     which_at_least: float = 0.25     # ... when the second is at least this likely
     unlike_below: float = 0.0        # nearest training example less similar than this: not guessed at
+    sharpen: float = 1.0             # temperature for messages read question by question (below 1: surer)
     never_second: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "insult",
                                       "show_menu", "out_of_scope", "give_conference_details")
     never_which: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "insult",
@@ -130,6 +131,9 @@ def decide(classes: Sequence[str], whole: np.ndarray, parts: Sequence[np.ndarray
     if parts:
         main_part = int(np.argmax([p.max() for p in parts]))
         combined = (1 - settings.question_weight) * whole + settings.question_weight * parts[main_part]
+        if settings.sharpen != 1.0:
+            combined = combined ** (1.0 / settings.sharpen)
+            combined = combined / combined.sum()
     ranking = _ranked(classes, combined)
     decision = Decision(ranking, nearest=nearest, questions=list(questions))
     main = ranking[0][0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.nlu.questions import asks, questions, sentences, split_joined
+from companion.nlu.questions import asks, parts, questions, sentences, split_joined
 
 
 def test_sentences_are_split_by_punctuation_and_lines():
@@ -45,3 +45,20 @@ def test_two_questions_in_two_sentences():
 def test_a_message_without_a_question_gives_its_last_sentence():
     assert questions("The social worker came round. I feel sick about it all.") == ["I feel sick about it all."]
     assert questions("") == []
+
+
+def test_every_sentence_of_a_short_message_is_a_part():
+    assert parts("i still haven't had the report. also can i bring my sister") == [
+        "i still haven't had the report.", "also can i bring my sister"]
+
+
+def test_a_short_question_that_points_back_is_read_with_the_sentence_before():
+    assert parts("my kids were put on a plan today. what does that mean and when is the review?") == [
+        "my kids were put on a plan today.", "my kids were put on a plan today. what does that mean",
+        "when is the review?"]
+    assert parts("im so nervous about it. can i bring my mam") == ["im so nervous about it.", "can i bring my mam"]
+
+
+def test_a_long_message_gives_its_questions_only():
+    story = "We moved here last year and the school has been great with him. " * 4
+    assert parts(story + "Where is the meeting?") == ["Where is the meeting?"]
