@@ -23,8 +23,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Collection, Dict, Iterable, List, Mapping, Tuple
 
+from companion.channels.tokens import valid_id
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -84,11 +85,11 @@ def depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def is_json(content_type: Optional[str]) -> bool:
+def is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
 
 
-def parse_body(content_type: Optional[str], body: bytes) -> Dict[str, Any]:
+def parse_body(content_type: str | None, body: bytes) -> Dict[str, Any]:
     if not is_json(content_type):
         raise Refused(415, "not_json")
     try:
@@ -107,7 +108,7 @@ def message_text(value: Any) -> str:
     return value
 
 
-def metadata(value: Any) -> Optional[Dict[str, Any]]:
+def metadata(value: Any) -> Dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or depth(value, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH:
@@ -122,7 +123,7 @@ def cut(text: str) -> str:
 
 
 # ------------------------------------------------------------------ payloads
-def _parsed(payload: str) -> Optional[Tuple[str, Any]]:
+def _parsed(payload: str) -> Tuple[str, Any] | None:
     match = PAYLOAD.match(payload.strip())
     if not match or match.group("rest") or match.group("confidence"):
         return None
@@ -155,10 +156,12 @@ def screen_payload(text: str, offered: Iterable[str], intents: Collection[str]) 
     if not stripped.startswith("/"):
         return text
     parsed = _parsed(stripped)
-    if parsed is not None and parsed[1] is not None:
-        if any(_parsed(p) == parsed for p in offered if p.strip().startswith("/")):
-            return stripped
-    intent = PAYLOAD.match(stripped).group("intent").strip() if PAYLOAD.match(stripped) else ""
+    offered_here = parsed is not None and parsed[1] is not None and any(
+        _parsed(p) == parsed for p in offered if p.strip().startswith("/"))
+    if offered_here:
+        return stripped
+    match = PAYLOAD.match(stripped)
+    intent = match.group("intent").strip() if match else ""
     if INTENT_NAME.fullmatch(intent) and intent in intents and intent not in INTERNAL_INTENTS:
         return "/" + intent
     words = stripped.lstrip("/").strip()
@@ -174,8 +177,6 @@ def conversation_for(tokens: Any, sender: Any, token: Any, exists: bool, product
     - a sender alone: refused in production; in development only while that
       conversation does not exist yet (its first message gets the token).
     """
-    from companion.channels.tokens import valid_id
-
     if sender is not None and not valid_id(sender):
         raise Refused(400, "bad_sender")
     if token is not None:

@@ -21,7 +21,7 @@ content/requests.yml); a message that is taken always gets at least one reply.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -40,7 +40,7 @@ TOKEN_HEADER = "X-Conversation-Token"
 
 class RestChannel(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def __init__(self) -> None:
@@ -58,7 +58,7 @@ class RestChannel(InputChannel):
         origin = request.headers.get("Origin")
         return origin is None or origin in self._origins
 
-    async def _conversation(self, request: Request, data: Dict[Text, Any]):
+    async def _conversation(self, request: Request, data: Dict[str, Any]):
         sender, token = data.get("sender"), data.get("token")
         exists = False
         if token is None and sender is not None and not self._production:

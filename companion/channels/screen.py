@@ -5,7 +5,7 @@ and each message screened with what the conversation has offered."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic
@@ -31,13 +31,13 @@ def configure_app(app: Sanic) -> None:
 
 
 class GuardedBlueprint(Blueprint):
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
         configure_app(app)
         super().register(app, options)
 
 
 class GuardedSocketBlueprint(SocketBlueprint):
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
         configure_app(app)
         self.ctx.app = app
         super().register(app, options)
@@ -50,7 +50,7 @@ def innermost(store: Any) -> Any:
     return store
 
 
-async def conversation_exists(store: Any, sender: Text) -> bool:
+async def conversation_exists(store: Any, sender: str) -> bool:
     has = getattr(innermost(store), "has_conversation", None)
     if has is not None:
         return bool(has(sender))
@@ -58,7 +58,7 @@ async def conversation_exists(store: Any, sender: Text) -> bool:
     return tracker is not None and bool(tracker.events)
 
 
-async def screened(text: Text, sender: Text, agent: Any) -> Text:
+async def screened(text: str, sender: str, agent: Any) -> str:
     """The message as the bot takes it: cut to size, payloads screened."""
     text = guard.cut(text)
     if not text.strip().startswith("/"):

@@ -21,7 +21,7 @@ stays "socketio". What it adds:
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
@@ -41,26 +41,26 @@ logger = logging.getLogger(__name__)
 
 class SocketIOChannel(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOChannel":
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> SocketIOChannel:
         credentials = credentials or {}
         return cls(credentials.get("user_message_evt", "user_uttered"),
                    credentials.get("bot_message_evt", "bot_uttered"),
                    credentials.get("socketio_path", "/socket.io"))
 
-    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
-                 socketio_path: Text = "/socket.io") -> None:
+    def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
+                 socketio_path: str = "/socket.io") -> None:
         self.user_message_evt, self.bot_message_evt = user_message_evt, bot_message_evt
         self.socketio_path = socketio_path
-        self.sio: Optional[AsyncServer] = None
+        self.sio: AsyncServer | None = None
         self._tokens = shared_tokens()
         self._words = guard.load_request_words()
-        self._sessions: Dict[Text, Text] = {}        # socket id -> its conversation
+        self._sessions: Dict[str, str] = {}        # socket id -> its conversation
 
-    def get_output_channel(self) -> Optional[OutputChannel]:
+    def get_output_channel(self) -> OutputChannel | None:
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -76,7 +76,7 @@ class SocketIOChannel(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def confirm(sid: Text, conversation: Text, token: Text) -> None:
+        async def confirm(sid: str, conversation: str, token: str) -> None:
             previous = self._sessions.get(sid)
             if previous and previous != conversation:
                 sio.leave_room(sid, previous)
@@ -85,15 +85,15 @@ class SocketIOChannel(InputChannel):
             await sio.emit("session_confirm", {"session_id": conversation, "token": token}, room=sid)
 
         @sio.on("connect")
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
             return True
 
         @sio.on("disconnect")
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             self._sessions.pop(sid, None)
 
         @sio.on("session_request")
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             owner = self._tokens.verify(data.get("token"))
             asked = data.get("session_id")
@@ -105,7 +105,7 @@ class SocketIOChannel(InputChannel):
             await confirm(sid, *self._tokens.new())
 
         @sio.on(self.user_message_evt)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             conversation = self._sessions.get(sid)
             if conversation is None:                 # no session_request first: a new conversation
                 await confirm(sid, *self._tokens.new())

@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import secrets
-from typing import Mapping, Optional, Tuple
+from typing import Mapping, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Tokens:
         conversation_id = secrets.token_hex(16)
         return conversation_id, self.issue(conversation_id)
 
-    def verify(self, token: object) -> Optional[str]:
+    def verify(self, token: object) -> str | None:
         """The conversation id a genuine token is for; None for anything else."""
         if not isinstance(token, str) or len(token) > 64 + 1 + _SIGNATURE_LENGTH:
             return None
@@ -93,7 +93,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> Tokens:
     return Tokens(secrets.token_bytes(32))
 
 
-_shared: Optional[Tokens] = None
+_shared: Tokens | None = None
 
 
 def shared_tokens() -> Tokens:

@@ -75,12 +75,12 @@ NOT_NAMES = {
     "is", "was", "has", "had", "and", "but", "or", "who", "that", "he", "she", "they", "it", "will",
     "would", "can", "could", "does", "did", "not", "to", "in", "on", "at", "with", "for", "of", "a",
     "an", "the", "so", "very", "really", "just", "also", "too", "still", "being", "been", "going",
-    "gonna", "scared", "worried", "nervous", "frightened", "anxious", "sorry", "not", "fine", "ok",
-    "okay", "here", "there", "home", "at", "from", "sure", "afraid", "terrified", "upset", "angry",
+    "gonna", "scared", "worried", "nervous", "frightened", "anxious", "sorry", "fine", "ok",
+    "okay", "here", "there", "home", "from", "sure", "afraid", "terrified", "upset", "angry",
     "pregnant", "struggling", "trying", "getting", "feeling", "stressed", "confused", "late", "new",
     "his", "her", "their", "my", "your", "our", "when", "if", "because", "as", "by", "about",
     "aged", "age", "years", "year", "months", "old", "only", "now", "then", "all", "doing",
-    "attending", "coming", "going", "asking", "wondering", "lost", "done", "sick", "ill", "tired",
+    "attending", "coming", "asking", "wondering", "lost", "done", "sick", "ill", "tired",
     "mum", "dad", "mother", "father", "parent", "carer", "single", "disabled", "deaf", "blind",
     "staying", "living", "off", "out", "up", "down", "back", "always", "never", "currently",
     "this", "these", "those", "what", "where", "which", "why", "how", "we", "you", "i", "me", "us",
@@ -133,7 +133,7 @@ def _name_spans(text: str) -> List[Tuple[int, int]]:
     nlp, matcher = _pipeline()
     doc = nlp.make_doc(text)
     spans = []
-    for match_id, start, end in matcher(doc):
+    for match_id, _start, end in matcher(doc):
         needs_capital = nlp.vocab.strings[match_id] == "relation"
         position = end
         name_end = None

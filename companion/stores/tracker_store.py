@@ -47,9 +47,9 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
-
 from datetime import date
+from typing import Any, Callable, Dict, Iterator, List, Tuple
+
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -91,7 +91,7 @@ def _scrub(value: Any, personal: Personal, patterns: bool) -> Any:
     return value
 
 
-def redact_user_event(data: Dict[str, Any], personal: Optional[Personal] = None) -> Dict[str, Any]:
+def redact_user_event(data: Dict[str, Any], personal: Personal | None = None) -> Dict[str, Any]:
     """A copy of a serialised user event with every copy of the text redacted.
 
     What was taken out is added to ``personal`` (if given), so the same words
@@ -157,9 +157,9 @@ class RecentSessions:
     def __init__(self, size: int = 1000, idle_seconds: float = 600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.size, self.idle, self.clock = size, idle_seconds, clock
-        self._entries: "OrderedDict[str, Tuple[float, Stored]]" = OrderedDict()
+        self._entries: OrderedDict[str, Tuple[float, Stored]] = OrderedDict()
 
-    def get(self, sender: str) -> Optional[Stored]:
+    def get(self, sender: str) -> Stored | None:
         entry = self._entries.get(sender)
         if entry is None or self.clock() - entry[0] > self.idle:
             self._entries.pop(sender, None)
@@ -209,7 +209,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._recent = RecentSessions() if self.engine.dialect.name == "sqlite" else None
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
-                        ) -> Optional[DialogueStateTracker]:
+                        ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         stored = self._recent.get(sender_id) if self._recent is not None else None

@@ -70,7 +70,11 @@ def test_a_megabyte_message_is_refused_at_once_and_delays_no_one(servers):
     for _ in range(5):
         alone.append(timed_post(servers, question)[2])
         results = {}
-        thread = threading.Thread(target=lambda: results.update(huge=timed_post(servers, None, body=huge)))
+
+        def attack(results=results):
+            results.update(huge=timed_post(servers, None, body=huge))
+
+        thread = threading.Thread(target=attack)
         thread.start()
         time.sleep(0.005)
         status, replies, took = timed_post(servers, question)
@@ -225,7 +229,8 @@ def test_every_malformed_rest_request_gets_a_clean_400(servers, body, content_ty
 
 def test_rest_refuses_a_page_of_another_origin(servers):
     sender = uuid.uuid4().hex
-    status, _, answer = post_json(servers, {"sender": sender, "message": "hi"}, headers={"Origin": "https://evil.example"})
+    status, _, answer = post_json(servers, {"sender": sender, "message": "hi"},
+                                  headers={"Origin": "https://evil.example"})
     assert status == 403 and answer["error"]
     assert stored(servers, sender) == 0
     status, _, _ = post_json(servers, {"sender": sender, "message": "hi"}, headers={"Origin": DEMO_ORIGIN})

@@ -1,6 +1,5 @@
 """Tokens, and what the channels check before any work: sizes, types, payloads."""
 
-import json
 import re
 from pathlib import Path
 
