@@ -55,7 +55,8 @@ class RequestWords:
 
 def load_request_words(path: Path = REQUESTS_PATH) -> RequestWords:
     data = read_mapping(path, RequestsContentError)
-    errors = data.get("errors") if isinstance(data.get("errors"), dict) else {}
+    listed = data.get("errors")
+    errors: Dict[str, Any] = listed if isinstance(listed, dict) else {}
     missing = [key for key in ERROR_KEYS if not str(errors.get(key) or "").strip()]
     if not str(data.get("not_a_message") or "").strip() or missing:
         raise RequestsContentError(f"{path}: needs not_a_message and errors: {', '.join(ERROR_KEYS)}")

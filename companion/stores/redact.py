@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List, NamedTuple, Tuple
+from typing import FrozenSet, List, NamedTuple, Tuple
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher
+from spacy.tokens import Token
 
 from companion.paths import CONTENT_DIR
 
@@ -117,13 +118,13 @@ def _pipeline():
 
 
 @lru_cache(maxsize=1)
-def first_names() -> frozenset:
+def first_names() -> FrozenSet[str]:
     lines = NAMES_PATH.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _name_like(token, needs_capital: bool) -> bool:
-    return token.is_alpha and token.lower_ not in NOT_NAMES and token.lower_ not in RELATIONS \
+def _name_like(token: Token, needs_capital: bool) -> bool:
+    return bool(token.is_alpha) and token.lower_ not in NOT_NAMES and token.lower_ not in RELATIONS \
         and not token.is_stop and (token.is_title or not needs_capital)
 
 
@@ -169,7 +170,7 @@ def _not_all_small_words(words: str) -> bool:
 
 def _leading_names(words: str) -> str:
     """The first one or two of ``words`` that could be names ("Sarah Okafor" of "Sarah Okafor is")."""
-    kept = []
+    kept: List[str] = []
     for word in words.split():
         if word.lower().strip(".") in NOT_NAMES | STOP_WORDS or (kept and not word[:1].isupper()):
             break
