@@ -259,6 +259,7 @@ SIGNPOSTS_SHAPE: Dict[str, Tuple[str, ...]] = {
     "advocacy.none": (),
     "national_advice.helpline": ("name", "description", "phone", "hours"),
     "national_advice.organisation": ("organisation", "phone", "hours"),
+    "domestic_abuse.helpline": ("name", "phone", "hours"),
     "out_of_hours": ("phone",),
     "privacy_notice": ("data_controller", "retention_days", "who_can_see", "organisation", "phone"),
     "who_can_see": (),

@@ -10,7 +10,7 @@ only one nation.
 
 from __future__ import annotations
 
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Optional
 
 from actions.content import Helpline, content
 from actions.profile import Profile
@@ -18,6 +18,10 @@ from actions.profile import Profile
 # Helplines offered for advice about the process, in this order, where they
 # serve the profile's nation. Emergency and crisis lines are used elsewhere.
 ADVICE_SERVICES = ("family_rights_group",)
+# The domestic abuse helplines, one per nation: the first that serves the
+# profile's nation is named to a parent in danger from another adult.
+DOMESTIC_ABUSE_SERVICES = ("national_domestic_abuse_helpline", "live_fear_free",
+                           "scotland_domestic_abuse_helpline", "northern_ireland_domestic_abuse_helpline")
 
 
 def advocacy_sentence(profile: Profile) -> str:
@@ -41,6 +45,23 @@ def national_advice_sentence(profile: Profile, helplines: Mapping[str, Helpline]
     contact = profile.contact
     return words["national_advice.organisation"].format(
         organisation=profile.organisation_name, phone=contact.phone, hours=contact.opening_hours)
+
+
+def domestic_abuse_line(profile: Profile, helplines: Mapping[str, Helpline]) -> Optional[Helpline]:
+    """The domestic abuse helpline for the profile's nation (None if none is listed)."""
+    for key in DOMESTIC_ABUSE_SERVICES:
+        line = helplines.get(key)
+        if line is not None and profile.nation in line.nations:
+            return line
+    return None
+
+
+def domestic_abuse_sentence(profile: Profile, helplines: Mapping[str, Helpline]) -> str:
+    line = domestic_abuse_line(profile, helplines)
+    if line is None:
+        return ""
+    return content().signposts["domestic_abuse.helpline"].format(name=line.name, phone=line.phone,
+                                                                 hours=line.hours)
 
 
 def privacy_notice(profile: Profile) -> str:
@@ -68,5 +89,7 @@ def profile_slots(profile: Profile, helplines: Mapping[str, Helpline]) -> Dict[s
         "complaints_url": profile.complaints_url,
         "advocacy": advocacy_sentence(profile),
         "national_advice": national_advice_sentence(profile, helplines),
+        "domestic_abuse_helpline": domestic_abuse_sentence(profile, helplines),
+        "domestic_abuse_phone": getattr(domestic_abuse_line(profile, helplines), "phone", ""),
         "privacy_notice": privacy_notice(profile),
     }

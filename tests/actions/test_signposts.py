@@ -48,3 +48,30 @@ def test_privacy_notice_says_what_is_kept_how_long_who_sees_it_and_about_risks()
     assert 'Type "delete my conversation"' in notice
     shorter = replace(profile, retention_days=7)
     assert "for 7 days after" in profile_slots(shorter, content().helplines)["privacy_notice"]
+
+
+def test_each_nation_gets_its_own_domestic_abuse_helpline():
+    england = load_profile()
+    helplines = content().helplines
+    expected = {"england": ("National Domestic Abuse Helpline", "0808 2000 247"),
+                "wales": ("Live Fear Free Helpline", "0808 80 10 800"),
+                "scotland": ("Domestic Abuse and Forced Marriage Helpline", "0800 027 1234"),
+                "northern_ireland": ("Domestic and Sexual Abuse Helpline", "0808 802 1414")}
+    for nation, (name, phone) in expected.items():
+        slots = profile_slots(replace(england, nation=nation), helplines)
+        assert name in slots["domestic_abuse_helpline"] and phone in slots["domestic_abuse_helpline"]
+        assert slots["domestic_abuse_phone"] == phone
+        others = [p for n, (_, p) in expected.items() if n != nation]
+        assert not any(p in slots["domestic_abuse_helpline"] for p in others)
+
+
+def test_every_domestic_abuse_helpline_says_where_it_was_checked():
+    import yaml
+    from actions.content import CONTENT_DIR
+    from actions.signposts import DOMESTIC_ABUSE_SERVICES
+    raw = yaml.safe_load((CONTENT_DIR / "helplines.yml").read_text(encoding="utf-8"))
+    for key in DOMESTIC_ABUSE_SERVICES:
+        assert raw[key]["checked_at"] and all(a.startswith("https://") for a in raw[key]["checked_at"]), key
+        assert raw[key]["hours"] and raw[key]["source"], key
+    silent = raw["emergency"]["silent_solution"]
+    assert silent["press"] == "55" and silent["checked_at"] and silent["source"]
