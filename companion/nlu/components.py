@@ -25,20 +25,28 @@ ConferenceWordsExtractor: adds `conference_kind` and `nation` entities, and the
 list `milestones` (which dates a question is about), from
 content/conference_words.yml.
 
-SafetyCheckComponent: the safety check as the last step of the NLU pipeline.
-
-When a safety rule matches, the message's intent becomes child_in_danger or
-parent_in_crisis with confidence 1.0, whatever the classifier said (even
-nlu_fallback), so the dialogue rules answer with 999 or crisis help first.
-The classifier's own guess is kept in the message as `safety.classifier_intent`.
+SafetyCheckComponent: the safety net (companion/nlu/safety_net.py) as the
+last step of the NLU pipeline. When a strong signal finds danger, the
+message's intent becomes child_in_danger, parent_in_crisis or
+parent_in_danger with confidence 1.0, whatever the classifier said (even
+nlu_fallback), so the dialogue rules answer with 999 or crisis help first; a
+crisis with an act under way also gets the entity `crisis_act` (its words),
+and its rule puts an ambulance first. When only a weak signal finds it, the
+message keeps its intent and carries `safety.note`, and the server puts one
+line with 999 before the answer (companion/patches.py). A safety intent the
+classifier alone chose without being sure is not used: its next intent, or
+the fallback. `safety` keeps what was found (not the words) and the
+classifier's own intent.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Text
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -53,7 +61,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
 from companion.nlu.date_questions import goes_to_dates
 from companion.nlu.dates import DateFinder, london_now
+from companion.nlu.danger_bank import BANK_PATH, DangerBank, bank_matrices, encode_all, shipped_encoder, \
+    with_training_examples
+from companion.nlu.danger_words import WORDS_PATH as DANGER_WORDS_PATH, load_danger_words
 from companion.nlu.safety import RULES_PATH, load_safety_check
+from companion.nlu.safety_net import NET_PATH, ROUTES as SAFETY_ROUTES, SafetyNet, read_settings
 from companion.stores.redact import BIRTH
 
 
@@ -90,12 +102,12 @@ class MessageLengthGuard(_BuiltFromConfig):
         return messages
 
 
-def _put_first(message: Message, intent: Text) -> None:
-    """The message's intent becomes `intent` with confidence 1.0, ahead of the
-    classifier's ranking (kept, for the suggestions and the logs)."""
+def _put_first(message: Message, intent: Text, confidence: float = 1.0) -> None:
+    """The message's intent becomes `intent` (confidence 1.0 unless given), ahead
+    of the classifier's ranking (kept, for the suggestions and the logs)."""
     ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
                if entry.get(INTENT_NAME_KEY) != intent]
-    chosen = {INTENT_NAME_KEY: intent, "confidence": 1.0}
+    chosen = {INTENT_NAME_KEY: intent, "confidence": confidence}
     message.set(INTENT, chosen, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
 
@@ -211,28 +223,94 @@ class ConferenceWordsExtractor(_BuiltFromConfig):
         return messages
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetyCheckComponent(_BuiltFromConfig):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class SafetyCheckComponent(GraphComponent):
+    """The safety net (companion/nlu/safety_net.py) as the last step: its route
+    replaces whatever the classifier said; the classifier's own safety intent
+    counts only as one signal among the others. Training keeps the sentence
+    model's vectors of the training examples (the bank's own examples are
+    read and encoded at start-up, so content/safety_bank.yml can change
+    without retraining)."""
+
+    FILE = "safety_examples.npz"
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"rules": str(RULES_PATH)}
+        return {"rules": str(RULES_PATH), "words": str(DANGER_WORDS_PATH), "bank": str(BANK_PATH),
+                "settings": str(NET_PATH), "sentences": True, "answer_at": 0.45}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        super().__init__(config)
-        # Read at start-up, so a broken rules file stops the server at once.
-        self._check = load_safety_check(config["rules"])
+    def __init__(self, config: Dict[Text, Any], storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None, trained: Optional[Dict[Text, Any]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource = storage, resource
+        config = self.config
+        # Read at start-up, so a broken file stops the server at once.
+        bank = None
+        if config["sentences"]:
+            encode = shipped_encoder()
+            matrices = dict(bank_matrices(Path(config["bank"])))
+            for key, extra in (trained or {}).items():
+                matrices[key] = np.vstack([matrices[key], extra]) if key in matrices else extra
+            bank = DangerBank(matrices, encode)
+        self._net = SafetyNet(read_settings(Path(config["settings"])), load_safety_check(config["rules"]),
+                              load_danger_words(Path(config["words"])), bank)
+        self._answer_at = float(config["answer_at"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "SafetyCheckComponent":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [(e.get(INTENT), e.get(TEXT)) for e in training_data.intent_examples if e.get(TEXT)]
+        texts = with_training_examples({}, examples)
+        matrices = encode_all({k: v for k, v in texts.items() if v}, shipped_encoder()) \
+            if self.config["sentences"] else {}
+        if self._storage is not None and self._resource is not None:
+            with self._storage.write_to(self._resource) as folder:
+                np.savez_compressed(folder / self.FILE, **matrices)
+        return self._resource  # type: ignore[return-value]
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyCheckComponent":
+        trained: Dict[Text, Any] = {}
+        try:
+            with model_storage.read_from(resource) as folder:
+                with np.load(folder / cls.FILE) as stored:
+                    trained = {key: stored[key] for key in stored.files}
+        except (ValueError, OSError):
+            pass                                   # not trained: the bank's own examples only
+        return cls(config, model_storage, resource, trained)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._route(message)
         return messages
 
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
     def _route(self, message: Message) -> None:
-        finding = self._check.check(message.get(TEXT) or "")
-        if finding is None:
-            return
         previous: Optional[Dict[Text, Any]] = message.get(INTENT)
-        _put_first(message, finding.intent)
-        message.set("safety", {"rule": finding.rule,
-                               "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
+        ranking = [(entry.get(INTENT_NAME_KEY), float(entry.get("confidence") or 0))
+                   for entry in message.get(INTENT_RANKING_KEY) or []
+                   if entry.get(INTENT_NAME_KEY) != "nlu_fallback"]
+        decision = self._net.decide(message.get(TEXT) or "", ranking)
+        if decision.route is None and (previous or {}).get(INTENT_NAME_KEY) in SAFETY_ROUTES:
+            # The classifier alone, and not sure enough: its next answer, or the fallback.
+            others = [(name, confidence) for name, confidence in ranking if name not in SAFETY_ROUTES]
+            if others and others[0][1] >= self._answer_at:
+                _put_first(message, others[0][0], others[0][1])
+            else:
+                _put_first(message, "nlu_fallback")
+        if decision.route is None and not decision.note:
+            return
+        if decision.route:
+            _put_first(message, decision.route)
+        if decision.act:
+            entities = list(message.get(ENTITIES) or [])
+            entities.append(_entity("crisis_act", "under_way", *decision.act, self.__class__.__name__))
+            message.set(ENTITIES, entities, add_to_output=True)
+        message.set("safety", {**decision.summary(), "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
                     add_to_output=True)

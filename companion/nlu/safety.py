@@ -1,4 +1,4 @@
-"""Finds a child in danger, or a parent in crisis, in one message.
+"""Finds a child in danger, a parent in crisis or a parent in danger, in one message.
 
 Plain Python over spaCy's tokenizer (a blank English pipeline: nothing to
 download). The words and rules are data, in content/safety_rules.yml; this
@@ -23,6 +23,7 @@ RULES_PATH = CONTENT_DIR / "safety_rules.yml"
 GAP = "..."          # in a phrase: up to MAX_GAP tokens of anything
 END = "$"            # in a phrase: the end of the message
 MAX_GAP = 3
+INTENTS = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 _APOSTROPHES = re.compile(r"(?<=\w)['’](?=\w)")
 
 
@@ -101,7 +102,7 @@ class SafetyCheck:
             needs = tuple(rule.get("all") or ())
             unless = tuple(rule.get("unless") or ())
             unknown = [c for c in needs + unless if c not in self._classes]
-            if not needs or unknown or rule.get("intent") not in ("child_in_danger", "parent_in_crisis"):
+            if not needs or unknown or rule.get("intent") not in INTENTS:
                 raise SafetyRulesError(f"{place}: needs an intent, 'all' classes, known class names"
                                        + (f" (unknown: {unknown})" if unknown else ""))
             self.rules.append(Rule(rule.get("name", place), rule["intent"], needs,

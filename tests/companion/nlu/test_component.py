@@ -22,7 +22,9 @@ def test_danger_overrides_the_fallback():
     m = component().process([message("he is hitting the kids right now", "nlu_fallback")])[0]
     assert m.get(INTENT) == {"name": "child_in_danger", "confidence": 1.0}
     assert [r["name"] for r in m.get(INTENT_RANKING_KEY)] == ["child_in_danger", "nlu_fallback"]
-    assert m.get("safety") == {"rule": "harm happening now to a child", "classifier_intent": "nlu_fallback"}
+    safety = m.get("safety")
+    assert safety["route"] == "child_in_danger" and safety["classifier_intent"] == "nlu_fallback"
+    assert "rules:child_in_danger:strong" in safety["signals"] and safety["note"] is False
 
 
 def test_crisis_overrides_a_confident_wrong_intent():
@@ -120,3 +122,44 @@ def test_danger_in_unknown_words_still_wins(tmp_path):
     guard(tmp_path).process([m])
     component().process([m])
     assert m.get(INTENT)["name"] == "parent_in_crisis"
+
+
+def test_an_act_under_way_adds_the_crisis_act_entity_on_its_words():
+    text = "sorry to bother you, i have swallowed 30 of my tablets"
+    m = component().process([message(text, "ask_venue", 0.6)])[0]
+    assert m.get(INTENT)["name"] == "parent_in_crisis"
+    act = [e for e in m.get(ENTITIES) or [] if e["entity"] == "crisis_act"]
+    assert len(act) == 1 and act[0]["value"] == "under_way"
+    assert text[act[0]["start"]:act[0]["end"]] == "swallowed 30 of my tablets"
+    assert m.get("safety")["act_under_way"] is True
+
+
+def test_a_crisis_without_an_act_has_no_crisis_act_entity():
+    m = component().process([message("i want to end my life", "ask_venue", 0.6)])[0]
+    assert m.get(INTENT)["name"] == "parent_in_crisis"
+    assert not [e for e in m.get(ENTITIES) or [] if e["entity"] == "crisis_act"]
+
+
+def test_a_parent_attacked_gets_the_parent_in_danger_route():
+    m = component().process([message("my husband is strangling me", "nlu_fallback")])[0]
+    assert m.get(INTENT)["name"] == "parent_in_danger"
+
+
+def test_the_classifier_alone_unsure_of_a_safety_intent_gives_way():
+    m = Message(data={TEXT: "what time does the meeting start"})
+    m.set(INTENT, {"name": "parent_in_crisis", "confidence": 0.5})
+    m.set(INTENT_RANKING_KEY, [{"name": "parent_in_crisis", "confidence": 0.5},
+                               {"name": "ask_meeting_steps", "confidence": 0.46}])
+    component().process([m])
+    assert m.get(INTENT) == {"name": "ask_meeting_steps", "confidence": 0.46}
+    m.set(INTENT, {"name": "parent_in_danger", "confidence": 0.5})
+    m.set(INTENT_RANKING_KEY, [{"name": "parent_in_danger", "confidence": 0.5},
+                               {"name": "ask_venue", "confidence": 0.2}])
+    component().process([m])
+    assert m.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_weak_signal_asks_for_the_note_and_keeps_the_answer():
+    m = component().process([message("the report says he was hitting the kids, can i reply", "ask_complaint", 0.8)])[0]
+    assert m.get(INTENT) == {"name": "ask_complaint", "confidence": 0.8}
+    assert m.get("safety")["note"] is True and m.get("safety")["route"] is None

@@ -1,0 +1,173 @@
+"""The safety net's word signal: high-risk words, read with their tense and
+negation.
+
+Plain Python; the words are data, in content/danger_words.yml (what each
+part means is explained there). Each sentence is read on its own: a term
+("taken ... tablets", "kill me", "hitting my son") is a signal for its
+route, strong when the sentence says it is happening now, weak otherwise,
+and nothing when a negation comes just before it, when the sentence is
+about the past and not about now, or when it is part of a saying. A sentence
+that quotes a report or asks about a topic gives at most a weak signal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Mapping, Pattern, Tuple
+
+from companion.nlu.sentence_spans import sentence_spans
+from companion.paths import CONTENT_DIR
+from companion.yaml_file import read_mapping
+
+WORDS_PATH = CONTENT_DIR / "danger_words.yml"
+ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
+CHILD_BEFORE = 6        # words before a `who: first` term in which a child may be named
+_GROUP = re.compile(r"\{(\w+)\}")
+
+
+class DangerWordsError(ValueError):
+    """content/danger_words.yml is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class WordSignal:
+    route: str
+    strong: bool
+    act: bool                       # an act under way (crisis only)
+    span: Tuple[int, int]           # the words' characters in the message
+
+
+@dataclass(frozen=True)
+class _Term:
+    route: str
+    pattern: Pattern[str]
+    strong: bool
+    weak: bool
+    act: bool
+    first_person: bool
+    about_me: bool
+    child_nearby: bool
+
+
+def tidy(text: str) -> str:
+    """Lower case with straight apostrophes: the same length, so spans agree."""
+    return (text or "").lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _compile(value: object, groups: Mapping[str, str], where: str) -> Pattern[str]:
+    if not isinstance(value, str) or not value.strip():
+        raise DangerWordsError(f"{where}: needs a regular expression")
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(1) not in groups:
+            raise DangerWordsError(f"{where}: unknown group {{{match.group(1)}}}")
+        return groups[match.group(1)]
+
+    expanded = _GROUP.sub(fill, value)
+    try:
+        return re.compile(rf"(?<![\w']){expanded}(?![\w'])" if not expanded.endswith("$") else expanded)
+    except re.error as problem:
+        raise DangerWordsError(f"{where}: bad regular expression ({problem})") from None
+
+
+class DangerWords:
+    def __init__(self, data: Mapping[str, object], where: str = "danger_words.yml") -> None:
+        groups = data.get("groups") or {}
+        if not isinstance(groups, Mapping):
+            raise DangerWordsError(f"{where}: groups should be named patterns")
+        self._groups: Dict[str, str] = {}
+        for name, value in groups.items():
+            _compile(value, self._groups, f"{where}: groups.{name}")       # checked on its own
+            # A group may use the groups defined before it.
+            self._groups[name] = _GROUP.sub(lambda m: self._groups[m.group(1)], str(value))
+        terms = data.get("terms")
+        if not isinstance(terms, list) or not terms:
+            raise DangerWordsError(f"{where}: needs a list of terms")
+        self._terms: List[_Term] = []
+        for n, entry in enumerate(terms):
+            place = f"{where}: terms[{n}]"
+            if not isinstance(entry, Mapping) or entry.get("route") not in ROUTES:
+                raise DangerWordsError(f"{place}: route should be one of {', '.join(ROUTES)}")
+            if entry.get("act") and entry["route"] != "parent_in_crisis":
+                raise DangerWordsError(f"{place}: only a parent_in_crisis term can be an act under way")
+            self._terms.append(_Term(entry["route"], _compile(entry.get("term"), self._groups, place),
+                                     bool(entry.get("strong")), bool(entry.get("weak")), bool(entry.get("act")),
+                                     entry.get("who") == "first", entry.get("who") == "me",
+                                     bool(entry.get("child_nearby"))))
+        now = data.get("now")
+        if not isinstance(now, list) or not now:
+            raise DangerWordsError(f"{where}: now needs a list of patterns")
+        self._now = [_compile(p, self._groups, f"{where}: now[{n}]") for n, p in enumerate(now)]
+        self._past = _compile(data.get("past"), self._groups, f"{where}: past")
+        self._topic = _compile(data.get("topic"), self._groups, f"{where}: topic")
+        self._idioms = _compile(data.get("idioms"), self._groups, f"{where}: idioms")
+        negation = data.get("negation")
+        if not isinstance(negation, str) or not negation.endswith("$"):
+            raise DangerWordsError(f"{where}: negation should be a pattern ending in $")
+        self._negation = _compile(negation, self._groups, f"{where}: negation")
+        self._child = self._group("child")
+        self._parent_figure = self._group("parent_figure")
+        self._young = self._group("young")
+
+    def _group(self, name: str) -> Pattern[str]:
+        return re.compile(rf"(?<![\w']){self._groups.get(name, '(?!)')}(?![\w'])")
+
+    def _child_just_before(self, before: str) -> bool:
+        words = before.split()[-CHILD_BEFORE:]
+        return bool(self._child.search(" ".join(words)))
+
+    def signals(self, text: str) -> List[WordSignal]:
+        tidied = tidy(text)
+        found: List[WordSignal] = []
+        now_before = child_before = False
+        for start, end in sentence_spans(tidied):
+            sentence = tidied[start:end]
+            child_here = bool(self._child.search(sentence))
+            child_near, child_before = child_here or child_before, child_here
+            now_here = any(p.search(sentence) for p in self._now)
+            # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
+            now, now_before = now_here or now_before, now_here
+            past = bool(self._past.search(sentence))
+            if past and not now_here:
+                continue
+            topic = bool(self._topic.search(sentence))
+            idioms = [m.span() for m in self._idioms.finditer(sentence)]
+            for term in self._terms:
+                for match in term.pattern.finditer(sentence):
+                    a, b = match.span()
+                    if any(a < y and x < b for x, y in idioms):
+                        continue
+                    before = sentence[:a]
+                    if self._negation.search(before):
+                        continue
+                    if term.child_nearby and not child_near:
+                        continue
+                    route = term.route
+                    if term.first_person and self._child_just_before(before):
+                        route = "child_in_danger"
+                    if term.about_me and (self._parent_figure.search(" ".join(before.split()[-CHILD_BEFORE:]))
+                                          or self._young.search(sentence)):
+                        route = "child_in_danger"
+                    if topic and not term.strong:
+                        continue
+                    strong = (term.strong or now) and not topic and not term.weak
+                    found.append(WordSignal(route, strong, term.act and strong and route == "parent_in_crisis",
+                                            (start + a, start + b)))
+        return found
+
+
+def load_danger_words(path: Path = WORDS_PATH) -> DangerWords:
+    return DangerWords(read_mapping(path, DangerWordsError), where=Path(path).name)
+
+
+@lru_cache(maxsize=1)
+def danger_words() -> DangerWords:
+    return load_danger_words()
+
+
+def strongest(signals: List[WordSignal]) -> WordSignal | None:
+    """The first strong signal, else the first weak one."""
+    return next((s for s in signals if s.strong), signals[0] if signals else None)

@@ -1,0 +1,210 @@
+"""The safety net: several independent signals decide whether a message is
+a child in danger, a parent in crisis or a parent in danger from another
+adult, and which first line its answer needs.
+
+Plain Python. The signals, each blind to the others:
+
+- rules: content/safety_rules.yml (companion/nlu/safety.py), strong;
+- words: high-risk words with tense and negation (companion/nlu/danger_words.py);
+- sentences: each sentence against the example bank (companion/nlu/danger_bank.py);
+- classifier: the intent classifier's confidence in a safety intent.
+
+Any strong signal takes the route (several routes: a child the words, or the
+rules and another signal, find in danger first, else the route most signals agree on; on a tie,
+a parent in danger before crisis). Weak signals only ask for the note,
+one line before the normal answer. A crisis route whose words or sentences
+say an act is under way (pills taken, cutting and bleeding) carries the span
+of those words, so the answer puts an ambulance first. Thresholds and the
+note's words are in content/safety_net.yml.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Sequence, Tuple
+
+from companion.nlu.danger_bank import DangerBank, Nearest
+from companion.nlu.danger_words import DangerWords
+from companion.nlu.safety import SafetyCheck
+from companion.nlu.sentence_spans import sentence_spans
+from companion.paths import CONTENT_DIR
+from companion.yaml_file import read_mapping
+
+NET_PATH = CONTENT_DIR / "safety_net.yml"
+ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
+PRIORITY = ("child_in_danger", "parent_in_danger", "parent_in_crisis")   # breaks a tie: 999 first
+SOURCES = ("rules", "words", "sentences", "classifier")
+
+
+class SafetyNetError(ValueError):
+    """content/safety_net.yml is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    sentence_strong: float
+    sentence_margin: float
+    sentence_weak: float
+    sentence_weak_margin: float
+    sentence_act: float
+    classifier_strong: float
+    classifier_weak: float
+    note: str
+    # The classifier's strong signal counts only beside another signal (any
+    # strength) for the same route.
+    classifier_needs_company: bool = True
+    # Routes with their own (strong, margin) for sentences.
+    sentence_routes: Tuple[Tuple[str, float, float], ...] = ()
+
+    def strong_for(self, route: str) -> Tuple[float, float]:
+        own = {name: (strong, margin) for name, strong, margin in self.sentence_routes}
+        return own.get(route, (self.sentence_strong, self.sentence_margin))
+
+
+def _number(data: Mapping, section: str, key: str, where: str) -> float:
+    value = (data.get(section) or {}).get(key) if isinstance(data.get(section), Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1:
+        raise SafetyNetError(f"{where}: {section}.{key} should be a number from -1 to 1")
+    return float(value)
+
+
+def read_settings(path: Path = NET_PATH) -> Settings:
+    data = read_mapping(path, SafetyNetError)
+    where = str(path)
+    note = data.get("note")
+    if not isinstance(note, str) or "999" not in note:
+        raise SafetyNetError(f"{where}: note should be the one line with 999 in it")
+    return Settings(
+        sentence_strong=_number(data, "sentences", "strong", where),
+        sentence_margin=_number(data, "sentences", "margin", where),
+        sentence_weak=_number(data, "sentences", "weak", where),
+        sentence_weak_margin=_number(data, "sentences", "weak_margin", where),
+        sentence_act=_number(data, "sentences", "act", where),
+        classifier_strong=_number(data, "classifier", "strong", where),
+        classifier_weak=_number(data, "classifier", "weak", where),
+        note=note.strip(),
+        classifier_needs_company=bool((data.get("classifier") or {}).get("needs_company", True)),
+        sentence_routes=tuple((route, _number(data["sentences"], route, "strong", where),
+                               _number(data["sentences"], route, "margin", where))
+                              for route in ROUTES if isinstance((data.get("sentences") or {}).get(route), Mapping)))
+
+
+@dataclass(frozen=True)
+class Signal:
+    source: str                                   # one of SOURCES
+    route: str                                    # one of ROUTES
+    strong: bool
+    act: Tuple[int, int] | None = None         # the words of an act under way
+
+
+@dataclass(frozen=True)
+class Decision:
+    route: str | None                          # None: the normal answer
+    note: bool = False                            # no route, but put the note first
+    act: Tuple[int, int] | None = None         # crisis with an act under way: its words
+    signals: Tuple[Signal, ...] = field(default_factory=tuple)
+
+    def summary(self) -> Dict[str, object]:
+        """What was found, without the message's words (for the logs and the tracker)."""
+        return {"route": self.route, "note": self.note, "act_under_way": self.act is not None,
+                "signals": sorted({f"{s.source}:{s.route}:{'strong' if s.strong else 'weak'}"
+                                   for s in self.signals})}
+
+
+class SafetyNet:
+    def __init__(self, settings: Settings, rules: SafetyCheck | None = None,
+                 words: DangerWords | None = None, bank: DangerBank | None = None) -> None:
+        self.settings, self.rules, self.words, self.bank = settings, rules, words, bank
+
+    # ------------------------------------------------------------ the signals
+    def _from_rules(self, text: str) -> List[Signal]:
+        """Each sentence on its own (a veto in one sentence does not hide danger
+        in another), and a message of one or two sentences as a whole."""
+        if not self.rules:
+            return []
+        spans = sentence_spans(text)
+        pieces = [text[a:b] for a, b in spans] + ([text] if len(spans) == 2 else [])
+        found = []
+        for piece in pieces:
+            finding = self.rules.check(piece)
+            if finding and finding.intent not in [s.route for s in found]:
+                found.append(Signal("rules", finding.intent, True))
+        return found
+
+    def _from_words(self, text: str) -> List[Signal]:
+        return [Signal("words", s.route, s.strong, s.span if s.act else None)
+                for s in (self.words.signals(text) if self.words else [])]
+
+    def _from_sentences(self, text: str) -> List[Signal]:
+        return sentence_signals(self.bank.nearest(text) if self.bank else {}, self.settings)
+
+    def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
+        s = self.settings
+        top = ranking[0][0] if ranking else None
+        found = []
+        for intent, confidence in ranking:
+            if intent in ROUTES and confidence >= s.classifier_weak:
+                strong = intent == top and confidence >= s.classifier_strong
+                found.append(Signal("classifier", intent, strong))
+        return found
+
+    # -------------------------------------------------------------- deciding
+    def signals(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> List[Signal]:
+        return (self._from_rules(text) + self._from_words(text) + self._from_sentences(text)
+                + self._from_classifier(ranking))
+
+    def decide(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Decision:
+        """``ranking``: the classifier's (intent, confidence) pairs, best first."""
+        return decide(self.signals(text, ranking), self.settings.classifier_needs_company)
+
+
+def sentence_signals(nearest: Mapping[str, Nearest], s: Settings) -> List[Signal]:
+    """The sentence model's signals, from each route's best sentence."""
+    found = []
+    for route, best in nearest.items():
+        least, margin = s.strong_for(route)
+        strong = best.similarity >= least and best.margin >= margin
+        act = best.span if strong and route == "parent_in_crisis" and best.act >= s.sentence_act \
+            and best.act >= best.safe else None
+        if strong or (best.similarity >= s.sentence_weak and best.margin >= s.sentence_weak_margin):
+            found.append(Signal("sentences", route, strong, act))
+    return found
+
+
+def decide(signals: Sequence[Signal], classifier_needs_company: bool = True) -> Decision:
+    if classifier_needs_company:
+        others = {s.route for s in signals if s.source != "classifier"}
+        signals = [s if s.source != "classifier" or not s.strong or s.route in others
+                   else Signal(s.source, s.route, False) for s in signals]
+    strong = [s for s in signals if s.strong]
+    if not strong:
+        return Decision(None, note=bool(signals), signals=tuple(signals))
+    # A child the words find in danger (or the rules and another signal) comes first. Otherwise
+    # the route most strong signals agree on; on a tie, the one whose answer
+    # puts 999 first (the parent in danger) before crisis help.
+    votes = Counter(s.route for s in strong)
+    child = [s.source for s in strong if s.route == "child_in_danger"]
+    if "words" in child or ("rules" in child and len(child) > 1):
+        route = "child_in_danger"
+    else:
+        route = min(votes, key=lambda r: (-votes[r], PRIORITY.index(r)))
+    act = None
+    if route == "parent_in_crisis":
+        act = next((s.act for s in signals if s.route == route and s.act and s.source == "words"), None) or \
+            next((s.act for s in signals if s.route == route and s.act), None)
+    return Decision(route, act=act, signals=tuple(signals))
+
+
+def load_safety_net(with_sentences: bool = True, training_data: Path | None = None) -> SafetyNet:
+    """The net with the shipped rules, words, examples and settings; with the
+    examples in ``training_data`` (a folder of NLU files, such as data/nlu)
+    in the sentence bank, as a trained model has them."""
+    from companion.nlu.danger_bank import load_danger_bank, nlu_examples
+    from companion.nlu.danger_words import load_danger_words
+    from companion.nlu.safety import load_safety_check
+
+    examples = nlu_examples(training_data) if training_data else []
+    return SafetyNet(read_settings(), load_safety_check(), load_danger_words(),
+                     load_danger_bank(examples=examples) if with_sentences else None)
