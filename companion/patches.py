@@ -38,6 +38,9 @@ side effect of importing a module.
    same tasks run, each once, in dependency order; errors pass through as
    they would from dask.get. Installed in the Rasa server only (`rasa train`
    keeps dask).
+6. The safety net's note: when only a weak signal found danger in a message
+   (SafetyCheckComponent in companion/nlu/components.py), one line with 999
+   (content/safety_net.yml) is sent before whatever answers the message.
 """
 
 from __future__ import annotations
@@ -188,6 +191,45 @@ def payloads_left_alone(interpolate_text: Callable[..., Any]) -> Callable[..., A
     return wrapper
 
 
+# ------------------------------------------------ 6. the safety net's note
+def note_wanted(tracker: Any) -> bool:
+    """The latest message asks for the note (SafetyCheckComponent's `safety.note`)
+    and nothing has answered it yet."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    message = tracker.latest_message
+    safety = (getattr(message, "parse_data", None) or {}).get("safety") if message else None
+    if not (isinstance(safety, dict) and safety.get("note")):
+        return False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, (ActionExecuted, BotUttered)):
+            return False
+    return False
+
+
+Loop = Callable[..., Awaitable[None]]
+
+
+def note_first(run_loop: Loop, note: Text) -> Loop:
+    """Wraps MessageProcessor._run_prediction_loop: the note's one line goes
+    out before whatever answers the message, on every channel, inside a form
+    or after a fallback alike. It is a bot utterance only, not an action, so
+    the rules and the form see the conversation as they would without it."""
+    async def wrapper(self: Any, output_channel: Any, tracker: Any) -> None:
+        if note_wanted(tracker):
+            from rasa.shared.core.events import BotUttered
+
+            said = BotUttered(note, metadata={"safety_note": True})
+            tracker.update(said)
+            await output_channel.send_response(tracker.sender_id, {"text": note})
+        await run_loop(self, output_channel, tracker)
+
+    wrapper.wrapped = run_loop  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------ 7. graph runs without dask
 def _is_task(value: Any) -> bool:
     return isinstance(value, tuple) and bool(value) and callable(value[0])
@@ -233,11 +275,17 @@ def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
     check_rasa_version()
     from rasa.core.actions.action import ActionExtractSlots, RemoteAction
+    from rasa.core.processor import MessageProcessor
+
+    from companion.nlu.safety_net import read_settings
 
     RemoteAction._validate_action_result = validate_action_result
     current = ActionExtractSlots._execute_custom_action
     if not hasattr(current, "wrapped"):
         ActionExtractSlots._execute_custom_action = from_kept_profile(current, ProfileValues())
+    loop = MessageProcessor._run_prediction_loop
+    if not hasattr(loop, "wrapped"):
+        MessageProcessor._run_prediction_loop = note_first(loop, read_settings().note)
 
     from rasa.core.nlg import interpolator
     from rasa.engine.graph import GraphSchema
