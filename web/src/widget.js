@@ -93,6 +93,25 @@ import messages from "../../content/widget.json";
     return node;
   }
 
+  // Phone numbers the bot gives: 999, 116 123, UK numbers of 8 to 11 digits
+  // starting 0, and 5-digit text short codes. A number after "text" is an
+  // sms: link, any other a tel: link; the href is built from the digits only.
+  const NUMBER = /((?<![\w/:.-])(?:0\d{2,4}(?: ?\d{2,4}){1,3}|116 ?123|999|\d{5})(?![\w/:-]|\.\d))/;
+  function withNumbers(node, text) {
+    String(text).split(NUMBER).forEach((part, i) => {
+      const digits = part.replace(/ /g, "");
+      const texted = /\btext\b[^.!?\d]{0,30}$/i.test(String(text).split(NUMBER).slice(0, i).join(""));
+      const phone = /^0\d{7,10}$/.test(digits) || digits === "116123" || digits === "999";
+      if (i % 2 === 1 && (phone || (texted && /^\d{5}$/.test(digits)))) {
+        const link = el("a", "number", part);
+        link.href = (texted ? "sms:" : "tel:") + digits;
+        node.appendChild(link);
+      } else if (part) {
+        node.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function withLinks(node, text) {
     String(text).split(/(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])/).forEach((part, i) => {
       if (i % 2 === 1) {
@@ -102,7 +121,7 @@ import messages from "../../content/widget.json";
         link.rel = "noopener noreferrer";
         node.appendChild(link);
       } else if (part) {
-        node.appendChild(document.createTextNode(part));
+        withNumbers(node, part);
       }
     });
     return node;

@@ -345,3 +345,29 @@ test("a message that gets no answer is sent once more, with the same message id"
   assert.equal(sent[1].metadata.message_id, sent[0].metadata.message_id);
   await page.close();
 });
+
+test("every phone number the bot gives is a tap-to-call link, and a text number an sms: link", async () => {
+  const page = await newPage();
+  await openChat(page);
+  await ask(page, "i want to end my life");
+  await waitForLog(page, "116 123");
+  const links = () => page.evaluate(() => [...document.querySelector("[data-conference-companion]").shadowRoot
+    .querySelectorAll(".log .msg.bot a")].map((a) => [a.textContent, a.getAttribute("href")]));
+  const crisis = await links();
+  assert.ok(crisis.some(([t, h]) => t === "116 123" && h === "tel:116123"), JSON.stringify(crisis));
+  assert.ok(crisis.some(([t, h]) => t === "85258" && h === "sms:85258"), JSON.stringify(crisis));
+  assert.ok(crisis.some(([t, h]) => t === "999" && h === "tel:999"), JSON.stringify(crisis));
+  await ask(page, "can i talk to a person");
+  await waitForLog(page, "You can talk to a person at");
+  const council = (await links()).filter(([t]) => t.startsWith("01632"));
+  assert.ok(council.length >= 1 && council.every(([t, h]) => h === "tel:" + t.replace(/ /g, "")),
+            JSON.stringify(council));
+  // What the parent types is never made into a link, and no link is built from anything but digits.
+  await ask(page, 'call 0808 800 5000 <a href="javascript:alert(1)">x</a>');
+  await waitForLog(page, 'call 0808 800 5000 <a href="javascript:alert(1)">x</a>');
+  const typed = await page.evaluate(() => [...document.querySelector("[data-conference-companion]").shadowRoot
+    .querySelectorAll(".log .msg.user a")].length);
+  assert.equal(typed, 0);
+  assert.ok((await links()).every(([, h]) => /^(tel|sms):\d+$/.test(h) || /^https?:\/\//.test(h)));
+  await page.close();
+});
