@@ -39,7 +39,7 @@ TOOLS_VENV   := .venv-tools
 TRAINING_FILES := config.yml $(shell find domain data -name '*.yml' 2>/dev/null | sort)
 
 .PHONY: help run test venvs check-profile train shell purge \
-        lint test-actions test-nlu-components test-deploy test-validate test-nlu test-stories test-integration \
+        lint test-actions test-nlu-components test-deploy test-validate test-nlu test-safety test-stories test-integration \
         test-browser run-cluster bench tune bench-load lock clean update-holidays
 
 help:
@@ -169,7 +169,7 @@ import-reviewed: $(RASA_VENV)/.installed
 	@$(RASA_PY) -m staff.import_reviewed
 
 # ----------------------------------------------------------------- tests
-test: test-actions test-nlu-components test-staff test-deploy test-validate test-nlu test-stories test-integration test-browser
+test: test-actions test-nlu-components test-staff test-deploy test-validate test-nlu test-safety test-stories test-integration test-browser
 	@echo "==> All checks passed"
 
 # The deployment definitions: deploy/k8s against the Kubernetes schemas
@@ -226,6 +226,12 @@ test-nlu: $(MODEL)
 	@rm -rf results/holdout
 	$(RASA) test nlu --domain domain --nlu tests/nlu_holdout.yml --model $(MODEL) --out results/holdout --quiet
 	$(RASA_PY) bench/check_nlu_report.py results/holdout/intent_report.json --min-macro-f1 0.95
+
+# The three danger routes on the blind evaluation set (tests/evaluation/safety.yml),
+# with the whole NLU pipeline: fails below the floor in bench/safety_scores.py.
+test-safety: $(MODEL)
+	@echo "==> Safety routes on the evaluation and tuning sets (figures only, no message texts)"
+	$(RASA_PY) bench/safety_eval.py --model $(MODEL) --check
 
 test-stories: $(MODEL)
 	@echo "==> Conversation tests (tests/stories)"

@@ -1,0 +1,89 @@
+"""The safety routes measured with a trained model's whole NLU pipeline.
+
+    .venv/bin/python bench/safety_eval.py --model models/current.tar.gz [--check] [--json FILE]
+
+Reads tests/tuning/safety.yml and tests/evaluation/safety.yml, parses every
+message with the model (as the server would, the safety step last), and
+prints recall per route, the right first line, and the false-alarm rates
+(full route; the one-line note separately) for each set side by side
+(bench/safety_scores.py). For the evaluation set it prints figures and the
+labels of what was missed, never a message's words. --check fails (exit 1)
+when the evaluation set falls below the floor in bench/safety_scores.py;
+`make test` runs it so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from safety_scores import EVALUATION, ROUTES, TUNING, Outcome, below_floor, load_cases, score, table  # noqa: E402
+
+
+def outcome_of(parsed: Dict) -> Outcome:
+    """What the bot does with a parsed message: the route its intent takes,
+    an ambulance first (the crisis_act entity), or the note."""
+    intent = (parsed.get("intent") or {}).get("name")
+    route = intent if intent in ROUTES else None
+    act = any(e.get("entity") == "crisis_act" for e in parsed.get("entities") or [])
+    note = route is None and bool((parsed.get("safety") or {}).get("note"))
+    return Outcome(route, act, note)
+
+
+def outcomes(model: Path, texts: List[str]) -> List[Outcome]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+
+    async def parse_all() -> List[Outcome]:
+        return [outcome_of(await agent.parse_message(text)) for text in texts]
+    return asyncio.run(parse_all())
+
+
+def measure(model: Path, sets: Dict[str, Path]) -> Dict[str, Dict[str, object]]:
+    results = {}
+    for name, path in sets.items():
+        cases = load_cases(path)
+        results[name] = score(cases, outcomes(model, [c.text for c in cases]))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--check", action="store_true", help="fail below the evaluation floor")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    import logging
+    logging.disable(logging.INFO)            # Rasa logs each parsed message's text at debug level
+    results = measure(args.model, {"evaluation": EVALUATION, "tuning": TUNING})
+    print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
+    print(table([("evaluation set (blind)", results["evaluation"]), ("tuning set", results["tuning"])]))
+    missed = results["evaluation"]["missed"]
+    print(f"Evaluation set: {len(missed)} danger messages without their route's first line"
+          + (":" if missed else "."))
+    for miss in missed:
+        print(f"  - {miss['route']} ({miss['kind']}{', act under way' if miss['act_under_way'] else ''}): "
+              f"got {miss['got']}")
+    print("Evaluation false alarms by kind:", ", ".join(results["evaluation"]["false_alarm_kinds"]) or "none")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    if args.check:
+        problems = below_floor(results["evaluation"])
+        for problem in problems:
+            print("BELOW THE FLOOR:", problem)
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
