@@ -21,6 +21,9 @@ bench/results/bench.md and bench/results/latency.png:
    (bench/realistic_messages.yml), in turn.
 4. Cost: cold training, retraining after one answer's text changes, model
    size, memory after the speed runs, start-up time until a message gets an answer.
+5. Safety routes (bench/safety_eval.py): recall per route, the right first
+   line, and false alarms (full route; one-line notes separately) on the
+   blind evaluation set tests/evaluation/safety.yml, next to the tuning set.
 
 Timed steps run alone; the models that are only compared (default
 pipeline, folds, stock assistant) are trained two at a time first.
@@ -493,7 +496,22 @@ def ratios(results: Dict) -> Dict[str, float]:
     return out
 
 
-STAGES = ("cost", "understanding", "cv", "speed")
+STAGES = ("cost", "understanding", "cv", "safety", "speed")
+
+
+def safety(model: Path, results: Dict) -> None:
+    """The danger routes on the blind evaluation set next to the tuning set
+    (bench/safety_eval.py, scored by bench/safety_scores.py), in its own process."""
+    log("Safety routes: the evaluation and tuning sets (tests/*/safety.yml)")
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    try:
+        done = subprocess.run([PY, str(ROOT / "bench" / "safety_eval.py"), "--model", str(model), "--json", str(out)],
+                              cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0:
+            raise SystemExit(f"bench/safety_eval.py failed:\n{done.stderr[-3000:]}")
+        results["safety"] = json.loads(out.read_text())
+    finally:
+        out.unlink()
 
 
 def main() -> int:
@@ -528,6 +546,9 @@ def main() -> int:
             log("Understanding: 5-fold cross-validation on the training data")
             results.setdefault("understanding", {})["cross_validation"] = cross_validation(
                 [(job.result()[0], tests) for job, tests in fold_jobs])
+            save_partial(results)
+        if "safety" in stages:
+            safety(model, results)
             save_partial(results)
         if stock_job:
             speeds(work, model, stock_job.result(), results)
@@ -580,6 +601,13 @@ def markdown(r: Dict) -> str:
         cv = u["cross_validation"]
         rows += [f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
                  f"{cv['accuracy']}, not sure {cv['fallback_rate']:.1%}, wrong {cv['wrong_rate']:.1%}.", ""]
+    if "safety" in r:
+        from safety_scores import table as safety_table
+        rows += ["## Safety routes (tests/evaluation/safety.yml, blind; tests/tuning/safety.yml)", "",
+                 safety_table([("evaluation set", r["safety"]["evaluation"]), ("tuning set", r["safety"]["tuning"])]),
+                 "Evaluation misses (route, kind: what it got): "
+                 + ("; ".join(f"{m['route']}, {m['kind']}: {m['got']}" for m in r["safety"]["evaluation"]["missed"])
+                    or "none"), ""]
     s = r.get("speed", {})
     if s:
         rows += ["## Speed (REST, this machine, conversations of 5 messages)", "",
