@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
 from actions.content import content
 from actions.yaml_files import read_yaml
@@ -35,6 +35,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
 # An origin a browser sends: scheme, host, optional port; no path.
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+# How a bad phone field is described in the start-up error.
+_A_UK_PHONE = "a UK phone number"
 
 
 class ProfileError(ValueError):
@@ -98,26 +100,37 @@ class _Reader:
     def fail(self, field: str, problem: str) -> ProfileError:
         return ProfileError(f"{self.source}: {field}: {problem}")
 
-    def section(self, data: Mapping[str, Any], key: str, prefix: str = "",
-                required: bool = True) -> Optional[Mapping[str, Any]]:
-        field = prefix + key
+    def section(self, data: Mapping[str, Any], key: str, prefix: str = "") -> Mapping[str, Any]:
+        """A block of fields that must be there."""
+        value = self.optional_section(data, key, prefix)
+        if value is None:
+            raise self.fail(prefix + key, "is missing")
+        return value
+
+    def optional_section(self, data: Mapping[str, Any], key: str,
+                         prefix: str = "") -> Optional[Mapping[str, Any]]:
+        """A block of fields that may be left out (None then)."""
         value = data.get(key)
         if value is None:
-            if required:
-                raise self.fail(field, "is missing")
             return None
         if not isinstance(value, Mapping):
-            raise self.fail(field, "should be a block of fields, not a single value")
+            raise self.fail(prefix + key, "should be a block of fields, not a single value")
         return value
 
     def text(self, data: Mapping[str, Any], key: str, prefix: str = "",
-             required: bool = True, pattern: Optional[re.Pattern] = None,
-             what: str = "") -> Optional[str]:
+             pattern: Optional[re.Pattern[str]] = None, what: str = "") -> str:
+        """A text field that must be there and not blank."""
+        value = self.optional_text(data, key, prefix, pattern=pattern, what=what)
+        if value is None:
+            raise self.fail(prefix + key, "is missing")
+        return value
+
+    def optional_text(self, data: Mapping[str, Any], key: str, prefix: str = "",
+                      pattern: Optional[re.Pattern[str]] = None, what: str = "") -> Optional[str]:
+        """A text field that may be left out or blank (None then)."""
         field = prefix + key
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise self.fail(field, "is missing")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # An unquoted phone number such as 01632960100 loses its 0 in YAML.
@@ -129,7 +142,7 @@ class _Reader:
             raise self.fail(field, f'"{value}" is not {what}')
         return value
 
-    def choice(self, data: Mapping[str, Any], key: str, options, prefix: str = "") -> str:
+    def choice(self, data: Mapping[str, Any], key: str, options: Sequence[str], prefix: str = "") -> str:
         value = self.text(data, key, prefix)
         normalised = value.lower().replace(" ", "_")
         if normalised not in options:
@@ -147,7 +160,7 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
     org = r.section(data, "organisation")
     contact = r.section(data, "contact")
     complaints = r.section(data, "complaints")
-    advocacy = r.section(data, "advocacy", required=False)
+    advocacy = r.optional_section(data, "advocacy")
 
     overrides = data.get("timescales") or {}
     if not isinstance(overrides, Mapping):
@@ -162,58 +175,58 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         raise r.fail("other_nations", f"should be a list of: {', '.join(NATIONS)}")
     others = tuple(dict.fromkeys(str(n).lower().replace(" ", "_") for n in others))
 
-    web = r.section(data, "web", required=False) or {}
+    web = r.optional_section(data, "web") or {}
     origins = web.get("allowed_origins") or []
     if not isinstance(origins, list) or not all(isinstance(o, str) and _ORIGIN.match(o) for o in origins):
         raise r.fail("web.allowed_origins", "should be a list of origins such as https://www.example.org "
                      "(no path or trailing slash)")
 
-    privacy = r.section(data, "privacy", required=False) or {}
+    privacy = r.optional_section(data, "privacy") or {}
     retention = privacy.get("retention_days", 30)
     if not isinstance(retention, int) or isinstance(retention, bool) or not 1 <= retention <= 3650:
         raise r.fail("privacy.retention_days", "should be a whole number of days from 1 to 3650")
 
-    phone = dict(pattern=_UK_PHONE, what="a UK phone number")
     profile = Profile(
         organisation_name=r.text(org, "name", "organisation."),
         organisation_kind=r.choice(org, "kind", ORGANISATION_KINDS, "organisation."),
         nation=r.choice(data, "nation", NATIONS),
         contact=Contact(
             team=r.text(contact, "team", "contact."),
-            phone=r.text(contact, "phone", "contact.", **phone),
+            phone=r.text(contact, "phone", "contact.", pattern=_UK_PHONE, what=_A_UK_PHONE),
             email=r.text(contact, "email", "contact.", pattern=_EMAIL, what="an email address"),
             opening_hours=r.text(contact, "opening_hours", "contact."),
-            out_of_hours_phone=r.text(contact, "out_of_hours_phone", "contact.", required=False, **phone),
+            out_of_hours_phone=r.optional_text(contact, "out_of_hours_phone", "contact.",
+                                               pattern=_UK_PHONE, what=_A_UK_PHONE),
         ),
         complaints_url=r.text(complaints, "url", "complaints.", pattern=_URL,
                               what="a web address starting with https://"),
         advocacy=None if advocacy is None else Advocacy(
             name=r.text(advocacy, "name", "advocacy."),
-            phone=r.text(advocacy, "phone", "advocacy.", required=False, **phone),
-            url=r.text(advocacy, "url", "advocacy.", required=False, pattern=_URL,
-                       what="a web address starting with https://"),
+            phone=r.optional_text(advocacy, "phone", "advocacy.", pattern=_UK_PHONE, what=_A_UK_PHONE),
+            url=r.optional_text(advocacy, "url", "advocacy.", pattern=_URL,
+                                what="a web address starting with https://"),
         ),
         timescale_overrides=dict(overrides),
         closure_days=tuple(closures),
         retention_days=retention,
-        data_controller=r.text(privacy, "data_controller", "privacy.", required=False)
+        data_controller=r.optional_text(privacy, "data_controller", "privacy.")
         or r.text(org, "name", "organisation."),
-        who_can_see=r.text(privacy, "who_can_see", "privacy.", required=False)
+        who_can_see=r.optional_text(privacy, "who_can_see", "privacy.")
         or content().signposts["who_can_see"],
-        privacy_notice_url=r.text(privacy, "notice_url", "privacy.", required=False, pattern=_URL,
-                                  what="a web address starting with https://"),
+        privacy_notice_url=r.optional_text(privacy, "notice_url", "privacy.", pattern=_URL,
+                                           what="a web address starting with https://"),
     )
     other_nations = tuple(n for n in others if n != profile.nation)
     profile = replace(profile, other_nations=other_nations, allowed_origins=tuple(origins))
     return profile
 
 
-def load_profile(path: Optional[os.PathLike] = None) -> Profile:
+def load_profile(path: Union[str, os.PathLike[str], None] = None) -> Profile:
     """Reads and checks the profile at ``path``, ``$CC_PROFILE`` or ``profile.yml``."""
-    path = Path(path or os.environ.get("CC_PROFILE") or DEFAULT_PROFILE_PATH)
-    data = read_yaml(path, ProfileError,
+    file = Path(path or os.environ.get("CC_PROFILE") or DEFAULT_PROFILE_PATH)
+    data = read_yaml(file, ProfileError,
                      missing="file not found (set CC_PROFILE to the profile's path)")
-    return parse_profile(data, source=str(path.name))
+    return parse_profile(data, source=str(file.name))
 
 
 @lru_cache(maxsize=1)
