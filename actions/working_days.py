@@ -22,7 +22,7 @@ import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import FrozenSet, Iterable
+from typing import FrozenSet, Iterable, Optional
 
 import holidays
 
@@ -40,10 +40,11 @@ def _bank_holidays(nation: str) -> holidays.HolidayBase:
         subdivision = SUBDIVISIONS[nation]
     except KeyError:
         raise ValueError(f"unknown nation {nation!r}: one of {', '.join(SUBDIVISIONS)}") from None
-    return holidays.UnitedKingdom(subdiv=subdivision)
+    # country_holidays is the typed way in; "GB" gives the UnitedKingdom calendar.
+    return holidays.country_holidays("GB", subdiv=subdivision)
 
 
-def bank_holiday_name(nation: str, day: date):
+def bank_holiday_name(nation: str, day: date) -> Optional[str]:
     """The bank holiday's name if ``day`` is one in ``nation``, else None."""
     return _bank_holidays(nation).get(day)
 
@@ -53,7 +54,7 @@ class WorkingCalendar:
     nation: str
     closures: FrozenSet[date] = field(default_factory=frozenset)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _bank_holidays(self.nation)  # fails early for an unknown nation
 
     @classmethod
