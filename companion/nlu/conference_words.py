@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Pattern, Tuple
+from typing import Dict, List, Pattern, Tuple, Union
 
 from companion.yaml_file import read_mapping
 from companion.paths import CONTENT_DIR
@@ -38,7 +38,7 @@ class Word:
 
 
 class ConferenceWords:
-    def __init__(self, patterns: Dict[str, List[Tuple[str, Pattern]]]):
+    def __init__(self, patterns: Dict[str, List[Tuple[str, Pattern[str]]]]):
         self._patterns = patterns
 
     def find(self, text: str) -> List[Word]:
@@ -86,9 +86,9 @@ def _overlaps(span: Tuple[int, int], spans: List[Tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-def load_conference_words(path=WORDS_PATH) -> ConferenceWords:
+def load_conference_words(path: Union[str, Path] = WORDS_PATH) -> ConferenceWords:
     data = read_mapping(path, ConferenceWordsError)
-    patterns: Dict[str, List[Tuple[str, Pattern]]] = {}
+    patterns: Dict[str, List[Tuple[str, Pattern[str]]]] = {}
     for group, entity in GROUPS.items():
         block = data.get(group)
         if not isinstance(block, dict) or not block:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import FrozenSet, List, NamedTuple, Tuple
+from typing import Any, Dict, FrozenSet, List, NamedTuple, Tuple
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -91,9 +91,9 @@ NOT_NAMES = {
 }
 # "my son Jayden": only a capitalised word counts as a name after these,
 # so "my ex lives in Leeds" keeps its words.
-RELATION = [[{"LOWER": "my"}, {"LOWER": {"IN": RELATIONS}}]]
+RELATION: List[List[Dict[str, Any]]] = [[{"LOWER": "my"}, {"LOWER": {"IN": RELATIONS}}]]
 # "my son's name is jayden", "I'm sarah", "called leo": any case.
-NAMING = [
+NAMING: List[List[Dict[str, Any]]] = [
     [{"LOWER": "my"}, {"LOWER": {"IN": RELATIONS}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"},
      {"LOWER": {"IN": ["name", "called", "named"]}}, {"LOWER": {"IN": ["is"]}, "OP": "?"}],
     [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am", "m"]}}],
@@ -109,7 +109,7 @@ class Span(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
+def _pipeline() -> Tuple[spacy.language.Language, Matcher]:
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab)
     matcher.add("relation", RELATION)

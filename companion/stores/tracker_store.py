@@ -48,13 +48,16 @@ import logging
 import time
 from collections import OrderedDict
 from datetime import date
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from companion.stores.redact import find, redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 logger = logging.getLogger(__name__)
 DELETE_ANSWER = "utter_conversation_deleted"
@@ -190,6 +193,9 @@ class RecentSessions:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    # Set in Rasa's __init__; declared here because mypy cannot infer it from there.
+    engine: Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
@@ -198,10 +204,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(url, poolclass=QueuePool,
-                                           connect_args={"check_same_thread": False})
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+            engine = sa.create_engine(url, poolclass=QueuePool,
+                                      connect_args={"check_same_thread": False})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            self.engine = engine
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
         # sender -> events of the current session read at the start of this turn
         self._read_counts: Dict[str, int] = {}
         # sender -> what this turn is writing, and when sessions started in it
@@ -254,8 +261,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     .having(sa.func.max(self.SQLEvent.timestamp) < older_than)
                     .all())
             senders = [sender for (sender,) in idle]
-            for sender in senders if self._recent is not None else ():
-                self._recent.drop(sender)
+            recent = self._recent
+            if recent is not None:
+                for sender in senders:
+                    recent.drop(sender)
             if senders:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(senders)) \
                     .delete(synchronize_session=False)
