@@ -75,7 +75,7 @@ def with_training_examples(bank: Mapping[str, Sequence[str]],
     pairs): those of a safety intent join its route, all others are safe."""
     merged = {key: list(texts) for key, texts in bank.items()}
     for intent, text in examples:
-        merged[intent if intent in ROUTES else SAFE].append(text)
+        merged.setdefault(intent if intent in ROUTES else SAFE, []).append(text)
     return {key: tuple(dict.fromkeys(t.strip().lower() for t in texts if t.strip()))
             for key, texts in merged.items()}
 

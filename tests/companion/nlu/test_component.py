@@ -163,3 +163,22 @@ def test_a_weak_signal_asks_for_the_note_and_keeps_the_answer():
     m = component().process([message("the report says he was hitting the kids, can i reply", "ask_complaint", 0.8)])[0]
     assert m.get(INTENT) == {"name": "ask_complaint", "confidence": 0.8}
     assert m.get("safety")["note"] is True and m.get("safety")["route"] is None
+
+
+def test_training_keeps_the_examples_vectors_and_loading_uses_them(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("safety")
+    context = ExecutionContext(GraphSchema({}), "t")
+    examples = [Message(data={TEXT: "the tortoise has escaped from the garden", INTENT: "parent_in_danger"}),
+                Message(data={TEXT: "what is a core group", INTENT: "ask_core_group"})]
+    config = SafetyCheckComponent.get_default_config()
+    SafetyCheckComponent.create(config, storage, resource, context).train(TrainingData(examples))
+    loaded = SafetyCheckComponent.load(config, storage, resource, context)
+    nearest = loaded._net.bank.nearest("the tortoise has escaped from the garden")
+    assert nearest["parent_in_danger"].similarity > 0.99           # a trained example is in the bank
+    untrained = component()._net.bank.nearest("the tortoise has escaped from the garden")
+    assert untrained["parent_in_danger"].similarity < 0.9

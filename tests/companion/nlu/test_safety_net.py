@@ -116,6 +116,8 @@ def test_the_best_sentence_of_a_long_message_is_found():
 def test_training_examples_join_the_bank():
     merged = with_training_examples(BANK, [("parent_in_danger", "He has a KNIFE"), ("ask_venue", "Where is it")])
     assert "he has a knife" in merged["parent_in_danger"] and "where is it" in merged["safe"]
+    alone = with_training_examples({}, [("child_in_danger", "x"), ("greet", "hi")])
+    assert alone == {"child_in_danger": ("x",), "safe": ("hi",)}
     pairs = nlu_examples(ROOT / "data" / "nlu")
     assert ("parent_in_danger", "he is hitting me") in pairs and len(pairs) > 1000
 
