@@ -126,7 +126,7 @@ class SafetyNet:
             return []
         spans = sentence_spans(text)
         pieces = [text[a:b] for a, b in spans] + ([text] if len(spans) == 2 else [])
-        found = []
+        found: List[Signal] = []
         for piece in pieces:
             finding = self.rules.check(piece)
             if finding and finding.intent not in [s.route for s in found]:

@@ -171,32 +171,32 @@ class QuestionTopics(GraphComponent):
         for message in messages:
             try:
                 if self.model is not None and message.get(TEXT):
-                    self._decide(message)
+                    self._decide(message, self.model)
             finally:
                 restore_text(message)
         return messages
 
-    def _decide(self, message: Message) -> None:
+    def _decide(self, message: Message, model: TopicModel) -> None:
         text = message.get(TEXT)
         asked = question_parts(text)[: self.config["max_questions"]]
         first = message.get(INTENT) or {}
         single = len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
         if single and first.get("confidence", 0.0) >= self.config["sure_at"]:
             return
-        classes = self.model.classes
+        classes = model.classes
         upstream = np.zeros(len(classes))
         index = {name: i for i, name in enumerate(classes)}
         for entry in message.get(INTENT_RANKING_KEY) or []:
             if entry.get(INTENT_NAME_KEY) in index:
                 upstream[index[entry[INTENT_NAME_KEY]]] = float(entry.get("confidence") or 0.0)
         whole_vector = self._vectors(text)
-        own = self.model.probabilities([text], whole_vector[np.newaxis, :])[0]
+        own = model.probabilities([text], whole_vector[np.newaxis, :])[0]
         whole = 0.5 * own + 0.5 * upstream if upstream.sum() > 0 else own
-        parts, nearest = [], self.model.nearest(whole_vector)
+        parts, nearest = [], model.nearest(whole_vector)
         if not single:
             vectors = np.vstack([self._vectors(q) for q in asked])
-            parts = list(self.model.probabilities(asked, vectors))
-            nearest = max(nearest, *(self.model.nearest(v) for v in vectors))
+            parts = list(model.probabilities(asked, vectors))
+            nearest = max(nearest, *(model.nearest(v) for v in vectors))
         decision = decide(classes, whole, parts, nearest, self.settings, asked)
         ranking = [{INTENT_NAME_KEY: name, "confidence": confidence} for name, confidence in decision.ranking]
         message.set("questions", {"count": len(asked), "nearest": round(decision.nearest, 3)}, add_to_output=True)
