@@ -63,7 +63,9 @@ class UnsupportedRasaVersion(RuntimeError):
 
 def check_rasa_version(installed: Optional[str] = None) -> None:
     if installed is None:
-        from rasa.version import __version__ as installed
+        from rasa.version import __version__ as rasa_version
+
+        installed = rasa_version
     if installed != WRITTEN_FOR:
         raise UnsupportedRasaVersion(
             f"companion/patches.py was written for Rasa {WRITTEN_FOR}, but Rasa {installed} is "
