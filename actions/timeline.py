@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from actions.profile import NATIONS
 from actions.working_days import WorkingCalendar, add_months
@@ -73,18 +73,18 @@ class Milestone:
     order: int = 0                 # before the conference -1, the conference 0, after 1
 
 
-def _check_amount(value, unit, where):
+def _check_amount(value: object, unit: object, where: str) -> Tuple[Optional[int], Optional[str]]:
     if value is None and unit is None:
         return None, None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise TimescalesError(f"{where}: amount should be a whole number of 0 or more")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise TimescalesError(f"{where}: unit should be one of {', '.join(UNITS)}")
     return value, unit
 
 
-def _parse_rule(entry: Mapping, where: str) -> TimeRule:
-    def need(key, choices=None):
+def _parse_rule(entry: Mapping[str, Any], where: str) -> TimeRule:
+    def need(key: str, choices: Optional[Tuple[str, ...]] = None) -> str:
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
             raise TimescalesError(f"{where}: {key} is missing")
@@ -105,7 +105,8 @@ def _parse_rule(entry: Mapping, where: str) -> TimeRule:
     )
 
 
-def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping, where: str) -> Tuple[TimeRule, ...]:
+def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping[str, Any],
+                     where: str) -> Tuple[TimeRule, ...]:
     """A council's own numbers. Each needs a source, which the answer names."""
     known = {rule.key for rule in rules}
     for key in overrides:
@@ -130,7 +131,7 @@ def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping, where: str
     return tuple(changed)
 
 
-def load_timescales(nation: str, overrides: Optional[Mapping] = None,
+def load_timescales(nation: str, overrides: Optional[Mapping[str, Any]] = None,
                     directory: Path = TIMESCALES_DIR) -> Timescales:
     # The file name comes from the fixed list, never from what a client sent.
     if nation not in NATIONS:
@@ -147,10 +148,13 @@ def load_timescales(nation: str, overrides: Optional[Mapping] = None,
     return Timescales(nation=nation, meeting=str(data.get("meeting") or "conference"), rules=rules)
 
 
-def _move(day: date, at: Optional[time], rule: TimeRule, calendar: WorkingCalendar):
+def _move(day: date, at: Optional[time], rule: TimeRule,
+          calendar: WorkingCalendar) -> Tuple[date, Optional[time]]:
     """The date (and time) ``rule.amount`` ``rule.unit`` before or after ``day``."""
     sign = 1 if rule.when == "after" else -1
     amount, unit = rule.amount, rule.unit
+    if amount is None:
+        raise ValueError(f"{rule.key}: has no amount to count from its anchor")
     if unit == "working_days":
         return calendar.add_working_days(day, sign * amount), None
     if unit == "days":
@@ -183,7 +187,8 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
     dated: Dict[str, date] = {}
     milestones: List[Milestone] = []
 
-    def add(rule: TimeRule, day: Optional[date], at: Optional[time] = None, approximate=None):
+    def add(rule: TimeRule, day: Optional[date], at: Optional[time] = None,
+            approximate: Optional[bool] = None) -> None:
         order = -1 if rule.when == "before" or rule.anchor == "strategy_discussion" else 1
         milestones.append(Milestone(
             key=rule.key, label=rule.label, rule=rule.rule, kind=rule.kind, source=rule.source,
@@ -199,11 +204,16 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
         if rule.amount is None or missing == "undated":
             add(rule, None)
             continue
+        if anchor is None:
+            # An anchor that is neither the parent's nor an earlier milestone's date.
+            raise TimescalesError(f"{rule.key}: its anchor {rule.anchor} has no date before it is used")
         day, at = _move(anchor, start if rule.anchor == "conference" else None, rule, calendar)
         dated.setdefault(rule.key, day)
         add(rule, day, at)
 
-    for rule in (r for r in rules if r.repeat_until):
+    for rule in rules:
+        if not rule.repeat_until:
+            continue
         first = dated.get(rule.anchor, conference)
         until = dated.get(rule.repeat_until)
         if until is None or rule.amount is None:
