@@ -60,7 +60,9 @@ def also_asked_message(latest: Mapping[str, Any], topics: Topics,
                        words: QuestionWords) -> Optional[Tuple[str, List[Dict[str, str]]]]:
     """("You also asked: ...", [its button]) for a message that asked a second topic."""
     intent = (latest.get("also_asked") or {}).get("name")
-    title = topics.title_of(intent) if intent else None
+    if not intent or not isinstance(intent, str):
+        return None
+    title = topics.title_of(intent)
     if not title:
         return None
     return words.also_asked.format(topic=title), [_button(intent, title)]
@@ -70,8 +72,8 @@ def which_one_message(latest: Mapping[str, Any], topics: Topics,
                       words: QuestionWords) -> Optional[Tuple[str, List[Dict[str, str]]]]:
     """("Do you mean X or Y?", [X, Y]) when the NLU could not choose between two topics."""
     intents = list((latest.get("which_one") or {}).get("intents") or [])[:2]
-    titles = [topics.title_of(i) for i in intents]
-    if len(intents) < 2 or not all(titles):
+    titles = [title for title in (topics.title_of(i) for i in intents) if title]
+    if len(intents) < 2 or len(titles) < len(intents):
         return None
     first, second = (t.rstrip("?") for t in titles)
     return (words.which_one.format(first=first, second=second),

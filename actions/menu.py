@@ -6,7 +6,7 @@ Every title and sentence is in content/topics.yml.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -24,7 +24,7 @@ def section_buttons(topics: Topics) -> List[Dict[str, str]]:
     return buttons + [{"title": topics.talk_to_person, "payload": "/ask_for_human"}]
 
 
-def topic_buttons(pairs) -> List[Dict[str, str]]:
+def topic_buttons(pairs: Iterable[Tuple[str, str]]) -> List[Dict[str, str]]:
     return [{"title": title, "payload": f"/{intent}"} for intent, title in pairs]
 
 
