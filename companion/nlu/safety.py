@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple, Union
 
 import spacy
 import yaml
@@ -23,6 +23,9 @@ RULES_PATH = CONTENT_DIR / "safety_rules.yml"
 GAP = "..."          # in a phrase: up to MAX_GAP tokens of anything
 END = "$"            # in a phrase: the end of the message
 MAX_GAP = 3
+# A compiled phrase: GAP, END, or (word pattern, whether it may match nothing).
+Part = Union[str, Tuple[Pattern[str], bool]]
+Phrase = Tuple[Part, ...]
 INTENTS = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 _APOSTROPHES = re.compile(r"(?<=\w)['’](?=\w)")
 
@@ -46,8 +49,8 @@ class Rule:
     unless: Tuple[str, ...]
 
 
-def _compile_phrase(phrase: str, where: str):
-    parts = []
+def _compile_phrase(phrase: str, where: str) -> Phrase:
+    parts: List[Part] = []
     for word in phrase.split():
         if word in (GAP, END):
             parts.append(word)
@@ -63,7 +66,7 @@ def _compile_phrase(phrase: str, where: str):
     return tuple(parts)
 
 
-def _ends(parts, tokens: Sequence[str], start: int, i: int = 0) -> List[int]:
+def _ends(parts: Phrase, tokens: Sequence[str], start: int, i: int = 0) -> List[int]:
     """Every token index where ``parts`` can finish, starting at ``start``."""
     if i == len(parts):
         return [start]
@@ -74,7 +77,7 @@ def _ends(parts, tokens: Sequence[str], start: int, i: int = 0) -> List[int]:
             if start + skip <= len(tokens):
                 found += _ends(parts, tokens, start + skip, i + 1)
         return found
-    if part == END:
+    if isinstance(part, str):  # END (GAP is handled above; a phrase holds no other words)
         return _ends(parts, tokens, start, i + 1) if start == len(tokens) else []
     pattern, optional = part
     if optional:
@@ -85,13 +88,13 @@ def _ends(parts, tokens: Sequence[str], start: int, i: int = 0) -> List[int]:
 
 
 class SafetyCheck:
-    def __init__(self, rules: dict, where: str = "safety_rules.yml"):
+    def __init__(self, rules: Dict[str, Any], where: str = "safety_rules.yml"):
         if not isinstance(rules, dict):
             raise SafetyRulesError(f"{where}: should contain text_speak, classes and rules")
         self._nlp = spacy.blank("en")
         speak = rules.get("text_speak") or {}
         self._speak = [(re.compile(rf"\b{re.escape(k)}\b"), v) for k, v in speak.items()]
-        self._classes: Dict[str, tuple] = {}
+        self._classes: Dict[str, Tuple[Phrase, ...]] = {}
         for name, phrases in (rules.get("classes") or {}).items():
             if not isinstance(phrases, list) or not phrases:
                 raise SafetyRulesError(f"{where}: classes.{name}: needs a list of phrases")
@@ -129,7 +132,7 @@ class SafetyCheck:
     @staticmethod
     def _close_enough(choices: List[List[Tuple[int, int]]], within: int) -> bool:
         """Is there one span per class with all of them within ``within`` tokens?"""
-        def search(i, lo, hi):
+        def search(i: int, lo: int, hi: int) -> bool:
             if i == len(choices):
                 return True
             for start, end in choices[i]:
