@@ -283,7 +283,7 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
                                                                            dates.start, words))])
     text = [lead, first.rule]
     if key == "arrive_early" and dates.start is None:
-        text.append(timeline["start_time_unknown"])
+        text.append(str(timeline["start_time_unknown"]))
     chase = missed_right(dates, key, words)
     if chase:
         text.append(chase)

@@ -29,7 +29,7 @@ import warnings
 from collections import defaultdict
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping
 
 import yaml
 
@@ -63,7 +63,7 @@ class Reader:
     """The bot's two date steps, run for a given day."""
 
     def __init__(self) -> None:
-        self._day: Optional[date] = None
+        self._day: date | None = None
         self._words = ConferenceWordsExtractor(ConferenceWordsExtractor.get_default_config())
         self._dates = DateExtractor(now=lambda: datetime.combine(self._day, time(12), tzinfo=LONDON))
         self._finder = DateFinder()
@@ -84,7 +84,7 @@ class Reader:
                 "asks": sorted(set(named))}
 
 
-def _same_words(found: Optional[str], expected: Optional[str]) -> bool:
+def _same_words(found: str | None, expected: str | None) -> bool:
     if (found is None) != (expected is None):
         return False
     if found is None:
@@ -106,7 +106,7 @@ def judge(case: Mapping[str, Any], got: Mapping[str, Any]) -> Dict[str, bool]:
     }
 
 
-def score(path: Path, reader: Optional[Reader] = None) -> Dict[str, Any]:
+def score(path: Path, reader: Reader | None = None) -> Dict[str, Any]:
     reader = reader or Reader()
     cases = load_cases(path)
     results = []
@@ -173,7 +173,7 @@ def report(summary: Mapping[str, Any], misses: bool = False) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", nargs="?", default=str(ROOT / "tests" / "tuning" / "dates.yml"))
     parser.add_argument("--misses", action="store_true", help="list the cases read wrongly")

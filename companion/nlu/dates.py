@@ -33,12 +33,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple, cast
 from zoneinfo import ZoneInfo
 
 import spacy
 from spacy.matcher import Matcher
 from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 LONDON = ZoneInfo("Europe/London")
@@ -66,7 +67,7 @@ RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmw": 1, "
                  "yesterday": -1}
 
 
-def _alternatives(words) -> str:
+def _alternatives(words: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
@@ -92,15 +93,15 @@ AT_BARE = ["at", "from", "starts", "start", "starting", "begins"]   # before a b
 AT = AT_BARE + ["for"]
 
 
-def _r(pattern: str, op: Optional[str] = None) -> Dict:
-    token: Dict = {"LOWER": {"REGEX": pattern}}
+def _r(pattern: str, op: str | None = None) -> Dict[str, Any]:
+    token: Dict[str, Any] = {"LOWER": {"REGEX": pattern}}
     if op:
         token["OP"] = op
     return token
 
 
-def _w(*words: str, op: Optional[str] = None) -> Dict:
-    token: Dict = {"LOWER": {"IN": list(words)}}
+def _w(*words: str, op: str | None = None) -> Dict[str, Any]:
+    token: Dict[str, Any] = {"LOWER": {"IN": list(words)}}
     if op:
         token["OP"] = op
     return token
@@ -113,7 +114,7 @@ WD_ = _r(WEEKDAY, "?")
 RELATIVE = list(RELATIVE_DAYS)
 
 # Each key is one way of writing a date or a time; _resolve reads its parts.
-PATTERNS: Dict[str, List[List[Dict]]] = {
+PATTERNS: Dict[str, List[List[Dict[str, Any]]]] = {
     "day_month": [[WD_, COMMA, THE, _r(DAY), _w("of", op="?"), _r(MONTH), COMMA,
                    {"ORTH": "'", "OP": "?"}, _r(YEAR4 + "|" + YEAR2, "?")]],
     "month_day": [[WD_, COMMA, _r(MONTH), THE, _r(DAY), COMMA, _r(YEAR4, "?")]],
@@ -209,15 +210,15 @@ class Found:
     text: str
     start: int          # character offsets in the message
     end: int
-    value: Optional[str]            # ISO date, or None when it is not a real date
-    clock: Optional[Clock] = None   # the time given with it
+    value: str | None            # ISO date, or None when it is not a real date
+    clock: Clock | None = None   # the time given with it
     # conference: said with a conference word; date: nothing says what it is;
     # otherwise why it is not the conference: birth, since, last_year, other, replaced.
     role: str = "date"
-    tense: Optional[str] = None     # past or future, when the words said so
+    tense: str | None = None     # past or future, when the words said so
 
     @property
-    def time(self) -> Optional[str]:
+    def time(self) -> str | None:
         return self.clock.value if self.clock else None
 
 
@@ -225,11 +226,11 @@ class Found:
 class Reading:
     dates: Tuple[Found, ...]
     times: Tuple[Clock, ...]
-    conference: Optional[Found]
-    start_time: Optional[Clock]     # the conference's time, or a time said on its own
+    conference: Found | None
+    start_time: Clock | None     # the conference's time, or a time said on its own
     today: date
 
-    def without(self, spans: Sequence[Tuple[int, int]]) -> "Reading":
+    def without(self, spans: Sequence[Tuple[int, int]]) -> Reading:
         """The same reading without the dates that overlap these character spans
         (dates another step knows are not the conference)."""
         kept = tuple(f for f in self.dates if not any(s < f.end and f.start < e for s, e in spans))
@@ -256,7 +257,7 @@ def london_now() -> datetime:
 class DateFinder:
     def __init__(self) -> None:
         self._nlp = spacy.blank("en")
-        tokenizer = self._nlp.tokenizer
+        tokenizer = cast(Tokenizer, self._nlp.tokenizer)
         # "wed" is not "we'd" here; "3-12-2026" stays one token.
         for form in ("wed", "Wed", "WED"):
             tokenizer.add_special_case(form, [{ORTH: form}])
@@ -266,11 +267,11 @@ class DateFinder:
             self._matcher.add(key, patterns)
 
     # ------------------------------------------------------------------ public
-    def find(self, text: str, now: Optional[datetime] = None) -> List[Found]:
+    def find(self, text: str, now: datetime | None = None) -> List[Found]:
         """Every date in the message, in order (times are inside, as `clock`)."""
         return list(self.read(text, now).dates)
 
-    def read(self, text: str, now: Optional[datetime] = None) -> Reading:
+    def read(self, text: str, now: datetime | None = None) -> Reading:
         today = _today(now)
         doc = self._nlp.make_doc(text or "")
         spans = self._spans(doc)
@@ -297,7 +298,7 @@ class DateFinder:
         # Longest spans win, then whole dates over a day alone ("on 31st april");
         # overlapping ones are dropped.
         matches.sort(key=lambda m: (-(m[2] - m[1]), m[0] not in WHOLE_DATES, m[1]))
-        taken: set = set()
+        taken: Set[int] = set()
         chosen = []
         for key, start, end in matches:
             if taken & set(range(start, end)):
@@ -307,7 +308,7 @@ class DateFinder:
         return sorted(chosen, key=lambda m: m[1])
 
 
-def _today(now: Optional[datetime]) -> date:
+def _today(now: datetime | None) -> date:
     # The message's time in London; a naive datetime is taken as London time.
     if now is None:
         now = london_now()
@@ -332,9 +333,8 @@ def _acceptable(doc: Doc, key: str, start: int, end: int) -> bool:
         return False
     if key == "day_month" and re.match(YEAR2, doc[end - 1].lower_) and after in AMPM + ["o'clock"]:
         return False
-    if key in ("numeric", "day_month", "month_day") and doc[start:end].text.replace(" ", "") == "24/7":
-        return False
-    return True
+    # "24/7 support" is not the 24th of July.
+    return not (key in ("numeric", "day_month", "month_day") and doc[start:end].text.replace(" ", "") == "24/7")
 
 
 def _numeric_is_a_time(doc: Doc, start: int, end: int) -> bool:
@@ -372,7 +372,7 @@ def _clause(doc: Doc, start: int, end: int, before: int, after: int) -> Tuple[Li
     return left, right
 
 
-def _tense(doc: Doc, start: int, end: int) -> Optional[str]:
+def _tense(doc: Doc, start: int, end: int) -> str | None:
     inside = [t.lower_ for t in doc[start:end]]
     if inside[0] in ("last", "past", "previous") or inside[-1] in ("gone", "ago"):
         return "past"
@@ -409,7 +409,8 @@ def _role(doc: Doc, start: int, end: int, spans: Sequence[Tuple[str, int, int]])
     return "date", year_shift or 0
 
 
-def _attach(doc: Doc, found: List[Found], clocks, date_spans) -> Tuple[List[Found], List[Clock]]:
+def _attach(doc: Doc, found: List[Found], clocks: List[Tuple[int, int, str]],
+            date_spans: List[Tuple[str, int, int]]) -> Tuple[List[Found], List[Clock]]:
     """Each time goes with the nearest date in its clause (at most 4 words away)."""
     times: List[Clock] = []
     attached: Dict[int, Clock] = {}
@@ -417,7 +418,7 @@ def _attach(doc: Doc, found: List[Found], clocks, date_spans) -> Tuple[List[Foun
         text, s_char, e_char = _words(doc, c_start, c_end)
         clock = Clock(text, s_char, e_char, value)
         times.append(clock)
-        best: Optional[Tuple[int, int]] = None
+        best: Tuple[int, int] | None = None
         for index, (_, d_start, d_end) in enumerate(date_spans):
             lo, hi = (c_end, d_start) if c_end <= d_start else (d_end, c_start)
             between = [t.lower_ for t in doc[lo:hi]]
@@ -442,7 +443,7 @@ def _reading(found: Tuple[Found, ...], times: Tuple[Clock, ...], today: date) ->
     return Reading(found, times, conference, start_time, today)
 
 
-def _conference(found: Sequence[Found]) -> Optional[Found]:
+def _conference(found: Sequence[Found]) -> Found | None:
     candidates = [f for f in found if f.role in MAY_BE_CONFERENCE]
     said = [f for f in candidates if f.role == "conference"]
     if len(said) > 1:
@@ -455,7 +456,7 @@ def _conference(found: Sequence[Found]) -> Optional[Found]:
 
 
 # -------------------------------------------------------------- resolving
-def _resolve(key: str, span: Span, today: date, tense: Optional[str], year_shift: int) -> Optional[date]:
+def _resolve(key: str, span: Span, today: date, tense: str | None, year_shift: int) -> date | None:
     words = [t.lower_ for t in span]
     weekday = next((WEEKDAYS[w.rstrip(".")] for w in words if re.match(WEEKDAY, w)), None)
     if key in ("day_month", "month_day"):
@@ -467,11 +468,11 @@ def _resolve(key: str, span: Span, today: date, tense: Optional[str], year_shift
         else:
             day_at = next(i for i, w in enumerate(words) if i > at and re.match(DAY, w))
             year_words = [w for w in words[day_at + 1:] if re.match(YEAR4, w)]
-        day = int(re.match(r"\d+", words[day_at]).group())
+        day = _leading_number(words[day_at])
         year = _year(year_words[0], today) if year_words else None
         return _day_month(day, month, year, today, tense, weekday, year_shift)
     if key == "numeric":
-        match = re.match(NUMERIC, words[-1])
+        match = _match(NUMERIC, words[-1])
         day, month = int(match.group(1)), int(match.group(3))
         year = _year(match.group(5), today, always=True) if match.group(5) else None
         return _day_month(day, month, year, today, tense, weekday, year_shift)
@@ -481,10 +482,10 @@ def _resolve(key: str, span: Span, today: date, tense: Optional[str], year_shift
         except ValueError:
             return None
     if key == "day_of_month":
-        day = int(re.match(r"\d+", words[-1]).group())
+        day = _leading_number(words[-1])
         return _day_of_month(day, today, tense, weekday)
     if key == "day_of_named_month":
-        day = int(re.match(r"\d+", next(w for w in words if re.match(ORDINAL, w))).group())
+        day = _leading_number(next(w for w in words if re.match(ORDINAL, w)))
         shift = {"this": 0, "next": 1, "last": -1}[words[-2]]
         year, month = divmod(today.month - 1 + shift, 12)
         return _safe_date(today.year + year, month + 1, day)
@@ -503,7 +504,20 @@ def _resolve(key: str, span: Span, today: date, tense: Optional[str], year_shift
     return None
 
 
-def _year(text: str, today: date, always: bool = False) -> Optional[int]:
+def _match(pattern: str, text: str) -> re.Match[str]:
+    """A match that the pattern which found the span guarantees."""
+    match = re.match(pattern, text)
+    if match is None:
+        raise ValueError(f"{text!r} does not match {pattern!r}")
+    return match
+
+
+def _leading_number(word: str) -> int:
+    """5 from "5th"."""
+    return int(_match(r"\d+", word).group())
+
+
+def _year(text: str, today: date, always: bool = False) -> int | None:
     """A written year; two digits are this century. After a month name a
     two-digit year far from today is more likely something else."""
     year = int(text.lstrip("'"))
@@ -513,14 +527,14 @@ def _year(text: str, today: date, always: bool = False) -> Optional[int]:
     return year if always or abs(year - today.year) <= 2 else None
 
 
-def _safe_date(year: int, month: int, day: int) -> Optional[date]:
+def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
 
 
-def _choose(options: Sequence[date], today: date, tense: Optional[str], lean_future: bool) -> date:
+def _choose(options: Sequence[date], today: date, tense: str | None, lean_future: bool) -> date:
     before = [d for d in options if d <= today]
     after = [d for d in options if d >= today]
     last, upcoming = max(before, default=None), min(after, default=None)
@@ -534,8 +548,8 @@ def _choose(options: Sequence[date], today: date, tense: Optional[str], lean_fut
     return last if (today - last).days * 3 < (upcoming - today).days else upcoming
 
 
-def _day_month(day: int, month: int, year: Optional[int], today: date, tense: Optional[str],
-               weekday: Optional[int], year_shift: Optional[int]) -> Optional[date]:
+def _day_month(day: int, month: int, year: int | None, today: date, tense: str | None,
+               weekday: int | None, year_shift: int | None) -> date | None:
     if year is not None:
         return _safe_date(year, month, day)
     if year_shift:
@@ -553,7 +567,7 @@ def _day_month(day: int, month: int, year: Optional[int], today: date, tense: Op
     return _safe_date(stand_ins[chosen], month, day)
 
 
-def _day_of_month(day: int, today: date, tense: Optional[str], weekday: Optional[int]) -> Optional[date]:
+def _day_of_month(day: int, today: date, tense: str | None, weekday: int | None) -> date | None:
     options = []
     for shift in range(-3, 4):
         year, month = divmod(today.month - 1 + shift, 12)
@@ -567,7 +581,7 @@ def _day_of_month(day: int, today: date, tense: Optional[str], weekday: Optional
     return _choose(options, today, tense, lean_future=True) if options else None
 
 
-def _weekday(key: str, words: List[str], weekday: int, today: date, tense: Optional[str]) -> date:
+def _weekday(key: str, words: List[str], weekday: int, today: date, tense: str | None) -> date:
     upcoming = today + timedelta(days=(weekday - today.weekday()) % 7)       # today counts
     after_today = upcoming if upcoming > today else upcoming + timedelta(days=7)
     previous = today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)  # before today
@@ -595,7 +609,7 @@ def _number(word: str) -> int:
 
 def _count_days(words: List[str], key: str) -> int:
     if key == "in_days" and len(words) == 2:
-        match = re.match(r"(\d+)(\D+)", words[1])
+        match = _match(r"(\d+)(\D+)", words[1])
         count, unit = int(match.group(1)), match.group(2)
         return count * (1 if unit.startswith("d") else 7)
     count_at = 1 if key == "in_days" else 0
@@ -609,7 +623,7 @@ def _count_days(words: List[str], key: str) -> int:
 
 
 # ------------------------------------------------------------------- times
-def _clock_value(key: str, span: Span) -> Optional[str]:
+def _clock_value(key: str, span: Span) -> str | None:
     words = [t.lower_ for t in span if t.lower_ not in AT]
     if not words:
         return None
@@ -650,7 +664,7 @@ def _clock_value(key: str, span: Span) -> Optional[str]:
     return None
 
 
-def _hour_number(word: str) -> Optional[int]:
+def _hour_number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
     value = NUMBER_WORDS.get(word)
@@ -662,5 +676,5 @@ def _working_hour(hour: int) -> int:
     return hour + 12 if 1 <= hour <= 6 else hour
 
 
-def _hhmm(hour: int, minute: int) -> Optional[str]:
+def _hhmm(hour: int, minute: int) -> str | None:
     return time(hour, minute).strftime("%H:%M") if 0 <= hour < 24 and 0 <= minute < 60 else None

@@ -5,11 +5,11 @@ date, and the other question in the message offered after."""
 from datetime import date, time
 
 import pytest
+from sdk_helpers import run, tracker
 
 from actions import conference_form as cf
 from actions import your_dates as yd
 from actions.profile import current_profile
-from sdk_helpers import run, tracker
 
 MONDAY = date(2026, 11, 23)
 

@@ -59,7 +59,7 @@ def time_forms(hour, minute):
     """Ways of writing a time from 8am to 5.45pm (said without am or pm, a
     time in the working day)."""
     h12 = hour % 12 or 12
-    forms = [f"{h12}{':%02d' % minute if minute else ''}{'pm' if hour >= 12 else 'am'}",
+    forms = [f"{h12}{f':{minute:02}' if minute else ''}{'pm' if hour >= 12 else 'am'}",
              f"{hour:02}:{minute:02}", f"at {h12}.{minute:02} {'pm' if hour >= 12 else 'am'}"]
     forms += {0: [f"at {h12}", f"{h12} o'clock"], 30: [f"half {h12}", f"at half past {h12}"],
               15: [f"quarter past {h12}"], 45: [f"quarter to {(hour + 1) % 12 or 12}"]}[minute]
