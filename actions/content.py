@@ -26,14 +26,14 @@ class ContentError(ValueError):
     """A content file is missing or has a bad entry."""
 
 
-def _read_yaml(path: Path) -> Mapping:
+def _read_yaml(path: Path) -> Mapping[str, Any]:
     data = read_yaml(path, ContentError)
     if not isinstance(data, Mapping):
         raise ContentError(f"{path}: should contain named entries")
     return data
 
 
-def _need_text(entry: Mapping, key: str, where: str) -> str:
+def _need_text(entry: Mapping[str, Any], key: str, where: str) -> str:
     value = entry.get(key) if isinstance(entry, Mapping) else None
     if not isinstance(value, str) or not value.strip():
         raise ContentError(f"{where}: {key} is missing")
@@ -143,7 +143,7 @@ class Topics:
         return picked
 
 
-def parse_topics(data: Mapping, where: str = "topics.yml") -> Topics:
+def parse_topics(data: Mapping[str, Any], where: str = "topics.yml") -> Topics:
     sections_data = data.get("sections")
     if not isinstance(sections_data, Mapping) or not sections_data:
         raise ContentError(f"{where}: sections is missing")
@@ -183,10 +183,10 @@ class Term:
     name: str
     meaning: str
     source: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
 
 
-def parse_glossary(data: Mapping, where: str = "glossary.yml") -> Tuple[Term, ...]:
+def parse_glossary(data: Mapping[str, Any], where: str = "glossary.yml") -> Tuple[Term, ...]:
     terms = []
     for name, entry in data.items():
         place = f"{where}: {name}"
@@ -227,7 +227,7 @@ class Helpline:
     text_only: bool = False
 
 
-def parse_helplines(data: Mapping, where: str = "helplines.yml") -> Dict[str, Helpline]:
+def parse_helplines(data: Mapping[str, Any], where: str = "helplines.yml") -> Dict[str, Helpline]:
     lines = {}
     for key, entry in data.items():
         place = f"{where}: {key}"
