@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,7 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def today():
+def today() -> date:
     return datetime.now(LONDON).date()
 
 
@@ -53,7 +53,7 @@ def _meeting(tracker: Tracker) -> str:
 def known_dates(tracker: Tracker) -> Optional[yd.YourDates]:
     """The parent's dates, when the date is confirmed; None before that."""
     day, problem = yd.check_conference_date(tracker.get_slot("conference_date"), today())
-    if problem or tracker.get_slot("confirmed_date") != day.isoformat():
+    if problem or day is None or tracker.get_slot("confirmed_date") != day.isoformat():
         return None
     kind = tracker.get_slot("conference_kind")
     start = tracker.get_slot("conference_time")
@@ -89,7 +89,7 @@ class ValidateConferenceForm(FormValidationAction):
         elif problem:
             dispatcher.utter_message(text=words[problem].format(date=yd.in_words(
                 datetime.fromisoformat(value).date()) if problem != "no_date" else ""))
-        if problem:
+        if problem or day is None:
             return {"conference_date": None, "conference_time": None}
         iso = day.isoformat()
         if tracker.get_slot("confirmed_date") == iso:
@@ -132,7 +132,8 @@ class ActionAskConferenceDate(Action):
     def name(self) -> Text:
         return "action_ask_conference_date"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         words = yd.date_words()
         dispatcher.utter_message(
             text=words.questions["ask_date"].format(meeting=_meeting(tracker)),
@@ -144,7 +145,8 @@ class ActionAskConferenceDateConfirmed(Action):
     def name(self) -> Text:
         return "action_ask_conference_date_confirmed"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         words = yd.date_words()
         day = datetime.fromisoformat(tracker.get_slot("conference_date")).date()
         start = tracker.get_slot("conference_time")
@@ -160,7 +162,8 @@ class ActionAskConferenceKind(Action):
     def name(self) -> Text:
         return "action_ask_conference_kind"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         words = yd.date_words()
         buttons = [_button(words.buttons[f"kind_{kind}"],
                            f'/give_conference_details{{"conference_kind":"{kind}"}}')
@@ -174,7 +177,8 @@ class ActionAskConferenceNation(Action):
     def name(self) -> Text:
         return "action_ask_conference_nation"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         words = yd.date_words()
         buttons = [_button(words.buttons[f"nation_{n}"], f'/give_conference_details{{"nation":"{n}"}}')
                    for n in current_profile().nations]
@@ -191,7 +195,8 @@ class ActionRememberDateQuestion(Action):
     def name(self) -> Text:
         return "action_remember_date_question"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         # Giving the date (with no question) asks for the whole timeline.
         named = []
         if latest_intent(tracker) == "ask_dates":
@@ -202,9 +207,14 @@ class ActionRememberDateQuestion(Action):
             # "It starts at 11" after "what time should I get there?": the question stands.
             asked = list(tracker.get_slot("asked_dates") or [])
         events: List[EventType] = [SlotSet("asked_dates", asked)]
-        # A date question found inside a message about something else: that
-        # other question is offered after the dates (action_answer_dates).
-        other = (tracker.latest_message.get("date_question") or {}).get("classifier_intent")
+        # A date question found inside a message about something else, or a
+        # second topic the NLU found (`also_asked`): offered after the dates
+        # (action_answer_dates), once the form has what it needs.
+        latest = tracker.latest_message
+        other = (latest.get("date_question") or {}).get("classifier_intent") or \
+            (latest.get("also_asked") or {}).get("name")
+        if other in ("ask_dates", "give_conference_details"):
+            other = None
         if other or tracker.get_slot("other_question"):
             events.append(SlotSet("other_question", other))
         return events
@@ -221,7 +231,8 @@ class ActionAnswerDates(Action):
     def name(self) -> Text:
         return "action_answer_dates"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         self._answer(dispatcher, tracker)
         return _offer_other_question(dispatcher, tracker)
 
@@ -271,7 +282,8 @@ class ActionOfferChaseMessage(Action):
     def name(self) -> Text:
         return "action_offer_chase_message"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
         dates = known_dates(tracker)
         text = yd.missed_right(dates, "reports") if dates else None
         if text:

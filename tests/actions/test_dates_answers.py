@@ -111,3 +111,12 @@ def test_no_offer_without_another_question():
     messages, events = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
         "2026-12-03", asked_dates=["reports"])))
     assert len(messages) == 1 and events == []
+
+
+def test_a_second_topic_found_by_the_nlu_is_offered_after_the_dates_too():
+    track = tracker(text="it's on 3/12/2026, when do i get the report and can i bring my mum", intent="ask_dates",
+                    milestones=["reports"], also_asked={"name": "ask_bring_supporter"})
+    _, events = run(cf.ActionRememberDateQuestion(), track)
+    assert {"event": "slot", "timestamp": None, "name": "other_question", "value": "ask_bring_supporter"} in events
+    track = tracker(intent="ask_dates", milestones=["reports"], also_asked={"name": "ask_dates"})
+    assert [e["name"] for e in run(cf.ActionRememberDateQuestion(), track)[1]] == ["asked_dates"]
