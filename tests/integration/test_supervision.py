@@ -74,9 +74,15 @@ def text_replica(cluster, port, phone, body):
 
 def test_more_kept_by_one_replica_is_sent_by_the_other(cluster):
     a, b = cluster["replicas"]
-    phone = "+447700" + str(uuid.uuid4().int)[:6]
-    first = text_replica(cluster, a, phone, "can i bring my mum with me to the meeting")
-    assert first[-1].endswith(WORDS.more)
+    # A first text gets the privacy lines before the answer: one of these
+    # answers needs more than the texts sent at once.
+    for question in ("can i bring my mum with me to the meeting", "what happens at the meeting",
+                     "what is a child protection plan", "how do i complain about the conference"):
+        phone = "+447700" + str(uuid.uuid4().int)[:6]
+        first = text_replica(cluster, a, phone, question)
+        if first[-1].endswith(WORDS.more):
+            break
+    assert first[-1].endswith(WORDS.more), first
     rest = text_replica(cluster, b, phone, "MORE")
     assert WORDS.nothing_more not in rest[0] and rest[0] not in first
     for _ in range(6):                      # the remainder runs out, on whichever replica
