@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from icalendar import Calendar, Event
 
 from actions.content import CONTENT_DIR, ContentError, content
 from actions.profile import Profile
-from actions.timeline import Milestone, Timescales, build_timeline, load_timescales
+from actions.timeline import Milestone, TimeRule, Timescales, build_timeline, load_timescales
 from actions.working_days import WorkingCalendar
 from actions.yaml_files import read_yaml
 
@@ -42,8 +42,11 @@ class DateWords:
     buttons: Mapping[str, str]
     problems: Mapping[str, str]
     you_can: Mapping[str, str]
-    timeline: Mapping[str, object]
-    missed: Mapping[str, object]
+    # Parsed YAML of mixed shape, so Any: timeline's values are text except
+    # "kinds" and "kind_notes" (mappings); missed's are a block of when /
+    # advice / message per right, and "copy_intro" is text.
+    timeline: Mapping[str, Any]
+    missed: Mapping[str, Any]
 
 
 _SHAPE = {
@@ -60,7 +63,7 @@ _SHAPE = {
 }
 
 
-def parse_date_words(data: Mapping, where: str = "dates.yml") -> DateWords:
+def parse_date_words(data: Mapping[str, Any], where: str = "dates.yml") -> DateWords:
     if not isinstance(data, Mapping):
         raise ContentError(f"{where}: should contain named blocks")
     blocks = {}
@@ -167,7 +170,7 @@ def kind_matters(asked: Iterable[str], timescales: Timescales) -> bool:
     if not asked:
         return True   # the whole timeline
 
-    def rules(key, kind):
+    def rules(key: str, kind: str) -> List[TimeRule]:
         return [r for r in timescales.rules if r.key == key and kind in r.applies_to]
 
     return any(rules(key, "initial") != rules(key, "review") for key in asked)
@@ -181,7 +184,7 @@ def timescales_for(profile: Profile, nation: Optional[str] = None) -> Timescales
 
 def _when(m: Milestone, words: DateWords) -> str:
     if m.day is None:
-        return words.timeline["no_date"]
+        return str(words.timeline["no_date"])
     prefix = words.timeline["about"] if m.approximate else ""
     text = prefix + short_words(m.day)
     if m.at is not None:
@@ -199,7 +202,7 @@ def _label(m: Milestone) -> str:
 _RESEARCH_IDS = re.compile(r"\s*\((?:[A-Z][0-9]+[a-z]?(?:,\s*)?)+\)")
 
 
-def sources_of(milestones_or_sources: Iterable) -> str:
+def sources_of(milestones_or_sources: Iterable[Union[Milestone, str]]) -> str:
     """The sources' names, each once, without the research ids."""
     seen: Dict[str, None] = {}
     for item in milestones_or_sources:
@@ -223,13 +226,13 @@ def at_time(day_in_words: str, at: Optional[time], words: DateWords) -> str:
     """"Thursday 3 December 2026 at 10am", or only the date without a time."""
     if at is None:
         return day_in_words
-    return words.timeline["date_at_time"].format(date=day_in_words, time=clock_words(at))
+    return str(words.timeline["date_at_time"].format(date=day_in_words, time=clock_words(at)))
 
 
 def _heading(dates: YourDates, words: DateWords) -> str:
     kinds = words.timeline["kinds"]
-    return words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
-                                            conference=in_words(dates.conference))
+    return str(words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
+                                                conference=in_words(dates.conference)))
 
 
 def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
@@ -273,7 +276,7 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
     if first.day is None:
         when = timeline["no_date"].lower()
     elif len(found) > 1:
-        when = timeline["about"] + ", ".join(short_words(m.day) for m in found[:4])
+        when = timeline["about"] + ", ".join(short_words(m.day) for m in found[:4] if m.day is not None)
     else:
         approx = timeline["about"] if first.approximate else ("" if key in EXACT else timeline["by"])
         when = approx + at_time(in_words(first.day), first.at, words)
@@ -295,7 +298,7 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
 
 def no_rule_answer(dates: YourDates, key: str, words: Optional[DateWords] = None) -> str:
     words = words or date_words()
-    return words.timeline["no_rule"]
+    return str(words.timeline["no_rule"])
 
 
 def rules_answer(timescales: Timescales, asked: Sequence[str],
@@ -408,7 +411,8 @@ def calendar_file(dates: YourDates, words: Optional[DateWords] = None) -> str:
         event.add("uid", hashlib.sha256(seed.encode()).hexdigest()[:24] + "@conference-companion")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
-    return cal.to_ical().decode("utf-8")
+    ical: bytes = cal.to_ical()
+    return ical.decode("utf-8")
 
 
 def asked_keys(found: Sequence[str], kind: Optional[str]) -> List[str]:
