@@ -155,8 +155,7 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
     total = sum(answered.values()) + len(failed)
     print(f"{total} messages, {len(failed)} unanswered, {resent[0]} resent, "
           f"replica back after {back_at[0] and round(back_at[0] - killed_at[0], 1)} s")
-    assert killed_at[0] is not None and back_at[0] is not None, "the killed replica did not come back"
-    assert back_at[0] - killed_at[0] <= 30
+    assert killed_at[0] is not None
     assert total >= 100
     assert sum(answered.values()) >= 0.99 * total, failed[:5]
 
@@ -177,3 +176,21 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
     assert cluster["launcher"].poll() is None          # the launcher kept running
     log = (ROOT / "var" / "log" / "supervisor.log").read_text()
     assert f"rasa-{victim_port} stopped" in log
+    # Last, so the checks above are made whatever the restart took.
+    assert back_at[0] is not None, "the killed replica was not back within 60 s"
+    assert back_at[0] - killed_at[0] <= 30
+
+
+def test_ctrl_c_stops_every_process_the_cluster_started(cluster):
+    """After a replica was restarted by its supervisor: Ctrl-C (SIGINT to the
+    launcher alone) still stops nginx, both replicas and the action server."""
+    launcher, lb = cluster["launcher"], cluster["lb"]
+    ports = [lb, *cluster["replicas"]]
+    assert launcher.poll() is None
+    launcher.send_signal(signal.SIGINT)
+    launcher.wait(timeout=90)
+    deadline = time.monotonic() + 30
+    while any(up(port) for port in ports) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [port for port in ports if up(port)] == []
+    assert not list(cluster["state"].glob("*.pid")), "a supervisor left its pid file: it did not stop"
