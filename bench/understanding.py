@@ -20,7 +20,7 @@ Each message gets one outcome, from what the bot would do with it:
   answer is a confident one as far as the parent is concerned: it is
   reported by the classifier's confidence band too.
 - safety route: the safety check sent a message that is about a topic to the
-  999 or crisis answer (counted apart: not right, not a wrong topic).
+  999, crisis or danger answer (counted apart: not right, not a wrong topic).
 
 ask_dates and give_conference_details start the same conversation (the
 conference form, data/rules/dates.yml), so either is right for the other.
@@ -43,7 +43,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK = "nlu_fallback"
-SAFETY_ROUTES = {"child_in_danger", "parent_in_crisis"}
+SAFETY_ROUTES = {"child_in_danger", "parent_in_crisis", "parent_in_danger"}
 # Intents whose answers are the same conversation (data/rules/dates.yml).
 SAME_ANSWER = {"give_conference_details": "ask_dates"}
 BANDS: Tuple[Tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
