@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -56,8 +56,9 @@ def _button(intent: str, title: str) -> Dict[str, str]:
     return {"title": title, "payload": f"/{intent}"}
 
 
-def also_asked_message(latest: Mapping[str, Any], topics: Topics,
-                       words: QuestionWords) -> Optional[Tuple[str, List[Dict[str, str]]]]:
+def also_asked_message(
+    latest: Mapping[str, Any], topics: Topics, words: QuestionWords
+) -> Tuple[str, List[Dict[str, str]]] | None:
     """("You also asked: ...", [its button]) for a message that asked a second topic."""
     intent = (latest.get("also_asked") or {}).get("name")
     if not intent or not isinstance(intent, str):
@@ -68,26 +69,28 @@ def also_asked_message(latest: Mapping[str, Any], topics: Topics,
     return words.also_asked.format(topic=title), [_button(intent, title)]
 
 
-def which_one_message(latest: Mapping[str, Any], topics: Topics,
-                      words: QuestionWords) -> Optional[Tuple[str, List[Dict[str, str]]]]:
+def which_one_message(
+    latest: Mapping[str, Any], topics: Topics, words: QuestionWords
+) -> Tuple[str, List[Dict[str, str]]] | None:
     """("Do you mean X or Y?", [X, Y]) when the NLU could not choose between two topics."""
     intents = list((latest.get("which_one") or {}).get("intents") or [])[:2]
     titles = [title for title in (topics.title_of(i) for i in intents) if title]
     if len(intents) < 2 or len(titles) < len(intents):
         return None
     first, second = (t.rstrip("?") for t in titles)
-    return (words.which_one.format(first=first, second=second),
-            [_button(i, t) for i, t in zip(intents, titles)])
+    return (
+        words.which_one.format(first=first, second=second),
+        [_button(i, t) for i, t in zip(intents, titles, strict=False)],
+    )
 
 
 class ActionOfferAlsoAsked(Action):
     """After the first answer: the message's second topic, as a button."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_also_asked"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         offer = also_asked_message(tracker.latest_message or {}, content().topics, question_words())
         if offer:
             text, buttons = offer

@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 from actions.yaml_files import read_yaml
 
@@ -51,8 +51,7 @@ def _checked(value: object, place: str, fills: Tuple[str, ...]) -> str:
     unknown = sorted(used - set(fills))
     if unknown:
         can = ", ".join("{" + name + "}" for name in fills) or "none"
-        raise ContentError(f"{place} uses {{{unknown[0]}}}, which the bot cannot fill here "
-                           f"(it fills {can})")
+        raise ContentError(f"{place} uses {{{unknown[0]}}}, which the bot cannot fill here (it fills {can})")
     return value.strip()
 
 
@@ -110,22 +109,23 @@ class Topics:
     all_topics: str
     talk_to_person: str
 
-    def title_of(self, intent: str) -> Optional[str]:
+    def title_of(self, intent: str) -> str | None:
         for section in self.sections:
             for name, title in section.topics:
                 if name == intent:
                     return title
         return dict(self.other_suggestions).get(intent)
 
-    def section(self, key: Optional[str]) -> Optional[Section]:
+    def section(self, key: str | None) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
     @property
     def topic_intents(self) -> List[str]:
         return [name for s in self.sections for name, _ in s.topics]
 
-    def suggestions(self, ranking: List[Tuple[str, float]], most: int = 3,
-                    min_confidence: float = 0.05) -> List[Tuple[str, str]]:
+    def suggestions(
+        self, ranking: List[Tuple[str, float]], most: int = 3, min_confidence: float = 0.05
+    ) -> List[Tuple[str, str]]:
         """The likeliest topics from an intent ranking, as (intent, title).
 
         Intents without a title (greetings, fallback, safety) are skipped, and
@@ -196,8 +196,7 @@ def parse_glossary(data: Mapping[str, Any], where: str = "glossary.yml") -> Tupl
         # Longest phrases first so "child protection plan" wins over "plan".
         words = sorted((re.escape(m.lower()) for m in match), key=len, reverse=True)
         pattern = re.compile(r"(?<![\w])(?:" + "|".join(words) + r")(?![\w])", re.IGNORECASE)
-        terms.append(Term(str(name), _need_text(entry, "meaning", place),
-                          _need_text(entry, "source", place), pattern))
+        terms.append(Term(str(name), _need_text(entry, "meaning", place), _need_text(entry, "source", place), pattern))
     if not terms:
         raise ContentError(f"{where}: has no terms")
     return tuple(terms)
@@ -223,7 +222,7 @@ class Helpline:
     description: str
     nations: Tuple[str, ...]
     source: str
-    url: Optional[str] = None
+    url: str | None = None
     text_only: bool = False
 
 
@@ -280,8 +279,11 @@ class Jargon:
 def parse_jargon(data: Mapping[str, Any], where: str = "jargon.yml") -> Jargon:
     if not isinstance(data, Mapping):
         raise ContentError(f"{where}: should contain named entries")
-    return Jargon(intro=_template(data, "intro", where), not_here=_template(data, "not_here", where),
-                  follow_ups=parse_buttons(data.get("follow_ups"), f"{where}: follow_ups"))
+    return Jargon(
+        intro=_template(data, "intro", where),
+        not_here=_template(data, "not_here", where),
+        follow_ups=parse_buttons(data.get("follow_ups"), f"{where}: follow_ups"),
+    )
 
 
 # ------------------------------------------------------------------- loading
@@ -300,8 +302,7 @@ def load_content(directory: Path = CONTENT_DIR) -> Content:
         topics=parse_topics(_read_yaml(directory / "topics.yml"), "content/topics.yml"),
         glossary=parse_glossary(_read_yaml(directory / "glossary.yml"), "content/glossary.yml"),
         helplines=parse_helplines(_read_yaml(directory / "helplines.yml"), "content/helplines.yml"),
-        signposts=parse_words(_read_yaml(directory / "signposts.yml"), SIGNPOSTS_SHAPE,
-                              "content/signposts.yml"),
+        signposts=parse_words(_read_yaml(directory / "signposts.yml"), SIGNPOSTS_SHAPE, "content/signposts.yml"),
         jargon=parse_jargon(_read_yaml(directory / "jargon.yml"), "content/jargon.yml"),
         answers=parse_words(_read_yaml(directory / "answers.yml"), ANSWERS_SHAPE, "content/answers.yml"),
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping
 
 
-def previous_bot_action(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+def previous_bot_action(events: Iterable[Mapping[str, Any]]) -> str | None:
     """The last action the bot ran before the parent's latest message.
 
     ``action_listen`` and the session's bookkeeping actions are skipped, so

@@ -6,7 +6,7 @@ says around them is in content/jargon.yml and content/answers.yml.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,19 +19,23 @@ def explain(terms: List[Term], everything: bool) -> str:
     jargon, answers = content().jargon, content().answers
     lines = [f"{term.name}: {term.meaning}" for term in terms]
     sources = "; ".join(sorted({term.source for term in terms}))
-    parts = ([jargon.intro] if everything else []) + lines + [
-        "", jargon.not_here, "", answers["source"].format(sources=sources)]
+    parts = (
+        ([jargon.intro] if everything else [])
+        + lines
+        + ["", jargon.not_here, "", answers["source"].format(sources=sources)]
+    )
     return "\n".join(parts)
 
 
 class ActionExplainJargon(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_jargon"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         glossary = content().glossary
         found = find_terms(tracker.latest_message.get("text") or "", glossary)
-        dispatcher.utter_message(text=explain(found or list(glossary), everything=not found),
-                                 buttons=[dict(button) for button in content().jargon.follow_ups])
+        dispatcher.utter_message(
+            text=explain(found or list(glossary), everything=not found),
+            buttons=[dict(button) for button in content().jargon.follow_ups],
+        )
         return []

@@ -59,8 +59,9 @@ class RedactingFilter(logging.Filter):
 
 def install() -> int:
     """Adds a RedactingFilter to every handler that has none; returns how many it added."""
-    loggers = [logging.getLogger()] + [logger for logger in logging.Logger.manager.loggerDict.values()
-                                       if isinstance(logger, logging.Logger)]
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
     added = 0
     for handler in (handler for logger in loggers for handler in logger.handlers):
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

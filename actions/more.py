@@ -1,4 +1,4 @@
-""""Tell me more": the rest of a long answer (utter_<name>_more in domain/).
+""" "Tell me more": the rest of a long answer (utter_<name>_more in domain/).
 
 A web answer longer than 120 words keeps its rest in a second response and
 offers a "Tell me more" button with the entity more_topic; a typed "tell me
@@ -9,7 +9,7 @@ live in domain/; this only picks which one.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
+from typing import Any, Dict, Iterable, List, Mapping
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,7 +19,7 @@ NO_MORE = "utter_no_more"
 _TOPIC = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
-def more_response(topic: Optional[str], responses: Mapping[str, Any]) -> Optional[str]:
+def more_response(topic: str | None, responses: Mapping[str, Any]) -> str | None:
     """utter_<topic>_more when the domain has it (never a name a client made up)."""
     if not isinstance(topic, str) or not _TOPIC.match(topic):
         return None
@@ -27,21 +27,20 @@ def more_response(topic: Optional[str], responses: Mapping[str, Any]) -> Optiona
     return name if name in responses else None
 
 
-def last_answer_with_more(events: Iterable[Mapping[str, Any]], responses: Mapping[str, Any]) -> Optional[str]:
+def last_answer_with_more(events: Iterable[Mapping[str, Any]], responses: Mapping[str, Any]) -> str | None:
     """The rest of the latest answer the bot gave that has a rest."""
     for event in reversed(list(events)):
         name = event.get("name") if event.get("event") == "action" else None
         if name and name.startswith("utter_") and not name.endswith("_more"):
-            return more_response(name[len("utter_"):], responses)
+            return more_response(name[len("utter_") :], responses)
     return None
 
 
 class ActionTellMeMore(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_tell_me_more"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         responses = domain.get("responses") or {}
         topic = next(tracker.get_latest_entity_values("more_topic"), None)
         name = more_response(topic, responses) or last_answer_with_more(tracker.events, responses)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Mapping, Sequence, Tuple
 
 from actions.content import content
 from actions.yaml_files import read_yaml
@@ -49,14 +49,14 @@ class Contact:
     phone: str
     email: str
     opening_hours: str
-    out_of_hours_phone: Optional[str] = None
+    out_of_hours_phone: str | None = None
 
 
 @dataclass(frozen=True)
 class Advocacy:
     name: str
-    phone: Optional[str] = None
-    url: Optional[str] = None
+    phone: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Profile:
     nation: str
     contact: Contact
     complaints_url: str
-    advocacy: Optional[Advocacy] = None
+    advocacy: Advocacy | None = None
     # Local timescales that differ from the nation's (checked against
     # content/timescales/ by actions.timeline.load_timescales).
     timescale_overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -77,7 +77,7 @@ class Profile:
     # Other nations this service covers (a national charity, say). When there
     # are any, the bot asks which nation the conference is in.
     other_nations: Tuple[str, ...] = ()
-    privacy_notice_url: Optional[str] = None
+    privacy_notice_url: str | None = None
     # Sites that may embed the chat widget (checked by the Rasa server).
     allowed_origins: Tuple[str, ...] = ()
 
@@ -107,8 +107,7 @@ class _Reader:
             raise self.fail(prefix + key, "is missing")
         return value
 
-    def optional_section(self, data: Mapping[str, Any], key: str,
-                         prefix: str = "") -> Optional[Mapping[str, Any]]:
+    def optional_section(self, data: Mapping[str, Any], key: str, prefix: str = "") -> Mapping[str, Any] | None:
         """A block of fields that may be left out (None then)."""
         value = data.get(key)
         if value is None:
@@ -117,16 +116,28 @@ class _Reader:
             raise self.fail(prefix + key, "should be a block of fields, not a single value")
         return value
 
-    def text(self, data: Mapping[str, Any], key: str, prefix: str = "",
-             pattern: Optional[re.Pattern[str]] = None, what: str = "") -> str:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        prefix: str = "",
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> str:
         """A text field that must be there and not blank."""
         value = self.optional_text(data, key, prefix, pattern=pattern, what=what)
         if value is None:
             raise self.fail(prefix + key, "is missing")
         return value
 
-    def optional_text(self, data: Mapping[str, Any], key: str, prefix: str = "",
-                      pattern: Optional[re.Pattern[str]] = None, what: str = "") -> Optional[str]:
+    def optional_text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        prefix: str = "",
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+    ) -> str | None:
         """A text field that may be left out or blank (None then)."""
         field = prefix + key
         value = data.get(key)
@@ -170,16 +181,17 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         raise r.fail("closure_days", "should be a list of dates written as 2026-12-24")
 
     others = data.get("other_nations") or []
-    if not isinstance(others, list) or any(str(n).lower().replace(" ", "_") not in NATIONS
-                                           for n in others):
+    if not isinstance(others, list) or any(str(n).lower().replace(" ", "_") not in NATIONS for n in others):
         raise r.fail("other_nations", f"should be a list of: {', '.join(NATIONS)}")
     others = tuple(dict.fromkeys(str(n).lower().replace(" ", "_") for n in others))
 
     web = r.optional_section(data, "web") or {}
     origins = web.get("allowed_origins") or []
     if not isinstance(origins, list) or not all(isinstance(o, str) and _ORIGIN.match(o) for o in origins):
-        raise r.fail("web.allowed_origins", "should be a list of origins such as https://www.example.org "
-                     "(no path or trailing slash)")
+        raise r.fail(
+            "web.allowed_origins",
+            "should be a list of origins such as https://www.example.org (no path or trailing slash)",
+        )
 
     privacy = r.optional_section(data, "privacy") or {}
     retention = privacy.get("retention_days", 30)
@@ -195,37 +207,40 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
             phone=r.text(contact, "phone", "contact.", pattern=_UK_PHONE, what=_A_UK_PHONE),
             email=r.text(contact, "email", "contact.", pattern=_EMAIL, what="an email address"),
             opening_hours=r.text(contact, "opening_hours", "contact."),
-            out_of_hours_phone=r.optional_text(contact, "out_of_hours_phone", "contact.",
-                                               pattern=_UK_PHONE, what=_A_UK_PHONE),
+            out_of_hours_phone=r.optional_text(
+                contact, "out_of_hours_phone", "contact.", pattern=_UK_PHONE, what=_A_UK_PHONE
+            ),
         ),
-        complaints_url=r.text(complaints, "url", "complaints.", pattern=_URL,
-                              what="a web address starting with https://"),
-        advocacy=None if advocacy is None else Advocacy(
+        complaints_url=r.text(
+            complaints, "url", "complaints.", pattern=_URL, what="a web address starting with https://"
+        ),
+        advocacy=None
+        if advocacy is None
+        else Advocacy(
             name=r.text(advocacy, "name", "advocacy."),
             phone=r.optional_text(advocacy, "phone", "advocacy.", pattern=_UK_PHONE, what=_A_UK_PHONE),
-            url=r.optional_text(advocacy, "url", "advocacy.", pattern=_URL,
-                                what="a web address starting with https://"),
+            url=r.optional_text(
+                advocacy, "url", "advocacy.", pattern=_URL, what="a web address starting with https://"
+            ),
         ),
         timescale_overrides=dict(overrides),
         closure_days=tuple(closures),
         retention_days=retention,
-        data_controller=r.optional_text(privacy, "data_controller", "privacy.")
-        or r.text(org, "name", "organisation."),
-        who_can_see=r.optional_text(privacy, "who_can_see", "privacy.")
-        or content().signposts["who_can_see"],
-        privacy_notice_url=r.optional_text(privacy, "notice_url", "privacy.", pattern=_URL,
-                                           what="a web address starting with https://"),
+        data_controller=r.optional_text(privacy, "data_controller", "privacy.") or r.text(org, "name", "organisation."),
+        who_can_see=r.optional_text(privacy, "who_can_see", "privacy.") or content().signposts["who_can_see"],
+        privacy_notice_url=r.optional_text(
+            privacy, "notice_url", "privacy.", pattern=_URL, what="a web address starting with https://"
+        ),
     )
     other_nations = tuple(n for n in others if n != profile.nation)
     profile = replace(profile, other_nations=other_nations, allowed_origins=tuple(origins))
     return profile
 
 
-def load_profile(path: Union[str, os.PathLike[str], None] = None) -> Profile:
+def load_profile(path: str | os.PathLike[str] | None = None) -> Profile:
     """Reads and checks the profile at ``path``, ``$CC_PROFILE`` or ``profile.yml``."""
     file = Path(path or os.environ.get("CC_PROFILE") or DEFAULT_PROFILE_PATH)
-    data = read_yaml(file, ProfileError,
-                     missing="file not found (set CC_PROFILE to the profile's path)")
+    data = read_yaml(file, ProfileError, missing="file not found (set CC_PROFILE to the profile's path)")
     return parse_profile(data, source=str(file.name))
 
 

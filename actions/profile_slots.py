@@ -14,7 +14,7 @@ at all while the action server is down.)
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,11 +28,10 @@ logger = logging.getLogger(__name__)
 
 
 class ActionLoadProfile(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_load_profile"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         try:
             values = profile_slots(current_profile(), content().helplines)
         except ProfileError as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 from actions.profile import NATIONS
 from actions.working_days import WorkingCalendar, add_months
@@ -24,8 +24,7 @@ ANCHORS = ("conference", "strategy_discussion", "first_core_group", "birth")
 CONFERENCE_KINDS = ("initial", "review", "pre_birth")
 # A pre-birth conference is a first conference held before the baby is born:
 # the initial rules apply, and the pre-birth ones too.
-RULES_FOR_KIND = {"initial": ("initial",), "review": ("review",),
-                  "pre_birth": ("initial", "pre_birth")}
+RULES_FOR_KIND = {"initial": ("initial",), "review": ("review",), "pre_birth": ("initial", "pre_birth")}
 # Anchors that only the parent can give: without them a rule is shown in words
 # (birth) or left out (the strategy discussion, which only sets a deadline
 # for the first conference).
@@ -46,10 +45,10 @@ class TimeRule:
     kind: str
     rule: str
     source: str
-    amount: Optional[int] = None
-    unit: Optional[str] = None
+    amount: int | None = None
+    unit: str | None = None
     approximate: bool = False
-    repeat_until: Optional[str] = None
+    repeat_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,14 +65,14 @@ class Milestone:
     rule: str
     kind: str
     source: str
-    day: Optional[date]            # None: no fixed date
-    at: Optional[time] = None      # a time of day, when the rule and the start time give one
+    day: date | None  # None: no fixed date
+    at: time | None = None  # a time of day, when the rule and the start time give one
     approximate: bool = False
     passed: bool = False
-    order: int = 0                 # before the conference -1, the conference 0, after 1
+    order: int = 0  # before the conference -1, the conference 0, after 1
 
 
-def _check_amount(value: object, unit: object, where: str) -> Tuple[Optional[int], Optional[str]]:
+def _check_amount(value: object, unit: object, where: str) -> Tuple[int | None, str | None]:
     if value is None and unit is None:
         return None, None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -84,7 +83,7 @@ def _check_amount(value: object, unit: object, where: str) -> Tuple[Optional[int
 
 
 def _parse_rule(entry: Mapping[str, Any], where: str) -> TimeRule:
-    def need(key: str, choices: Optional[Tuple[str, ...]] = None) -> str:
+    def need(key: str, choices: Tuple[str, ...] | None = None) -> str:
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
             raise TimescalesError(f"{where}: {key} is missing")
@@ -97,16 +96,22 @@ def _parse_rule(entry: Mapping[str, Any], where: str) -> TimeRule:
         raise TimescalesError(f"{where}: applies_to should list initial, review or pre_birth")
     amount, unit = _check_amount(entry.get("amount"), entry.get("unit"), where)
     return TimeRule(
-        key=need("key"), label=need("label"), anchor=need("anchor", ANCHORS),
-        when=need("when", ("before", "after")), applies_to=tuple(applies),
-        kind=need("kind", KINDS), rule=need("rule"), source=need("source"),
-        amount=amount, unit=unit, approximate=bool(entry.get("approximate", False)),
+        key=need("key"),
+        label=need("label"),
+        anchor=need("anchor", ANCHORS),
+        when=need("when", ("before", "after")),
+        applies_to=tuple(applies),
+        kind=need("kind", KINDS),
+        rule=need("rule"),
+        source=need("source"),
+        amount=amount,
+        unit=unit,
+        approximate=bool(entry.get("approximate", False)),
         repeat_until=entry.get("repeat_until"),
     )
 
 
-def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping[str, Any],
-                     where: str) -> Tuple[TimeRule, ...]:
+def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping[str, Any], where: str) -> Tuple[TimeRule, ...]:
     """A council's own numbers. Each needs a source, which the answer names."""
     known = {rule.key for rule in rules}
     for key in overrides:
@@ -126,13 +131,23 @@ def _apply_overrides(rules: Tuple[TimeRule, ...], overrides: Mapping[str, Any],
         if not isinstance(source, str) or not source.strip():
             raise TimescalesError(f"{place}: source is missing (name the local procedure)")
         text = change.get("rule") or rule.rule
-        changed.append(replace(rule, amount=amount, unit=unit, kind="local", approximate=False,
-                               source=source.strip(), rule=str(text).strip()))
+        changed.append(
+            replace(
+                rule,
+                amount=amount,
+                unit=unit,
+                kind="local",
+                approximate=False,
+                source=source.strip(),
+                rule=str(text).strip(),
+            )
+        )
     return tuple(changed)
 
 
-def load_timescales(nation: str, overrides: Optional[Mapping[str, Any]] = None,
-                    directory: Path = TIMESCALES_DIR) -> Timescales:
+def load_timescales(
+    nation: str, overrides: Mapping[str, Any] | None = None, directory: Path = TIMESCALES_DIR
+) -> Timescales:
     # The file name comes from the fixed list, never from what a client sent.
     if nation not in NATIONS:
         raise TimescalesError(f"no timescales for nation {nation!r}")
@@ -141,15 +156,16 @@ def load_timescales(nation: str, overrides: Optional[Mapping[str, Any]] = None,
     where = f"timescales/{nation}.yml"
     if not isinstance(data, Mapping) or not isinstance(data.get("milestones"), list):
         raise TimescalesError(f"{where}: should have a list of milestones")
-    rules = tuple(_parse_rule(entry if isinstance(entry, Mapping) else {}, f"{where}: milestones[{n}]")
-                  for n, entry in enumerate(data["milestones"]))
+    rules = tuple(
+        _parse_rule(entry if isinstance(entry, Mapping) else {}, f"{where}: milestones[{n}]")
+        for n, entry in enumerate(data["milestones"])
+    )
     if overrides:
         rules = _apply_overrides(rules, overrides, "profile.yml: timescales")
     return Timescales(nation=nation, meeting=str(data.get("meeting") or "conference"), rules=rules)
 
 
-def _move(day: date, at: Optional[time], rule: TimeRule,
-          calendar: WorkingCalendar) -> Tuple[date, Optional[time]]:
+def _move(day: date, at: time | None, rule: TimeRule, calendar: WorkingCalendar) -> Tuple[date, time | None]:
     """The date (and time) ``rule.amount`` ``rule.unit`` before or after ``day``."""
     sign = 1 if rule.when == "after" else -1
     amount, unit = rule.amount, rule.unit
@@ -169,10 +185,17 @@ def _move(day: date, at: Optional[time], rule: TimeRule,
     return moment.date(), moment.time()
 
 
-def build_timeline(conference: date, conference_kind: str, timescales: Timescales,
-                   calendar: WorkingCalendar, today: date, start: Optional[time] = None,
-                   strategy_discussion: Optional[date] = None,
-                   birth: Optional[date] = None, conference_label: str = "") -> List[Milestone]:
+def build_timeline(
+    conference: date,
+    conference_kind: str,
+    timescales: Timescales,
+    calendar: WorkingCalendar,
+    today: date,
+    start: time | None = None,
+    strategy_discussion: date | None = None,
+    birth: date | None = None,
+    conference_label: str = "",
+) -> List[Milestone]:
     """Every milestone for this conference, in date order, with its rule and source.
 
     The conference itself is labelled ``conference_label`` (content/dates.yml
@@ -182,18 +205,30 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
         raise ValueError(f"conference_kind should be one of {', '.join(CONFERENCE_KINDS)}")
     wanted = RULES_FOR_KIND[conference_kind]
     rules = [r for r in timescales.rules if set(wanted) & set(r.applies_to)]
-    anchors: Dict[str, Optional[date]] = {"conference": conference, "birth": birth,
-                                          "strategy_discussion": strategy_discussion}
+    anchors: Dict[str, date | None] = {
+        "conference": conference,
+        "birth": birth,
+        "strategy_discussion": strategy_discussion,
+    }
     dated: Dict[str, date] = {}
     milestones: List[Milestone] = []
 
-    def add(rule: TimeRule, day: Optional[date], at: Optional[time] = None,
-            approximate: Optional[bool] = None) -> None:
+    def add(rule: TimeRule, day: date | None, at: time | None = None, approximate: bool | None = None) -> None:
         order = -1 if rule.when == "before" or rule.anchor == "strategy_discussion" else 1
-        milestones.append(Milestone(
-            key=rule.key, label=rule.label, rule=rule.rule, kind=rule.kind, source=rule.source,
-            day=day, at=at, approximate=rule.approximate if approximate is None else approximate,
-            passed=day is not None and day < today, order=order))
+        milestones.append(
+            Milestone(
+                key=rule.key,
+                label=rule.label,
+                rule=rule.rule,
+                kind=rule.kind,
+                source=rule.source,
+                day=day,
+                at=at,
+                approximate=rule.approximate if approximate is None else approximate,
+                passed=day is not None and day < today,
+                order=order,
+            )
+        )
 
     # Single dates first, so repeating ones can stop at them.
     for rule in (r for r in rules if not r.repeat_until):
@@ -220,16 +255,28 @@ def build_timeline(conference: date, conference_kind: str, timescales: Timescale
             continue
         step, day = 1, first
         while True:
-            day = add_months(first, step * rule.amount) if rule.unit == "months" else \
-                first + timedelta(days=step * rule.amount)
+            day = (
+                add_months(first, step * rule.amount)
+                if rule.unit == "months"
+                else first + timedelta(days=step * rule.amount)
+            )
             if day >= until:
                 break
             # "About once a month": shown on the next working day, not a Sunday.
             add(rule, calendar.next_working_day(day), approximate=True)
             step += 1
 
-    milestones.append(Milestone(key="conference", label=conference_label or timescales.meeting,
-                                rule="", kind="statutory", source="", day=conference, at=start,
-                                passed=conference < today, order=0))
-    return sorted(milestones, key=lambda m: ((m.day or conference), m.order,
-                                             m.at or time(0), m.day is None))
+    milestones.append(
+        Milestone(
+            key="conference",
+            label=conference_label or timescales.meeting,
+            rule="",
+            kind="statutory",
+            source="",
+            day=conference,
+            at=start,
+            passed=conference < today,
+            order=0,
+        )
+    )
+    return sorted(milestones, key=lambda m: ((m.day or conference), m.order, m.at or time(0), m.day is None))

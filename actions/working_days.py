@@ -21,8 +21,8 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import FrozenSet, Iterable, Optional
+from functools import cache
+from typing import FrozenSet, Iterable
 
 import holidays
 
@@ -34,7 +34,7 @@ SUBDIVISIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(nation: str) -> holidays.HolidayBase:
     try:
         subdivision = SUBDIVISIONS[nation]
@@ -44,7 +44,7 @@ def _bank_holidays(nation: str) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv=subdivision)
 
 
-def bank_holiday_name(nation: str, day: date) -> Optional[str]:
+def bank_holiday_name(nation: str, day: date) -> str | None:
     """The bank holiday's name if ``day`` is one in ``nation``, else None."""
     return _bank_holidays(nation).get(day)
 
@@ -58,12 +58,11 @@ class WorkingCalendar:
         _bank_holidays(self.nation)  # fails early for an unknown nation
 
     @classmethod
-    def for_nation(cls, nation: str, closures: Iterable[date] = ()) -> "WorkingCalendar":
+    def for_nation(cls, nation: str, closures: Iterable[date] = ()) -> WorkingCalendar:
         return cls(nation, frozenset(closures))
 
     def is_working_day(self, day: date) -> bool:
-        return (day.weekday() < 5 and day not in _bank_holidays(self.nation)
-                and day not in self.closures)
+        return day.weekday() < 5 and day not in _bank_holidays(self.nation) and day not in self.closures
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself if it is a working day, else the first one after it."""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Type
+from typing import Any, Type
 
 import yaml
 
 
-def read_yaml(path: Path, error: Type[Exception], missing: Optional[str] = None,
-              name: Optional[str] = None) -> Any:
+def read_yaml(path: Path, error: Type[Exception], missing: str | None = None, name: str | None = None) -> Any:
     """Parsed YAML from ``path``; ``error`` names the file and the line on failure.
 
     ``missing`` replaces "file not found" when the file does not exist;

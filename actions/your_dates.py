@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from icalendar import Calendar, Event
 
@@ -51,14 +51,39 @@ class DateWords:
 
 _SHAPE = {
     "questions": ("ask_date", "confirm_date", "ask_kind", "ask_nation", "any_meeting"),
-    "buttons": ("confirm_yes", "confirm_no", "not_now", "kind_initial", "kind_review",
-                "kind_pre_birth", "nation_england", "nation_wales", "nation_scotland",
-                "nation_northern_ireland"),
+    "buttons": (
+        "confirm_yes",
+        "confirm_no",
+        "not_now",
+        "kind_initial",
+        "kind_review",
+        "kind_pre_birth",
+        "nation_england",
+        "nation_wales",
+        "nation_scotland",
+        "nation_northern_ireland",
+    ),
     "problems": ("no_date", "not_a_real_date", "too_far_past", "too_far_future"),
-    "timeline": ("heading", "passed", "about", "by", "no_date", "what_you_can_do", "calendar",
-                 "calendar_filename", "calendar_name", "calendar_source", "your_meeting",
-                 "answer_lead", "your_meeting_on", "date_at_time", "start_time_unknown", "kinds",
-                 "without_date", "no_rule"),
+    "timeline": (
+        "heading",
+        "passed",
+        "about",
+        "by",
+        "no_date",
+        "what_you_can_do",
+        "calendar",
+        "calendar_filename",
+        "calendar_name",
+        "calendar_source",
+        "your_meeting",
+        "answer_lead",
+        "your_meeting_on",
+        "date_at_time",
+        "start_time_unknown",
+        "kinds",
+        "without_date",
+        "no_rule",
+    ),
     "missed": CHASEABLE + ("copy_intro",),
 }
 
@@ -105,7 +130,7 @@ def clock_words(at: time) -> str:
 
 
 # ------------------------------------------------------- checking the date
-def check_conference_date(value: Optional[str], today: date) -> Tuple[Optional[date], Optional[str]]:
+def check_conference_date(value: str | None, today: date) -> Tuple[date | None, str | None]:
     """The date, or the name of what is wrong with it (a key of problems)."""
     try:
         day = date.fromisoformat(str(value))
@@ -131,7 +156,7 @@ class YourDates:
         return [m for m in self.milestones if m.key == key]
 
     @property
-    def start(self) -> Optional[time]:
+    def start(self) -> time | None:
         """The conference's start time, when the parent gave one."""
         return next((m.at for m in self.milestones if m.key == "conference"), None)
 
@@ -149,14 +174,14 @@ def _timescales(nation: str, profile: Profile) -> Timescales:
     return _LOADED[key]
 
 
-def work_out(profile: Profile, conference: date, kind: str, today: date,
-             nation: Optional[str] = None, start: Optional[time] = None) -> YourDates:
+def work_out(
+    profile: Profile, conference: date, kind: str, today: date, nation: str | None = None, start: time | None = None
+) -> YourDates:
     nation = nation or profile.nation
     timescales = _timescales(nation, profile)
     calendar = WorkingCalendar.for_nation(nation, profile.closure_days)
     label = date_words().timeline["your_meeting"].format(meeting=timescales.meeting)
-    milestones = build_timeline(conference, kind, timescales, calendar, today, start=start,
-                                conference_label=label)
+    milestones = build_timeline(conference, kind, timescales, calendar, today, start=start, conference_label=label)
     return YourDates(conference, kind, timescales.meeting, tuple(milestones), today)
 
 
@@ -168,7 +193,7 @@ def kind_matters(asked: Iterable[str], timescales: Timescales) -> bool:
     """
     asked = set(asked)
     if not asked:
-        return True   # the whole timeline
+        return True  # the whole timeline
 
     def rules(key: str, kind: str) -> List[TimeRule]:
         return [r for r in timescales.rules if r.key == key and kind in r.applies_to]
@@ -176,7 +201,7 @@ def kind_matters(asked: Iterable[str], timescales: Timescales) -> bool:
     return any(rules(key, "initial") != rules(key, "review") for key in asked)
 
 
-def timescales_for(profile: Profile, nation: Optional[str] = None) -> Timescales:
+def timescales_for(profile: Profile, nation: str | None = None) -> Timescales:
     """The timescales of ``nation`` if the profile covers it, else of the profile's own nation
     (a slot value is never trusted to name a file)."""
     return _timescales(nation if nation in profile.nations else profile.nation, profile)
@@ -202,7 +227,7 @@ def _label(m: Milestone) -> str:
 _RESEARCH_IDS = re.compile(r"\s*\((?:[A-Z][0-9]+[a-z]?(?:,\s*)?)+\)")
 
 
-def sources_of(milestones_or_sources: Iterable[Union[Milestone, str]]) -> str:
+def sources_of(milestones_or_sources: Iterable[Milestone | str]) -> str:
     """The sources' names, each once, without the research ids."""
     seen: Dict[str, None] = {}
     for item in milestones_or_sources:
@@ -222,8 +247,8 @@ def source_line(sources: str) -> str:
     return content().answers["source"].format(sources=sources)
 
 
-def at_time(day_in_words: str, at: Optional[time], words: DateWords) -> str:
-    """"Thursday 3 December 2026 at 10am", or only the date without a time."""
+def at_time(day_in_words: str, at: time | None, words: DateWords) -> str:
+    """ "Thursday 3 December 2026 at 10am", or only the date without a time."""
     if at is None:
         return day_in_words
     return str(words.timeline["date_at_time"].format(date=day_in_words, time=clock_words(at)))
@@ -231,11 +256,12 @@ def at_time(day_in_words: str, at: Optional[time], words: DateWords) -> str:
 
 def _heading(dates: YourDates, words: DateWords) -> str:
     kinds = words.timeline["kinds"]
-    return str(words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind),
-                                                conference=in_words(dates.conference)))
+    return str(
+        words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind), conference=in_words(dates.conference))
+    )
 
 
-def compact_list(dates: YourDates, words: Optional[DateWords] = None) -> str:
+def compact_list(dates: YourDates, words: DateWords | None = None) -> str:
     """One line a date, for text channels and SMS."""
     words = words or date_words()
     lines = [_heading(dates, words)]
@@ -258,14 +284,14 @@ def _kind_note(m: Milestone, words: DateWords) -> str:
     return f" ({note})" if note else ""
 
 
-def timeline_answer(dates: YourDates, words: Optional[DateWords] = None) -> str:
+def timeline_answer(dates: YourDates, words: DateWords | None = None) -> str:
     words = words or date_words()
     parts = [compact_list(dates, words), words.timeline["what_you_can_do"]]
     parts.append(source_line(sources_of(dates.milestones)))
     return "\n\n".join(parts)
 
 
-def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+def single_answer(dates: YourDates, key: str, words: DateWords | None = None) -> str | None:
     """The answer about one milestone: its date, its rule, what to do, the source."""
     words = words or date_words()
     found = dates.find(key)
@@ -280,10 +306,14 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
     else:
         approx = timeline["about"] if first.approximate else ("" if key in EXACT else timeline["by"])
         when = approx + at_time(in_words(first.day), first.at, words)
-    lead = " ".join([timeline["answer_lead"].format(label=first.label, when=when),
-                     timeline["your_meeting_on"].format(meeting=dates.meeting,
-                                                        conference=at_time(in_words(dates.conference),
-                                                                           dates.start, words))])
+    lead = " ".join(
+        [
+            timeline["answer_lead"].format(label=first.label, when=when),
+            timeline["your_meeting_on"].format(
+                meeting=dates.meeting, conference=at_time(in_words(dates.conference), dates.start, words)
+            ),
+        ]
+    )
     text = [lead, first.rule]
     if key == "arrive_early" and dates.start is None:
         text.append(str(timeline["start_time_unknown"]))
@@ -296,13 +326,12 @@ def single_answer(dates: YourDates, key: str, words: Optional[DateWords] = None)
     return "\n\n".join(text)
 
 
-def no_rule_answer(dates: YourDates, key: str, words: Optional[DateWords] = None) -> str:
+def no_rule_answer(dates: YourDates, key: str, words: DateWords | None = None) -> str:
     words = words or date_words()
     return str(words.timeline["no_rule"])
 
 
-def rules_answer(timescales: Timescales, asked: Sequence[str],
-                 words: Optional[DateWords] = None) -> str:
+def rules_answer(timescales: Timescales, asked: Sequence[str], words: DateWords | None = None) -> str:
     """Without the parent's date: each asked rule in words, and an offer."""
     words = words or date_words()
     parts, sources = [], []
@@ -320,7 +349,7 @@ def rules_answer(timescales: Timescales, asked: Sequence[str],
 
 
 # ------------------------------------------------------ when a right is missed
-def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+def missed_right(dates: YourDates, key: str, words: DateWords | None = None) -> str | None:
     """What to do, and a message to copy, when ``key``'s date has passed.
 
     The reports and telling the chair who is coming: their date has passed
@@ -333,18 +362,24 @@ def missed_right(dates: YourDates, key: str, words: Optional[DateWords] = None) 
     if fill is None:
         return None
     block = words.missed[key]
-    return "\n\n".join([block["when"].format(**fill), what_you_can_do(block["advice"].format(**fill)),
-                        words.missed["copy_intro"], block["message"].strip().format(**fill)])
+    return "\n\n".join(
+        [
+            block["when"].format(**fill),
+            what_you_can_do(block["advice"].format(**fill)),
+            words.missed["copy_intro"],
+            block["message"].strip().format(**fill),
+        ]
+    )
 
 
-def chase_message(dates: YourDates, key: str, words: Optional[DateWords] = None) -> Optional[str]:
+def chase_message(dates: YourDates, key: str, words: DateWords | None = None) -> str | None:
     """Only the message to copy, filled in, or None when nothing was missed."""
     words = words or date_words()
     fill = _missed(dates, key)
     return None if fill is None else words.missed[key]["message"].strip().format(**fill)
 
 
-def _missed(dates: YourDates, key: str) -> Optional[Dict[str, str]]:
+def _missed(dates: YourDates, key: str) -> Dict[str, str] | None:
     """The words to fill in when ``key``'s right was missed, else None."""
     if key not in CHASEABLE:
         return None
@@ -361,7 +396,7 @@ def _missed(dates: YourDates, key: str) -> Optional[Dict[str, str]]:
 
 
 # ----------------------------------------------------- for the web widget
-def timeline_payload(dates: YourDates, words: Optional[DateWords] = None) -> Dict[str, object]:
+def timeline_payload(dates: YourDates, words: DateWords | None = None) -> Dict[str, object]:
     """Structured data the widget draws; the calendar file rides along."""
     words = words or date_words()
     return {
@@ -369,24 +404,30 @@ def timeline_payload(dates: YourDates, words: Optional[DateWords] = None) -> Dic
         "title": _heading(dates, words),
         "conference": dates.conference.isoformat(),
         "kind": dates.kind,
-        "milestones": [{
-            "key": m.key,
-            "label": m.label,
-            "date": m.day.isoformat() if m.day else None,
-            "date_in_words": in_words(m.day) if m.day else words.timeline["no_date"],
-            "time": m.at.strftime("%H:%M") if m.at else None,
-            "approximate": m.approximate,
-            "passed": m.passed,
-            "rule": m.rule,
-            "kind": m.kind,
-            "source": m.source,
-        } for m in dates.milestones],
-        "calendar": {"label": words.timeline["calendar"], "filename": words.timeline["calendar_filename"],
-                     "ics": calendar_file(dates, words)},
+        "milestones": [
+            {
+                "key": m.key,
+                "label": m.label,
+                "date": m.day.isoformat() if m.day else None,
+                "date_in_words": in_words(m.day) if m.day else words.timeline["no_date"],
+                "time": m.at.strftime("%H:%M") if m.at else None,
+                "approximate": m.approximate,
+                "passed": m.passed,
+                "rule": m.rule,
+                "kind": m.kind,
+                "source": m.source,
+            }
+            for m in dates.milestones
+        ],
+        "calendar": {
+            "label": words.timeline["calendar"],
+            "filename": words.timeline["calendar_filename"],
+            "ics": calendar_file(dates, words),
+        },
     }
 
 
-def calendar_file(dates: YourDates, words: Optional[DateWords] = None) -> str:
+def calendar_file(dates: YourDates, words: DateWords | None = None) -> str:
     """An iCalendar file of every dated milestone, as all-day events."""
     words = words or date_words()
     cal = Calendar()
@@ -415,7 +456,7 @@ def calendar_file(dates: YourDates, words: Optional[DateWords] = None) -> str:
     return ical.decode("utf-8")
 
 
-def asked_keys(found: Sequence[str], kind: Optional[str]) -> List[str]:
+def asked_keys(found: Sequence[str], kind: str | None) -> List[str]:
     """The milestone keys a question named, with the kind's own variant.
 
     After a review conference there is no "first" core group: the question is

@@ -29,10 +29,20 @@ import aiohttp
 def script() -> List[str]:
     day = date.today() + timedelta(days=21)
     return [
-        "hello", "what is a child protection conference", "can i bring my mum with me",
-        "when do i get the report", f"{day.day}/{day.month}/{day.year}", "yes",
-        "what happens at the meeting", "can i ask for a break", "wot is a core group",
-        "what are all my dates", "first one", "thanks", "how do i complain", "bye",
+        "hello",
+        "what is a child protection conference",
+        "can i bring my mum with me",
+        "when do i get the report",
+        f"{day.day}/{day.month}/{day.year}",
+        "yes",
+        "what happens at the meeting",
+        "can i ask for a break",
+        "wot is a core group",
+        "what are all my dates",
+        "first one",
+        "thanks",
+        "how do i complain",
+        "bye",
     ]
 
 
@@ -48,8 +58,9 @@ def percentile(values: List[float], share: float) -> float:
 TOKENS: Dict[str, str] = {}
 
 
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
-               may_be_silent: bool = False, message_id: str = "") -> float:
+async def send(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str, may_be_silent: bool = False, message_id: str = ""
+) -> float:
     """Milliseconds until the reply. Our bot must always answer, so an empty
     reply is an error unless may_be_silent (Rasa's stock assistant sometimes
     chooses to say nothing, which is still a handled message). A message_id
@@ -58,10 +69,11 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str,
     body: Dict[str, object] = {"sender": sender, "message": text}
     if message_id:
         body["metadata"] = {"message_id": message_id}
-    if sender in TOKENS:              # our bot gives each conversation a token with its first reply
+    if sender in TOKENS:  # our bot gives each conversation a token with its first reply
         body["token"] = TOKENS[sender]
-    async with session.post(f"{url}/webhooks/rest/webhook", json=body,
-                            timeout=aiohttp.ClientTimeout(total=60)) as reply:
+    async with session.post(
+        f"{url}/webhooks/rest/webhook", json=body, timeout=aiohttp.ClientTimeout(total=60)
+    ) as reply:
         if reply.headers.get("X-Conversation-Token"):
             TOKENS[sender] = reply.headers["X-Conversation-Token"]
         answer = await reply.json()
@@ -93,23 +105,35 @@ async def load(url: str, parents: int, messages: int) -> Dict[str, object]:
         started = time.perf_counter()
         await asyncio.gather(*(parent(session) for _ in range(parents)))
         seconds = time.perf_counter() - started
-    return {"parents": parents, "messages": len(latencies) + len(errors), "errors": len(errors),
-            "seconds": round(seconds, 2), "per_second": round((len(latencies)) / seconds, 1),
-            "p50_ms": round(percentile(latencies, 0.50), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
-            "p99_ms": round(percentile(latencies, 0.99), 1), "first_errors": errors[:3]}
+    return {
+        "parents": parents,
+        "messages": len(latencies) + len(errors),
+        "errors": len(errors),
+        "seconds": round(seconds, 2),
+        "per_second": round((len(latencies)) / seconds, 1),
+        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "first_errors": errors[:3],
+    }
 
 
 async def long_conversation(url: str, count: int) -> Dict[str, float]:
     """Time per message at points along one long conversation (median of 5 around each)."""
-    questions = ["what is a core group", "can i ask for a break", "who will be at the meeting",
-                 "what is a cp plan", "thanks"]
+    questions = [
+        "what is a core group",
+        "can i ask for a break",
+        "who will be at the meeting",
+        "what is a cp plan",
+        "thanks",
+    ]
     sender = "bench-long-" + uuid.uuid4().hex
     times: List[float] = []
     async with aiohttp.ClientSession() as session:
         for n in range(count):
             times.append(await send(session, url, sender, questions[n % len(questions)]))
     marks = [m for m in (1, 10, 50, 100, 200, 400) if m <= count]
-    return {f"message_{m}_ms": round(statistics.median(times[max(0, m - 3):m + 2]), 1) for m in marks}
+    return {f"message_{m}_ms": round(statistics.median(times[max(0, m - 3) : m + 2]), 1) for m in marks}
 
 
 def main() -> int:
@@ -124,12 +148,16 @@ def main() -> int:
     result = asyncio.run(load(args.url, args.parents, args.messages))
     result["growth"] = asyncio.run(long_conversation(args.url, args.long)) if args.long else {}
     result["label"] = args.label
-    print(f"{args.label or args.url}: {result['messages']} messages from {result['parents']} parents, "
-          f"{result['per_second']}/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-          f"p99 {result['p99_ms']} ms, errors {result['errors']}")
+    print(
+        f"{args.label or args.url}: {result['messages']} messages from {result['parents']} parents, "
+        f"{result['per_second']}/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"p99 {result['p99_ms']} ms, errors {result['errors']}"
+    )
     if result["growth"]:
-        print("  one conversation, time per message: " +
-              ", ".join(f"#{k.split('_')[1]} {v} ms" for k, v in result["growth"].items()))
+        print(
+            "  one conversation, time per message: "
+            + ", ".join(f"#{k.split('_')[1]} {v} ms" for k, v in result["growth"].items())
+        )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(result, out, indent=2)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -48,8 +49,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -59,11 +60,16 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PY = str(ROOT / ".venv" / "bin" / "python")
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]     # our NLU steps; the load client
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # our NLU steps; the load client
 from bench_load import percentile, send  # noqa: E402
 
-ENV = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
-           SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONPATH=str(ROOT))
+ENV = dict(
+    os.environ,
+    RASA_TELEMETRY_ENABLED="false",
+    TF_CPP_MIN_LOG_LEVEL="3",
+    SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    PYTHONPATH=str(ROOT),
+)
 # What `rasa init` writes: an empty pipeline and policy list, so Rasa's
 # defaults are used (DIET with transformer layers, ResponseSelector, TED...).
 DEFAULT_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: default-pipeline\npipeline:\npolicies:\n"
@@ -92,10 +98,13 @@ def free_port() -> int:
 def examples(path: Path) -> List[Tuple[int, str, str]]:
     """(block number, intent, example line as written) for one NLU file;
     annotations like [30th](date) are kept."""
-    return [(number, block["intent"], line.strip()[2:])
-            for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", []))
-            if "intent" in block
-            for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    return [
+        (number, block["intent"], line.strip()[2:])
+        for number, block in enumerate(yaml.safe_load(path.read_text()).get("nlu", []))
+        if "intent" in block
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 def holdout() -> List[Tuple[str, str]]:
@@ -107,35 +116,38 @@ ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
 
 def training_lines() -> List[Tuple[str, int, str, str]]:
     """(file name, block number, intent, example line) for every training example."""
-    return [(path.name, *example) for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
-            for example in examples(path)]
+    return [
+        (path.name, *example) for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) for example in examples(path)
+    ]
 
 
 def training() -> List[Tuple[str, str]]:
     return [(intent, ANNOTATION.sub(r"\1", text)) for _, _, intent, text in training_lines()]
 
 
-SAFETY = {"child_in_danger", "parent_in_crisis"}   # 999 and crisis help: never missed
+SAFETY = {"child_in_danger", "parent_in_crisis"}  # 999 and crisis help: never missed
 
 
 def scores(pairs: List[Tuple[str, str]]) -> Dict[str, object]:
     """pairs: (true intent, predicted intent). Fallback is counted apart."""
     from sklearn.metrics import f1_score
+
     truth = [t for t, _ in pairs]
     guess = [p for _, p in pairs]
     declined = sum(p == "nlu_fallback" for p in guess)
     wrong = sum(p not in (t, "nlu_fallback") for t, p in pairs)
     confusions = Counter((t, p) for t, p in pairs if p not in (t, "nlu_fallback")).most_common(5)
     safety = [(t, p) for t, p in pairs if t in SAFETY]
-    return {"messages": len(pairs),
-            "safety_messages": len(safety),
-            "safety_missed": sum(p != t for t, p in safety),
-            "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 3),
-            "macro_f1": round(f1_score(truth, guess, labels=sorted(set(truth)), average="macro",
-                                       zero_division=0), 3),
-            "fallback_rate": round(declined / len(pairs), 3),
-            "wrong_rate": round(wrong / len(pairs), 3),
-            "top_confusions": [f"{t} -> {p} x{n}" for (t, p), n in confusions]}
+    return {
+        "messages": len(pairs),
+        "safety_messages": len(safety),
+        "safety_missed": sum(p != t for t, p in safety),
+        "accuracy": round(sum(t == p for t, p in pairs) / len(pairs), 3),
+        "macro_f1": round(f1_score(truth, guess, labels=sorted(set(truth)), average="macro", zero_division=0), 3),
+        "fallback_rate": round(declined / len(pairs), 3),
+        "wrong_rate": round(wrong / len(pairs), 3),
+        "top_confusions": [f"{t} -> {p} x{n}" for (t, p), n in confusions],
+    }
 
 
 PREDICT = r"""
@@ -173,14 +185,15 @@ def predict_many(jobs: List[Tuple[Path, List[str]]]) -> List[List[Dict]]:
     spec = Path(tempfile.mkstemp(suffix=".json")[1])
     spec.write_text(json.dumps([{"model": str(m), "texts": t} for m, t in jobs]))
     try:
-        result = subprocess.run([PY, "-c", PREDICT, str(spec)], cwd=ROOT, env=ENV,
-                                capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(
+            [PY, "-c", PREDICT, str(spec)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=1800
+        )
     finally:
         spec.unlink()
     line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT")), None)
     if line is None:
         raise SystemExit(f"predicting failed:\n{result.stderr[-3000:]}")
-    return json.loads(line[len("RESULT"):])
+    return json.loads(line[len("RESULT") :])
 
 
 def predict(model: Path, texts: List[str]) -> List[Dict]:
@@ -191,10 +204,14 @@ def nearest_neighbour(train: List[Tuple[str, str]], texts: List[str]) -> List[st
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline, make_union
+
     model = make_pipeline(
-        make_union(TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
-                   TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-        KNeighborsClassifier(n_neighbors=1, metric="cosine"))
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        ),
+        KNeighborsClassifier(n_neighbors=1, metric="cosine"),
+    )
     model.fit([t for _, t in train], [i for i, _ in train])
     return list(model.predict(texts))
 
@@ -203,6 +220,7 @@ def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, s
     """Stratified folds of the training data (fixed seed): for each, a copy of
     data/nlu/ without the fold's examples, and those examples."""
     from sklearn.model_selection import StratifiedKFold
+
     lines = training_lines()
     split = StratifiedKFold(n_splits=count, shuffle=True, random_state=2026)
     out = []
@@ -214,8 +232,11 @@ def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, s
             data = yaml.safe_load(path.read_text())
             for number, block in enumerate(data.get("nlu", [])):
                 if "intent" in block:
-                    kept = [t for f, n, _, t in lines if f == path.name and n == number
-                            and (f, n, block["intent"], t) not in held]
+                    kept = [
+                        t
+                        for f, n, _, t in lines
+                        if f == path.name and n == number and (f, n, block["intent"], t) not in held
+                    ]
                     block["examples"] = "".join(f"- {t}\n" for t in kept)
             (fold_dir / path.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
         out.append((fold_dir, [lines[i] for i in test_index]))
@@ -224,18 +245,31 @@ def folds(work: Path, count: int = 5) -> List[Tuple[Path, List[Tuple[str, int, s
 
 def train_nlu(work: Path, name: str, config: Path, nlu: Path, extra: List[str] = ()) -> Tuple[Path, float]:
     """An NLU-only model in work/, with its own cache; returns it and the seconds it took."""
-    seconds = run([RASA, "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--fixed-model-name", name,
-                   "--out", str(work), *(extra or ["--domain", str(ROOT / "domain")])],
-                  env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")))
+    seconds = run(
+        [
+            RASA,
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(nlu),
+            "--fixed-model-name",
+            name,
+            "--out",
+            str(work),
+            *(extra or ["--domain", str(ROOT / "domain")]),
+        ],
+        env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}")),
+    )
     return next(work.glob(f"*{name}.tar.gz")), seconds
 
 
 def cross_validation(fold_models: List[Tuple[Path, List[Tuple[str, int, str, str]]]]) -> Dict[str, object]:
     """Each fold's model scored on its fold, as the held-out set is scored."""
-    answers = predict_many([(model, [ANNOTATION.sub(r"\1", t) for *_, t in tests])
-                            for model, tests in fold_models])
+    answers = predict_many([(model, [ANNOTATION.sub(r"\1", t) for *_, t in tests]) for model, tests in fold_models])
     truth = [intent for _, tests in fold_models for _, _, intent, _ in tests]
-    result = scores(list(zip(truth, [p["intent"] for fold in answers for p in fold])))
+    result = scores(list(zip(truth, [p["intent"] for fold in answers for p in fold], strict=True)))
     result["folds"] = len(fold_models)
     return result
 
@@ -249,9 +283,9 @@ def wait_up(url: str, process: subprocess.Popen, limit: float = 300) -> float:
             return time.monotonic() - started
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"a server stopped while starting ({url})")
+                raise SystemExit(f"a server stopped while starting ({url})") from None
             if time.monotonic() - started > limit:
-                raise SystemExit(f"{url} did not answer in {limit}s")
+                raise SystemExit(f"{url} did not answer in {limit}s") from None
             time.sleep(0.25)
 
 
@@ -266,8 +300,9 @@ def wait_for_an_answer(url: str, process: subprocess.Popen, limit: float = 180) 
         # A new conversation each time: ours needs a token for a second message.
         attempt += 1
         body = json.dumps({"sender": f"bench-ready-{os.getpid()}-{attempt}", "message": "hello"}).encode()
-        request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as reply:
                 if json.loads(reply.read()):
@@ -285,14 +320,16 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-CONVERSATION = 5   # messages per conversation: a new sender after each five
+CONVERSATION = 5  # messages per conversation: a new sender after each five
 
 
-async def latency(url: str, messages: List[str], parents: int, per_parent: int,
-                  may_be_silent: bool = False) -> Dict[str, float]:
+async def latency(
+    url: str, messages: List[str], parents: int, per_parent: int, may_be_silent: bool = False
+) -> Dict[str, float]:
     """Each parent sends per_parent messages, one after the other's reply,
     as conversations of CONVERSATION messages (real ones are 5 to 30)."""
     import aiohttp
+
     times: List[float] = []
     run_id = time.time_ns()
 
@@ -305,9 +342,14 @@ async def latency(url: str, messages: List[str], parents: int, per_parent: int,
         started = time.perf_counter()
         await asyncio.gather(*(parent(session, n) for n in range(parents)))
         seconds = time.perf_counter() - started
-    return {"parents": parents, "messages": len(times), "per_second": round(len(times) / seconds, 1),
-            "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
-            "p99_ms": round(percentile(times, 0.99), 1)}
+    return {
+        "parents": parents,
+        "messages": len(times),
+        "per_second": round(len(times) / seconds, 1),
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "p99_ms": round(percentile(times, 0.99), 1),
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -316,28 +358,38 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-LOADS = ((1, 100), (20, 10), (50, 6))   # (parents at once, messages each)
-ROUNDS = 2                              # the two bots take turns; each keeps its best round
+LOADS = ((1, 100), (20, 10), (50, 6))  # (parents at once, messages each)
+ROUNDS = 2  # the two bots take turns; each keeps its best round
 
 
 class Server:
     """One bot under test: its Rasa server (and action server, for ours)."""
 
-    def __init__(self, name: str, start: List[str], cwd: Path, port: int, messages: List[str], env: Dict,
-                 helpers: List[subprocess.Popen] = (), may_be_silent: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        start: List[str],
+        cwd: Path,
+        port: int,
+        messages: List[str],
+        env: Dict,
+        helpers: List[subprocess.Popen] = (),
+        may_be_silent: bool = False,
+    ) -> None:
         self.name, self.messages, self.helpers, self.may_be_silent = name, messages, list(helpers), may_be_silent
         self.url = f"http://127.0.0.1:{port}"
         log(f"Speed: starting {name}")
-        self.process = subprocess.Popen(start, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            start, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         self.result: Dict[str, object] = {"runs": [None] * len(LOADS)}
         try:
             startup = wait_up(self.url + "/", self.process)
             startup += wait_for_an_answer(self.url, self.process)
             self.result["startup_s"] = round(startup, 1)
-            asyncio.run(latency(self.url, messages, 1, 10, may_be_silent))     # warm-up
+            asyncio.run(latency(self.url, messages, 1, 10, may_be_silent))  # warm-up
         except BaseException:
-            self._kill()                 # not started: speeds() cannot stop it
+            self._kill()  # not started: speeds() cannot stop it
             raise
 
     def measure(self) -> None:
@@ -357,10 +409,8 @@ class Server:
         return self.result
 
     def _kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # it may have stopped by itself
             os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:       # it had stopped by itself
-            pass
         self.process.wait(60)
 
 
@@ -376,16 +426,30 @@ def cost(work: Path, results: Dict) -> Path:
     log("Cost: cold training of our model (empty cache)")
     cache_env = dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache"))
     project = work / "ours"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"))
-    cold = run([RASA, "train", "--domain", "domain", "--fixed-model-name", "ours", "--out", str(work)], cwd=project, env=cache_env)
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(".venv*", "models", "results", "bench", "var", "web", ".git", "node_modules"),
+    )
+    cold = run(
+        [RASA, "train", "--domain", "domain", "--fixed-model-name", "ours", "--out", str(work)],
+        cwd=project,
+        env=cache_env,
+    )
     log("Cost: retraining after one answer's text changed")
     answers = project / "domain" / "after.yml"
     answers.write_text(answers.read_text().replace("A core group is a small group", "A core group is a small team", 1))
-    retrain = run([RASA, "train", "--domain", "domain", "--fixed-model-name", "ours-2", "--out", str(work)], cwd=project, env=cache_env)
+    retrain = run(
+        [RASA, "train", "--domain", "domain", "--fixed-model-name", "ours-2", "--out", str(work)],
+        cwd=project,
+        env=cache_env,
+    )
     model = work / "ours.tar.gz"
-    results["cost"] = {"cold_training_s": round(cold, 1), "retrain_after_answer_change_s": round(retrain, 1),
-                       "model_mb": round(model.stat().st_size / 1e6, 1)}
+    results["cost"] = {
+        "cold_training_s": round(cold, 1),
+        "retrain_after_answer_change_s": round(retrain, 1),
+        "model_mb": round(model.stat().st_size / 1e6, 1),
+    }
     return model
 
 
@@ -394,13 +458,14 @@ def understanding(model: Path, default_model: Path, results: Dict) -> None:
     truth, texts = [i for i, _ in test_set], [t for _, t in test_set]
     log("Understanding: ours and Rasa's default pipeline on the held-out messages")
     answers = predict_many([(model, texts), (default_model, texts)])
-    ours, default = (scores(list(zip(truth, [p["intent"] for p in a]))) for a in answers)
+    ours, default = (scores(list(zip(truth, [p["intent"] for p in a], strict=True))) for a in answers)
     log("Understanding: TF-IDF nearest neighbour")
-    nn = scores(list(zip(truth, nearest_neighbour(training(), texts))))
+    nn = scores(list(zip(truth, nearest_neighbour(training(), texts), strict=True)))
     results["understanding"] = {"ours": ours, "rasa_default_pipeline": default, "tfidf_nearest_neighbour": nn}
     log("Understanding: tuning and evaluation sets, ours and Rasa's default pipeline (bench/understanding.py)")
-    results["understanding_sets"] = {name: scored_sets(m) for name, m in (("ours", model),
-                                                                           ("rasa_default_pipeline", default_model))}
+    results["understanding_sets"] = {
+        name: scored_sets(m) for name, m in (("ours", model), ("rasa_default_pipeline", default_model))
+    }
 
 
 # The scorer's sets: settings are chosen on the first two, never on the last.
@@ -412,9 +477,22 @@ def scored_sets(model: Path) -> Dict[str, Dict]:
     """bench/understanding.py's figures for one model on every scored set."""
     out = Path(tempfile.mkstemp(suffix=".json")[1])
     try:
-        result = subprocess.run([PY, str(ROOT / "bench" / "understanding.py"), "--model", str(model),
-                                 *[arg for name in SCORED_SETS for arg in ("--set", name)], "--json", str(out)],
-                                cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=3600)
+        result = subprocess.run(
+            [
+                PY,
+                str(ROOT / "bench" / "understanding.py"),
+                "--model",
+                str(model),
+                *[arg for name in SCORED_SETS for arg in ("--set", name)],
+                "--json",
+                str(out),
+            ],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         if result.returncode != 0:
             raise SystemExit(f"bench/understanding.py failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
         return json.loads(out.read_text())
@@ -426,8 +504,11 @@ def train_stock(work: Path) -> Path:
     """Rasa's stock assistant, as `rasa init` makes and trains it."""
     stock_dir = work / "stock"
     stock_dir.mkdir()
-    run([RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=work,
-        env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-stock")))
+    run(
+        [RASA, "init", "--no-prompt", "--init-dir", str(stock_dir)],
+        cwd=work,
+        env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-stock")),
+    )
     return stock_dir
 
 
@@ -439,21 +520,69 @@ def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
     by 20 % or more over minutes, and taking turns exposes both to it."""
     messages = realistic_mix()
     actions_port, ours_port, stock_port = free_port(), free_port(), free_port()
-    env = dict(ENV, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-               TRACKER_DB=str(work / "bench.db"), CC_MESSAGES_PER_MINUTE="100000")
-    action_server = subprocess.Popen([str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions",
-                                      "actions", "--port", str(actions_port)], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        ENV,
+        ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        TRACKER_DB=str(work / "bench.db"),
+        CC_MESSAGES_PER_MINUTE="100000",
+    )
+    action_server = subprocess.Popen(
+        [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     servers: List[Server] = []
     try:
         wait_up(f"http://127.0.0.1:{actions_port}/health", action_server)
-        servers.append(Server("our bot", [PY, "-m", "companion.server", "run", "--model", str(model), "--port", str(ours_port),
-                                          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                              ROOT, ours_port, messages, env, [action_server]))
-        stock_messages = ["hello", "i am sad", "great", "bye", "are you a bot?", "good morning",
-                          "not good", "yes", "no", "very happy"]
-        servers.append(Server("stock rasa init assistant", [RASA, "run", "--port", str(stock_port)], stock_dir,
-                              stock_port, stock_messages, ENV, may_be_silent=True))
+        servers.append(
+            Server(
+                "our bot",
+                [
+                    PY,
+                    "-m",
+                    "companion.server",
+                    "run",
+                    "--model",
+                    str(model),
+                    "--port",
+                    str(ours_port),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                ROOT,
+                ours_port,
+                messages,
+                env,
+                [action_server],
+            )
+        )
+        stock_messages = [
+            "hello",
+            "i am sad",
+            "great",
+            "bye",
+            "are you a bot?",
+            "good morning",
+            "not good",
+            "yes",
+            "no",
+            "very happy",
+        ]
+        servers.append(
+            Server(
+                "stock rasa init assistant",
+                [RASA, "run", "--port", str(stock_port)],
+                stock_dir,
+                stock_port,
+                stock_messages,
+                ENV,
+                may_be_silent=True,
+            )
+        )
         for round_ in range(ROUNDS):
             for server in servers:
                 log(f"Speed: {server.name}, round {round_ + 1} of {ROUNDS}")
@@ -462,7 +591,7 @@ def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
         stopped = [server.stop() for server in servers]
         action_server.terminate()
         action_server.wait(30)
-    results["speed"] = dict(zip(("ours", "stock"), stopped))
+    results["speed"] = dict(zip(("ours", "stock"), stopped, strict=True))
 
 
 def realistic_mix() -> List[str]:
@@ -482,17 +611,18 @@ def ratios(results: Dict) -> Dict[str, float]:
     out = {}
     if "speed" in results and "stock" in results["speed"]:
         ours, stock = results["speed"]["ours"]["runs"], results["speed"]["stock"]["runs"]
-        for o, s in zip(ours, stock):
+        for o, s in zip(ours, stock, strict=True):
             out[f"throughput_{o['parents']}_parents"] = round(o["per_second"] / s["per_second"], 2)
-        for o, s in zip(ours, stock):
+        for o, s in zip(ours, stock, strict=True):
             out[f"p95_{o['parents']}_parents"] = round(o["p95_ms"] / s["p95_ms"], 2)
-        for o, s in zip(ours, stock):
+        for o, s in zip(ours, stock, strict=True):
             out[f"server_cpu_per_message_{o['parents']}_parents"] = round(o["server_cpu_ms"] / s["server_cpu_ms"], 2)
     if "understanding" in results:
         u = results["understanding"]
         out["macro_f1_vs_default"] = round(u["ours"]["macro_f1"] / max(u["rasa_default_pipeline"]["macro_f1"], 1e-9), 2)
         out["macro_f1_vs_nearest_neighbour"] = round(
-            u["ours"]["macro_f1"] / max(u["tfidf_nearest_neighbour"]["macro_f1"], 1e-9), 2)
+            u["ours"]["macro_f1"] / max(u["tfidf_nearest_neighbour"]["macro_f1"], 1e-9), 2
+        )
     return out
 
 
@@ -505,8 +635,14 @@ def safety(model: Path, results: Dict) -> None:
     log("Safety routes: the evaluation and tuning sets (tests/*/safety.yml)")
     out = Path(tempfile.mkstemp(suffix=".json")[1])
     try:
-        done = subprocess.run([PY, str(ROOT / "bench" / "safety_eval.py"), "--model", str(model), "--json", str(out)],
-                              cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=3600)
+        done = subprocess.run(
+            [PY, str(ROOT / "bench" / "safety_eval.py"), "--model", str(model), "--json", str(out)],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         if done.returncode != 0:
             raise SystemExit(f"bench/safety_eval.py failed:\n{done.stderr[-3000:]}")
         results["safety"] = json.loads(out.read_text())
@@ -516,10 +652,14 @@ def safety(model: Path, results: Dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--stages", default=",".join(STAGES),
-                        help="some of " + ",".join(STAGES) + " (without cost, --model is used)")
-    parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"),
-                        help="the model to measure when the cost stage (which trains one) is not run")
+    parser.add_argument(
+        "--stages", default=",".join(STAGES), help="some of " + ",".join(STAGES) + " (without cost, --model is used)"
+    )
+    parser.add_argument(
+        "--model",
+        default=str(ROOT / "models" / "current.tar.gz"),
+        help="the model to measure when the cost stage (which trains one) is not run",
+    )
     args = parser.parse_args()
     stages = args.stages.split(",")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -530,22 +670,34 @@ def main() -> int:
         model = cost(work, results) if "cost" in stages else Path(args.model)
         save_partial(results)
         # Models that are compared, not timed: trained two at a time.
-        log("Training what we compare against, two at a time: Rasa's default pipeline, "
-            "the 5 cross-validation folds, the stock assistant")
+        log(
+            "Training what we compare against, two at a time: Rasa's default pipeline, "
+            "the 5 cross-validation folds, the stock assistant"
+        )
         (work / "default.yml").write_text(DEFAULT_CONFIG)
         with ThreadPoolExecutor(max_workers=2) as pool:
-            default_job = (pool.submit(train_nlu, work, "default", work / "default.yml", ROOT / "data" / "nlu")
-                           if "understanding" in stages else None)
+            default_job = (
+                pool.submit(train_nlu, work, "default", work / "default.yml", ROOT / "data" / "nlu")
+                if "understanding" in stages
+                else None
+            )
             stock_job = pool.submit(train_stock, work) if "speed" in stages else None
-            fold_jobs = ([(pool.submit(train_nlu, work, f"fold-{n}", ROOT / "config.yml", fold_dir), tests)
-                          for n, (fold_dir, tests) in enumerate(folds(work))] if "cv" in stages else [])
+            fold_jobs = (
+                [
+                    (pool.submit(train_nlu, work, f"fold-{n}", ROOT / "config.yml", fold_dir), tests)
+                    for n, (fold_dir, tests) in enumerate(folds(work))
+                ]
+                if "cv" in stages
+                else []
+            )
         if default_job:
             understanding(model, default_job.result()[0], results)
             save_partial(results)
         if fold_jobs:
             log("Understanding: 5-fold cross-validation on the training data")
             results.setdefault("understanding", {})["cross_validation"] = cross_validation(
-                [(job.result()[0], tests) for job, tests in fold_jobs])
+                [(job.result()[0], tests) for job, tests in fold_jobs]
+            )
             save_partial(results)
         if "safety" in stages:
             safety(model, results)
@@ -570,65 +722,116 @@ def markdown(r: Dict) -> str:
     rows: List[str] = []
     u = r.get("understanding", {})
     if "ours" in u:
-        rows += ["## Understanding (held-out messages, tests/nlu_holdout.yml)", "",
-                 "| | accuracy | macro F1 | not sure | wrong | safety missed |", "|---|---|---|---|---|---|"]
-        for name, key in (("ours", "ours"), ("Rasa default pipeline", "rasa_default_pipeline"),
-                          ("TF-IDF nearest neighbour", "tfidf_nearest_neighbour")):
+        rows += [
+            "## Understanding (held-out messages, tests/nlu_holdout.yml)",
+            "",
+            "| | accuracy | macro F1 | not sure | wrong | safety missed |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, key in (
+            ("ours", "ours"),
+            ("Rasa default pipeline", "rasa_default_pipeline"),
+            ("TF-IDF nearest neighbour", "tfidf_nearest_neighbour"),
+        ):
             x = u[key]
-            rows.append(f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | "
-                        f"{x['wrong_rate']:.1%} | {x['safety_missed']} of {x['safety_messages']} |")
+            rows.append(
+                f"| {name} | {x['accuracy']} | {x['macro_f1']} | {x['fallback_rate']:.1%} | "
+                f"{x['wrong_rate']:.1%} | {x['safety_missed']} of {x['safety_messages']} |"
+            )
         rows += ["", "Costliest confusions (ours): " + ("; ".join(u["ours"]["top_confusions"]) or "none"), ""]
     sets = r.get("understanding_sets", {})
     if sets:
-        rows += ["## Understanding by set (bench/understanding.py)", "",
-                 "Tuning sets: settings were chosen on them. Evaluation set: written blind, never trained "
-                 "or tuned on. Right: the topic asked (both, for two questions).", "",
-                 "| model | set | messages | right | one of two | did you mean | wrong | safety route |",
-                 "|---|---|---|---|---|---|---|---|"]
+        rows += [
+            "## Understanding by set (bench/understanding.py)",
+            "",
+            "Tuning sets: settings were chosen on them. Evaluation set: written blind, never trained "
+            "or tuned on. Right: the topic asked (both, for two questions).",
+            "",
+            "| model | set | messages | right | one of two | did you mean | wrong | safety route |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for name, by_set in sets.items():
             for set_name, x in by_set.items():
-                rows.append(f"| {name} | {set_name} | {x['messages']} | {x['right']:.1%} | {x['one_of_two']:.1%} | "
-                            f"{x['did_you_mean']:.1%} | {x['wrong']:.1%} | {x['safety_route']:.1%} |")
+                rows.append(
+                    f"| {name} | {set_name} | {x['messages']} | {x['right']:.1%} | {x['one_of_two']:.1%} | "
+                    f"{x['did_you_mean']:.1%} | {x['wrong']:.1%} | {x['safety_route']:.1%} |"
+                )
         ours_eval = sets.get("ours", {}).get(EVALUATION)
         if ours_eval:
-            rows += ["", f"Wrong answers by the classifier's confidence (ours, {EVALUATION}):", "",
-                     "| confidence | messages | answered | wrong |", "|---|---|---|---|"]
+            rows += [
+                "",
+                f"Wrong answers by the classifier's confidence (ours, {EVALUATION}):",
+                "",
+                "| confidence | messages | answered | wrong |",
+                "|---|---|---|---|",
+            ]
             for band, c in sorted(ours_eval["wrong_by_confidence"].items()):
                 rows.append(f"| {band} | {c.get('messages', 0)} | {c.get('answered', 0)} | {c.get('wrong', 0)} |")
-            rows += ["", f"Two-question messages (ours, evaluation): {ours_eval['two_question_messages']}; "
-                         f"over 40 words: {ours_eval['long_messages_over_40_words']}", ""]
+            rows += [
+                "",
+                f"Two-question messages (ours, evaluation): {ours_eval['two_question_messages']}; "
+                f"over 40 words: {ours_eval['long_messages_over_40_words']}",
+                "",
+            ]
     if "cross_validation" in u:
         cv = u["cross_validation"]
-        rows += [f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
-                 f"{cv['accuracy']}, not sure {cv['fallback_rate']:.1%}, wrong {cv['wrong_rate']:.1%}.", ""]
+        rows += [
+            f"5-fold cross-validation (ours, training data): macro F1 {cv['macro_f1']}, accuracy "
+            f"{cv['accuracy']}, not sure {cv['fallback_rate']:.1%}, wrong {cv['wrong_rate']:.1%}.",
+            "",
+        ]
     if "safety" in r:
         from safety_scores import table as safety_table
-        rows += ["## Safety routes (tests/evaluation/safety.yml, blind; tests/tuning/safety.yml)", "",
-                 safety_table([("evaluation set", r["safety"]["evaluation"]), ("tuning set", r["safety"]["tuning"])]),
-                 "Evaluation misses (route, kind: what it got): "
-                 + ("; ".join(f"{m['route']}, {m['kind']}: {m['got']}" for m in r["safety"]["evaluation"]["missed"])
-                    or "none"), ""]
+
+        rows += [
+            "## Safety routes (tests/evaluation/safety.yml, blind; tests/tuning/safety.yml)",
+            "",
+            safety_table([("evaluation set", r["safety"]["evaluation"]), ("tuning set", r["safety"]["tuning"])]),
+            "Evaluation misses (route, kind: what it got): "
+            + (
+                "; ".join(f"{m['route']}, {m['kind']}: {m['got']}" for m in r["safety"]["evaluation"]["missed"])
+                or "none"
+            ),
+            "",
+        ]
     s = r.get("speed", {})
     if s:
-        rows += ["## Speed (REST, this machine, conversations of 5 messages)", "",
-                 "Ours: the realistic mix (held-out questions, long and two-question messages, "
-                 "bench/realistic_messages.yml); stock: its own small-talk messages.", "",
-                 f"Best of {ROUNDS} rounds each, the two bots taking turns. Server CPU: the Rasa "
-                 "server's own CPU time per message.", "",
-                 "| | parents | messages/s | p50 | p95 | p99 | server CPU |", "|---|---|---|---|---|---|---|"]
+        rows += [
+            "## Speed (REST, this machine, conversations of 5 messages)",
+            "",
+            "Ours: the realistic mix (held-out questions, long and two-question messages, "
+            "bench/realistic_messages.yml); stock: its own small-talk messages.",
+            "",
+            f"Best of {ROUNDS} rounds each, the two bots taking turns. Server CPU: the Rasa "
+            "server's own CPU time per message.",
+            "",
+            "| | parents | messages/s | p50 | p95 | p99 | server CPU |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name in s:
             for run_ in s[name]["runs"]:
-                rows.append(f"| {name} | {run_['parents']} | {run_['per_second']} | {run_['p50_ms']} ms | "
-                            f"{run_['p95_ms']} ms | {run_['p99_ms']} ms | {run_.get('server_cpu_ms')} ms |")
-        rows += ["", f"- memory after the runs: Rasa {s['ours']['rss_mb']} MB, action server "
-                     f"{s['ours'].get('action_server_rss_mb')} MB"
-                     + (f"; stock Rasa {s['stock']['rss_mb']} MB" if "stock" in s else ""),
-                 f"- start-up until it answers: ours {s['ours']['startup_s']} s"
-                 + (f", stock {s['stock']['startup_s']} s" if "stock" in s else ""), ""]
+                rows.append(
+                    f"| {name} | {run_['parents']} | {run_['per_second']} | {run_['p50_ms']} ms | "
+                    f"{run_['p95_ms']} ms | {run_['p99_ms']} ms | {run_.get('server_cpu_ms')} ms |"
+                )
+        rows += [
+            "",
+            f"- memory after the runs: Rasa {s['ours']['rss_mb']} MB, action server "
+            f"{s['ours'].get('action_server_rss_mb')} MB"
+            + (f"; stock Rasa {s['stock']['rss_mb']} MB" if "stock" in s else ""),
+            f"- start-up until it answers: ours {s['ours']['startup_s']} s"
+            + (f", stock {s['stock']['startup_s']} s" if "stock" in s else ""),
+            "",
+        ]
     if "cost" in r:
         c = r["cost"]
-        rows += ["## Cost", "", f"- cold training {c['cold_training_s']} s; retraining after one answer's text "
-                 f"changed {c['retrain_after_answer_change_s']} s; model {c['model_mb']} MB", ""]
+        rows += [
+            "## Cost",
+            "",
+            f"- cold training {c['cold_training_s']} s; retraining after one answer's text "
+            f"changed {c['retrain_after_answer_change_s']} s; model {c['model_mb']} MB",
+            "",
+        ]
     if r.get("ratios"):
         rows += ["## Ratios (ours / the other)", ""] + [f"- {k}: {v}" for k, v in r["ratios"].items()]
     return "\n".join(rows) + "\n"
@@ -636,17 +839,17 @@ def markdown(r: Dict) -> str:
 
 def plot(r: Dict, path: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, style in (("ours", "-o"), ("stock", "--s")):
         if name not in r["speed"]:
             continue
         runs = r["speed"][name]["runs"]
-        ax.plot([x["parents"] for x in runs], [x["p95_ms"] for x in runs], style,
-                label=f"{name} p95")
-        ax.plot([x["parents"] for x in runs], [x["p50_ms"] for x in runs], style, alpha=0.4,
-                label=f"{name} p50")
+        ax.plot([x["parents"] for x in runs], [x["p95_ms"] for x in runs], style, label=f"{name} p95")
+        ax.plot([x["parents"] for x in runs], [x["p50_ms"] for x in runs], style, alpha=0.4, label=f"{name} p50")
     ax.set_xlabel("parents at once")
     ax.set_ylabel("time per message (ms)")
     ax.set_title("REST latency: Conference Companion vs stock rasa init")

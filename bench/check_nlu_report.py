@@ -18,8 +18,11 @@ def main() -> int:
         report = json.load(handle)
     macro = report["macro avg"]["f1-score"]
     accuracy = report["accuracy"]
-    per_intent = {name: scores for name, scores in report.items()
-                  if isinstance(scores, dict) and "support" in scores and "avg" not in name}
+    per_intent = {
+        name: scores
+        for name, scores in report.items()
+        if isinstance(scores, dict) and "support" in scores and "avg" not in name
+    }
     print(f"Held-out intents: {len(per_intent)}, messages: {int(report['macro avg']['support'])}")
     print(f"Macro F1: {macro:.3f}   accuracy: {accuracy:.3f}   (threshold {args.min_macro_f1:.2f})")
     worst = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:5]

@@ -48,9 +48,18 @@ from companion.nlu.dates import LONDON, DateFinder  # noqa: E402
 
 FEATURES = ("conference_date", "time", "invalid_date", "tense", "asks")
 # Milestone keys (content/conference_words.yml) in the sets' words.
-ASKS = {"reports": "report", "arrive_early": "arrive", "tell_chair": "supporter", "next_review": "review",
-        "minutes": "minutes", "complaint_deadline": "complaint", "first_core_group": "core_group",
-        "core_groups": "core_group", "plan_copy": "plan_copy", "invitation_letter": "invitation"}
+ASKS = {
+    "reports": "report",
+    "arrive_early": "arrive",
+    "tell_chair": "supporter",
+    "next_review": "review",
+    "minutes": "minutes",
+    "complaint_deadline": "complaint",
+    "first_core_group": "core_group",
+    "core_groups": "core_group",
+    "plan_copy": "plan_copy",
+    "invitation_letter": "invitation",
+}
 NO_SINGLE_DATE = ("all", "none")
 
 
@@ -73,15 +82,20 @@ class Reader:
         message = Message(data={TEXT: text})
         self._words.process([message])
         self._dates.process([message])
-        entities = {e["entity"]: e for e in reversed(message.get(ENTITIES) or [])
-                    if e.get("extractor") == "DateExtractor"}
+        entities = {
+            e["entity"]: e for e in reversed(message.get(ENTITIES) or []) if e.get("extractor") == "DateExtractor"
+        }
         found = entities.get("date", {}).get("value")
         reading = self._finder.read(text, datetime.combine(day, time(12), tzinfo=LONDON))
         tense = ("past" if date.fromisoformat(found) < day else "future") if found else reading.tense
         named = [ASKS.get(key, key) for key in message.get("milestones") or []]
-        return {"conference_date": found, "time": entities.get("time", {}).get("value"),
-                "invalid_date": entities.get("invalid_date", {}).get("value"), "tense": tense,
-                "asks": sorted(set(named))}
+        return {
+            "conference_date": found,
+            "time": entities.get("time", {}).get("value"),
+            "invalid_date": entities.get("invalid_date", {}).get("value"),
+            "tense": tense,
+            "asks": sorted(set(named)),
+        }
 
 
 def _same_words(found: str | None, expected: str | None) -> bool:
@@ -138,8 +152,10 @@ def summarise(results: List[Dict[str, Any]]) -> Dict[str, Any]:
         "with_date": rate([r for r in results if r["case"].get("conference_date")], "conference_date"),
         "with_time": rate([r for r in results if r["case"].get("time")], "time"),
         "with_invalid": rate([r for r in results if r["case"].get("invalid_date")], "invalid_date"),
-        "asks": {name: {"cases": len(rows), "asks": rate(rows, "asks"), "all": rate(rows)}
-                 for name, rows in sorted(by_asks.items())},
+        "asks": {
+            name: {"cases": len(rows), "asks": rate(rows, "asks"), "all": rate(rows)}
+            for name, rows in sorted(by_asks.items())
+        },
         "results": results,
     }
 
@@ -148,17 +164,26 @@ def report(summary: Mapping[str, Any], misses: bool = False) -> str:
     def pct(value):
         return "-" if value is None else f"{100 * value:.1f}%"
 
-    lines = [f"Cases: {summary['cases']}", "",
-             f"All five fields right: {pct(summary['all'])} "
-             f"(without the ambiguous ones: {pct(summary['all_clear'])})", "",
-             "| feature | right |", "|---|---|"]
+    lines = [
+        f"Cases: {summary['cases']}",
+        "",
+        f"All five fields right: {pct(summary['all'])} (without the ambiguous ones: {pct(summary['all_clear'])})",
+        "",
+        "| feature | right |",
+        "|---|---|",
+    ]
     lines += [f"| {f} | {pct(v)} |" for f, v in summary["features"].items()]
-    lines += [f"| conference_date, of cases with one | {pct(summary['with_date'])} |",
-              f"| time, of cases with one | {pct(summary['with_time'])} |",
-              f"| invalid_date, of cases with one | {pct(summary['with_invalid'])} |",
-              "", "| asks | cases | asks right | all right |", "|---|---|---|---|"]
-    lines += [f"| {name} | {row['cases']} | {pct(row['asks'])} | {pct(row['all'])} |"
-              for name, row in summary["asks"].items()]
+    lines += [
+        f"| conference_date, of cases with one | {pct(summary['with_date'])} |",
+        f"| time, of cases with one | {pct(summary['with_time'])} |",
+        f"| invalid_date, of cases with one | {pct(summary['with_invalid'])} |",
+        "",
+        "| asks | cases | asks right | all right |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {row['cases']} | {pct(row['asks'])} | {pct(row['all'])} |" for name, row in summary["asks"].items()
+    ]
     if misses:
         lines.append("")
         for r in summary["results"]:

@@ -35,7 +35,7 @@ def outcome_of(parsed: Dict) -> Outcome:
     route = intent if intent in ROUTES else None
     act = any(e.get("entity") == "crisis_act" for e in parsed.get("entities") or [])
     note = route is None and bool((parsed.get("safety") or {}).get("note"))
-    return Outcome(route, act, note)
+    return Outcome(route, act, note, tuple((parsed.get("safety") or {}).get("signals") or ()))
 
 
 def quiet() -> None:
@@ -57,10 +57,11 @@ def outcomes(model: Path, texts: List[str]) -> List[Outcome]:
 
     quiet()
     agent = Agent.load(str(model))
-    quiet()                                   # loading configures Rasa's logging again
+    quiet()  # loading configures Rasa's logging again
 
     async def parse_all() -> List[Outcome]:
         return [outcome_of(await agent.parse_message(text)) for text in texts]
+
     with contextlib.redirect_stdout(io.StringIO()):
         return asyncio.run(parse_all())
 
@@ -83,12 +84,18 @@ def main() -> int:
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
     print(table([("evaluation set (blind)", results["evaluation"]), ("tuning set", results["tuning"])]))
     missed = results["evaluation"]["missed"]
-    print(f"Evaluation set: {len(missed)} danger messages without their route's first line"
-          + (":" if missed else "."))
+    print(f"Evaluation set: {len(missed)} danger messages without their route's first line" + (":" if missed else "."))
     for miss in missed:
-        print(f"  - {miss['route']} ({miss['kind']}{', act under way' if miss['act_under_way'] else ''}): "
-              f"got {miss['got']}")
+        print(
+            f"  - {miss['route']} ({miss['kind']}{', act under way' if miss['act_under_way'] else ''}): "
+            f"got {miss['got']}"
+        )
     print("Evaluation false alarms by kind:", ", ".join(results["evaluation"]["false_alarm_kinds"]) or "none")
+    for name in ("evaluation", "tuning"):
+        print(
+            f"Strong signals ({name}): in false alarms {results[name]['strong_sources_in_false_alarms']}, "
+            f"in danger messages routed {results[name]['strong_sources_in_routed_danger']}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple, Union
+from typing import Callable, Dict, List, Tuple
 
 import yaml
 
@@ -30,9 +30,23 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchmark import ENV, OUT, RASA, holdout, log, predict, run, scores, train_nlu  # noqa: E402
 
 Pipeline = List[Dict]
-NOT_FAQ = {"ask_dates", "give_conference_details", "affirm", "deny", "greet", "goodbye", "thank",
-           "child_in_danger", "parent_in_crisis", "out_of_scope", "insult", "show_menu",
-           "delete_my_conversation", "ask_for_human", "ask_if_bot"}
+NOT_FAQ = {
+    "ask_dates",
+    "give_conference_details",
+    "affirm",
+    "deny",
+    "greet",
+    "goodbye",
+    "thank",
+    "child_in_danger",
+    "parent_in_crisis",
+    "out_of_scope",
+    "insult",
+    "show_menu",
+    "delete_my_conversation",
+    "ask_for_human",
+    "ask_if_bot",
+}
 
 
 def step(pipeline: Pipeline, name: str, **match) -> Dict:
@@ -44,6 +58,7 @@ def char_ngrams(low: int, high: int) -> Callable[[Pipeline, Path], Pipeline]:
         chars = step(pipeline, "CountVectorsFeaturizer", analyzer="char_wb")
         chars["min_ngram"], chars["max_ngram"] = low, high
         return pipeline
+
     return change
 
 
@@ -54,13 +69,15 @@ def without_chars(pipeline: Pipeline, work: Path) -> Pipeline:
 SENTENCE_MODEL_STEPS = ("WordVectorsFeaturizer", "SecondOpinionClassifier")
 
 
-def configure(name: Union[str, Tuple[str, ...]], **settings) -> Callable[[Pipeline, Path], Pipeline]:
+def configure(name: str | Tuple[str, ...], **settings) -> Callable[[Pipeline, Path], Pipeline]:
     """Sets `settings` on every step whose name ends with `name` (or one of them)."""
+
     def change(pipeline: Pipeline, work: Path) -> Pipeline:
         for entry in pipeline:
             if entry["name"].endswith(name):
                 entry.update(settings)
         return pipeline
+
     return change
 
 
@@ -74,11 +91,22 @@ def diet(pipeline: Pipeline, work: Path) -> Pipeline:
     classifiers = ("WordVectorsFeaturizer", "LogisticRegressionClassifier", "SecondOpinionClassifier")
     at = next(i for i, s in enumerate(pipeline) if s["name"].endswith(classifiers[0]))
     rest = [s for s in pipeline if not s["name"].endswith(classifiers)]
-    return rest[:at] + [
-        {"name": "LexicalSyntacticFeaturizer"},
-        {"name": "DIETClassifier", "epochs": 100, "number_of_transformer_layers": 0,
-         "hidden_layers_sizes": {"text": [256], "label": []}, "random_seed": 2026,
-         "constrain_similarities": True, "entity_recognition": False}] + rest[at:]
+    return (
+        rest[:at]
+        + [
+            {"name": "LexicalSyntacticFeaturizer"},
+            {
+                "name": "DIETClassifier",
+                "epochs": 100,
+                "number_of_transformer_layers": 0,
+                "hidden_layers_sizes": {"text": [256], "label": []},
+                "random_seed": 2026,
+                "constrain_similarities": True,
+                "entity_recognition": False,
+            },
+        ]
+        + rest[at:]
+    )
 
 
 def lemmas(pipeline: Pipeline, work: Path) -> Pipeline:
@@ -87,13 +115,24 @@ def lemmas(pipeline: Pipeline, work: Path) -> Pipeline:
     counts use them ("attending", "attended" -> "attend")."""
     lookups = work / "lookups"
     if not lookups.exists():
-        run([str(ROOT / ".venv/bin/pip"), "install", "--quiet", "--no-deps", "--target", str(lookups),
-             "spacy-lookups-data==1.0.3"], timeout=900)
+        run(
+            [
+                str(ROOT / ".venv/bin/pip"),
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--target",
+                str(lookups),
+                "spacy-lookups-data==1.0.3",
+            ],
+            timeout=900,
+        )
     model = work / "spacy-en-lemmas"
-    builder = ("import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('lemmatizer', "
-               "config={'mode': 'lookup'}); nlp.initialize(); nlp.to_disk(sys.argv[1])")
-    run([str(ROOT / ".venv/bin/python"), "-c", builder, str(model)],
-        env=dict(ENV, PYTHONPATH=f"{lookups}:{ROOT}"))
+    builder = (
+        "import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('lemmatizer', "
+        "config={'mode': 'lookup'}); nlp.initialize(); nlp.to_disk(sys.argv[1])"
+    )
+    run([str(ROOT / ".venv/bin/python"), "-c", builder, str(model)], env=dict(ENV, PYTHONPATH=f"{lookups}:{ROOT}"))
     rest = [s for s in pipeline if s["name"] != "WhitespaceTokenizer"]
     return [{"name": "SpacyNLP", "model": str(model)}, {"name": "SpacyTokenizer"}] + rest
 
@@ -102,8 +141,11 @@ def retrieval(pipeline: Pipeline, work: Path) -> Pipeline:
     """FAQ topics as one retrieval intent (faq/<topic>) picked by a
     ResponseSelector, as Rasa suggests for FAQ assistants."""
     at = next(i for i, s in enumerate(pipeline) if s["name"].endswith("SecondOpinionClassifier")) + 1
-    return pipeline[:at] + [{"name": "ResponseSelector", "retrieval_intent": "faq",
-                             "epochs": 100, "random_seed": 2026}] + pipeline[at:]
+    return (
+        pipeline[:at]
+        + [{"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 100, "random_seed": 2026}]
+        + pipeline[at:]
+    )
 
 
 VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
@@ -111,8 +153,10 @@ VARIANTS: Dict[str, Tuple[str, Callable[[Pipeline, Path], Pipeline]]] = {
     "diet": ("DIET instead (the pipeline before the sentence model)", diet),
     "no-word-vectors": ("counts only for the first classifier", without("WordVectorsFeaturizer")),
     "no-second-opinion": ("no second opinion", without("SecondOpinionClassifier")),
-    "always-second-opinion": ("second opinion on every message",
-                              configure("SecondOpinionClassifier", consult_below=1.01)),
+    "always-second-opinion": (
+        "second opinion on every message",
+        configure("SecondOpinionClassifier", consult_below=1.01),
+    ),
     "consult-half": ("second opinion below 0.5", configure("SecondOpinionClassifier", consult_below=0.5)),
     "scale-1": ("sentence vectors unscaled", configure(SENTENCE_MODEL_STEPS, scale=1.0)),
     "scale-30": ("sentence vectors x 30", configure(SENTENCE_MODEL_STEPS, scale=30.0)),
@@ -137,8 +181,11 @@ def retrieval_data(work: Path) -> Tuple[Path, Path]:
                 topics.add(block["intent"])
                 block["intent"] = f"faq/{block['intent']}"
         (nlu_dir / path.name).write_text(yaml.safe_dump(data, sort_keys=False))
-    domain = {"version": "3.1", "intents": sorted(NOT_FAQ) + ["faq"],
-              "responses": {f"utter_faq/{t}": [{"text": t}] for t in sorted(topics)}}
+    domain = {
+        "version": "3.1",
+        "intents": sorted(NOT_FAQ) + ["faq"],
+        "responses": {f"utter_faq/{t}": [{"text": t}] for t in sorted(topics)},
+    }
     (work / "retrieval-domain.yml").write_text(yaml.safe_dump(domain))
     return nlu_dir, work / "retrieval-domain.yml"
 
@@ -150,7 +197,7 @@ def thresholds(truth: List[str], predicted: List[Dict]) -> List[Dict]:
     rows = []
     for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
         declined = wrong = right = 0
-        for true, p in zip(truth, predicted):
+        for true, p in zip(truth, predicted, strict=True):
             if p["confidence"] < threshold:
                 declined += 1
             elif p["top"] == true:
@@ -158,10 +205,15 @@ def thresholds(truth: List[str], predicted: List[Dict]) -> List[Dict]:
             else:
                 wrong += 1
         answered = right + wrong
-        rows.append({"threshold": threshold, "declined": round(declined / len(truth), 3),
-                     "wrong": round(wrong / len(truth), 3),
-                     "precision": round(right / answered, 3) if answered else 1.0,
-                     "recall": round(right / len(truth), 3)})
+        rows.append(
+            {
+                "threshold": threshold,
+                "declined": round(declined / len(truth), 3),
+                "wrong": round(wrong / len(truth), 3),
+                "precision": round(right / answered, 3) if answered else 1.0,
+                "recall": round(right / len(truth), 3),
+            }
+        )
     return rows
 
 
@@ -179,18 +231,51 @@ def policies(work: Path) -> Dict[str, Dict]:
         variant = copy.deepcopy(config)
         variant["policies"] = variant["policies"] + extra
         (work / f"{name}.yml").write_text(yaml.safe_dump(variant, sort_keys=False))
-        seconds = run([RASA, "train", "--domain", "domain", "--config", str(work / f"{name}.yml"), "--fixed-model-name", name,
-                       "--out", str(work)], env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-policies")))
+        seconds = run(
+            [
+                RASA,
+                "train",
+                "--domain",
+                "domain",
+                "--config",
+                str(work / f"{name}.yml"),
+                "--fixed-model-name",
+                name,
+                "--out",
+                str(work),
+            ],
+            env=dict(ENV, RASA_CACHE_DIRECTORY=str(work / "cache-policies")),
+        )
         model = next(work.glob(f"*{name}.tar.gz"))
         results = work / f"stories-{name}"
-        subprocess.run([RASA, "test", "core", "--stories", "tests/stories", "--model", str(model), "--out",
-                        str(results), "--e2e", "--quiet"], cwd=ROOT, env=ENV, capture_output=True, timeout=1800)
-        failed = (results / "failed_test_stories.yml")
+        subprocess.run(
+            [
+                RASA,
+                "test",
+                "core",
+                "--stories",
+                "tests/stories",
+                "--model",
+                str(model),
+                "--out",
+                str(results),
+                "--e2e",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            timeout=1800,
+        )
+        failed = results / "failed_test_stories.yml"
         failures = failed.read_text().count("- story:") if failed.exists() else 0
         report = json.loads((results / "story_report.json").read_text())
-        out[name] = {"training_s": round(seconds, 1), "model_mb": round(model.stat().st_size / 1e6, 1),
-                     "failed_stories": failures,
-                     "action_accuracy": round(report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0)), 3)}
+        out[name] = {
+            "training_s": round(seconds, 1),
+            "model_mb": round(model.stat().st_size / 1e6, 1),
+            "failed_stories": failures,
+            "action_accuracy": round(report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0)), 3),
+        }
         log(f"  training {seconds:.0f} s, failed stories {failures}")
     return out
 
@@ -225,12 +310,15 @@ def main() -> int:
             model, seconds = train_nlu(work, name, work / f"{name}.yml", nlu, extra)
             predicted = predict(model, texts)
             guesses = [re.sub(r"^faq/", "", p["intent"]) for p in predicted]
-            result = scores(list(zip(truth, guesses)))
-            result.update(description=description, training_s=round(seconds, 1),
-                          model_mb=round(model.stat().st_size / 1e6, 1))
+            result = scores(list(zip(truth, guesses, strict=True)))
+            result.update(
+                description=description, training_s=round(seconds, 1), model_mb=round(model.stat().st_size / 1e6, 1)
+            )
             report["variants"][name] = result
-            log(f"  macro F1 {result['macro_f1']}, wrong {result['wrong_rate']:.1%}, "
-                f"not sure {result['fallback_rate']:.1%}, training {seconds:.0f} s")
+            log(
+                f"  macro F1 {result['macro_f1']}, wrong {result['wrong_rate']:.1%}, "
+                f"not sure {result['fallback_rate']:.1%}, training {seconds:.0f} s"
+            )
             if name == "chosen":
                 report["fallback_thresholds"] = thresholds(truth, predicted)
             (OUT / "tuning.json").write_text(json.dumps(report, indent=2))
@@ -243,22 +331,41 @@ def main() -> int:
 
 
 def markdown(report: Dict) -> str:
-    rows = ["## NLU variants (held-out messages)", "",
-            "| variant | macro F1 | accuracy | not sure | wrong | training | model |",
-            "|---|---|---|---|---|---|---|"]
-    for name, r in report["variants"].items():
-        rows.append(f"| {r['description']} | {r['macro_f1']} | {r['accuracy']} | {r['fallback_rate']:.1%} "
-                    f"| {r['wrong_rate']:.1%} | {r['training_s']} s | {r['model_mb']} MB |")
+    rows = [
+        "## NLU variants (held-out messages)",
+        "",
+        "| variant | macro F1 | accuracy | not sure | wrong | training | model |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in report["variants"].values():
+        rows.append(
+            f"| {r['description']} | {r['macro_f1']} | {r['accuracy']} | {r['fallback_rate']:.1%} "
+            f"| {r['wrong_rate']:.1%} | {r['training_s']} s | {r['model_mb']} MB |"
+        )
     if "fallback_thresholds" in report:
-        rows += ["", "## FallbackClassifier threshold (chosen pipeline)", "",
-                 "| threshold | declined | answered wrongly | precision | recall |", "|---|---|---|---|---|"]
-        rows += [f"| {t['threshold']} | {t['declined']:.1%} | {t['wrong']:.1%} | {t['precision']} | "
-                 f"{t['recall']} |" for t in report["fallback_thresholds"]]
+        rows += [
+            "",
+            "## FallbackClassifier threshold (chosen pipeline)",
+            "",
+            "| threshold | declined | answered wrongly | precision | recall |",
+            "|---|---|---|---|---|",
+        ]
+        rows += [
+            f"| {t['threshold']} | {t['declined']:.1%} | {t['wrong']:.1%} | {t['precision']} | {t['recall']} |"
+            for t in report["fallback_thresholds"]
+        ]
     if "policies" in report:
-        rows += ["", "## Policies (full model, tests/stories)", "",
-                 "| policies | training | model | failed test stories | action accuracy |", "|---|---|---|---|---|"]
-        rows += [f"| {name} | {p['training_s']} s | {p['model_mb']} MB | {p['failed_stories']} | "
-                 f"{p['action_accuracy']} |" for name, p in report["policies"].items()]
+        rows += [
+            "",
+            "## Policies (full model, tests/stories)",
+            "",
+            "| policies | training | model | failed test stories | action accuracy |",
+            "|---|---|---|---|---|",
+        ]
+        rows += [
+            f"| {name} | {p['training_s']} s | {p['model_mb']} MB | {p['failed_stories']} | {p['action_accuracy']} |"
+            for name, p in report["policies"].items()
+        ]
     return "\n".join(rows) + "\n"
 
 

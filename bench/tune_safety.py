@@ -54,8 +54,13 @@ def classifier_rankings(model: Path, texts: Sequence[str]) -> List[List[Tuple[st
     original = components.SafetyCheckComponent._route
 
     def record(self, message):
-        seen.append([(e.get("name"), float(e.get("confidence") or 0))
-                     for e in message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"])
+        seen.append(
+            [
+                (e.get("name"), float(e.get("confidence") or 0))
+                for e in message.get("intent_ranking") or []
+                if e.get("name") != "nlu_fallback"
+            ]
+        )
         return original(self, message)
 
     components.SafetyCheckComponent._route = record
@@ -65,6 +70,7 @@ def classifier_rankings(model: Path, texts: Sequence[str]) -> List[List[Tuple[st
         async def parse_all():
             for text in texts:
                 await agent.parse_message(text)
+
         asyncio.run(parse_all())
     finally:
         components.SafetyCheckComponent._route = original
@@ -83,8 +89,10 @@ class Features:
 
     def decide(self, settings: Settings):
         net = SafetyNet(settings)
-        return decide(self.fixed + sentence_signals(self.nearest, settings) + net._from_classifier(self.ranking),
-                      settings.classifier_needs_company)
+        return decide(
+            self.fixed + sentence_signals(self.nearest, settings) + net._from_classifier(self.ranking),
+            settings.classifier_needs_company,
+        )
 
 
 def outcome(decision) -> Outcome:
@@ -98,26 +106,42 @@ def _steps(low, high, step):
 
 def strong_grid(base: Settings) -> List[Settings]:
     """The thresholds that give a route; weak signals left out (weak = strong)."""
-    return [replace(base, sentence_strong=strong, sentence_margin=margin, sentence_weak=strong,
-                    sentence_weak_margin=margin,
-                    classifier_strong=cstrong, classifier_weak=cstrong, classifier_needs_company=company)
-            for strong, margin, cstrong, company in itertools.product(
-                _steps(0.50, 0.80, 0.02), _steps(-0.04, 0.16, 0.02), _steps(0.50, 1.0, 0.05), (True, False))]
+    return [
+        replace(
+            base,
+            sentence_strong=strong,
+            sentence_margin=margin,
+            sentence_weak=strong,
+            sentence_weak_margin=margin,
+            classifier_strong=cstrong,
+            classifier_weak=cstrong,
+            classifier_needs_company=company,
+        )
+        for strong, margin, cstrong, company in itertools.product(
+            _steps(0.50, 0.80, 0.02), _steps(-0.04, 0.16, 0.02), _steps(0.50, 1.0, 0.05), (True, False)
+        )
+    ]
 
 
 def route_grid(chosen: Settings, route: str) -> List[Settings]:
     """One route's own sentence thresholds, the rest kept."""
     others = tuple(r for r in chosen.sentence_routes if r[0] != route)
-    return [replace(chosen, sentence_routes=others + ((route, strong, margin),))
-            for strong, margin in itertools.product(_steps(0.50, 0.80, 0.02), _steps(-0.04, 0.20, 0.02))]
+    return [
+        replace(chosen, sentence_routes=others + ((route, strong, margin),))
+        for strong, margin in itertools.product(_steps(0.50, 0.80, 0.02), _steps(-0.04, 0.20, 0.02))
+    ]
 
 
 def weak_grid(chosen: Settings) -> List[Settings]:
     """With the route's thresholds chosen, the ones that give the note."""
-    return [replace(chosen, sentence_weak=weak, sentence_weak_margin=margin, classifier_weak=cweak)
-            for weak, margin, cweak in itertools.product(_steps(0.36, chosen.sentence_strong, 0.02),
-                                                         _steps(-0.20, chosen.sentence_margin, 0.04),
-                                                         _steps(0.10, chosen.classifier_strong, 0.05))]
+    return [
+        replace(chosen, sentence_weak=weak, sentence_weak_margin=margin, classifier_weak=cweak)
+        for weak, margin, cweak in itertools.product(
+            _steps(0.36, chosen.sentence_strong, 0.02),
+            _steps(-0.20, chosen.sentence_margin, 0.04),
+            _steps(0.10, chosen.classifier_strong, 0.05),
+        )
+    ]
 
 
 def main() -> int:
@@ -133,9 +157,11 @@ def main() -> int:
     # The project's older safety messages (tests/companion/nlu/safety_messages.yml)
     # must keep passing: their false alarms are held to that test's limit.
     import yaml
+
     old_data = yaml.safe_load(OLD.read_text(encoding="utf-8"))
-    old_cases = [Case(t, route, "old") for route in ("child_in_danger", "parent_in_crisis")
-                 for t in old_data[route]] + [Case(t, "none", "old") for t in old_data["ordinary"]]
+    old_cases = [
+        Case(t, route, "old") for route in ("child_in_danger", "parent_in_crisis") for t in old_data[route]
+    ] + [Case(t, "none", "old") for t in old_data["ordinary"]]
     texts = [c.text for c in cases] + [c.text for c in old_cases]
     # The slow parts (the classifier, the sentence model) are kept between runs
     # while the model and content/safety_bank.yml are unchanged.
@@ -154,26 +180,44 @@ def main() -> int:
     nlu_key = b"".join(p.read_bytes() for p in sorted(nlu.glob("*.yml")))
     net = load_safety_net(with_sentences=False)
     model_key = (str(args.model) + str(args.model.stat().st_mtime) if args.model else "none").encode()
-    rankings = kept("classifier", model_key + TUNING.read_bytes() + OLD.read_bytes(),
-                    lambda: classifier_rankings(args.model, texts) if args.model else [[] for _ in cases])
-    nearest = kept("sentences", (ROOT / "content" / "safety_bank.yml").read_bytes() + TUNING.read_bytes()
-                   + OLD.read_bytes() + nlu_key,
-                   lambda: [b.nearest(t) for b in [load_safety_net(training_data=nlu).bank] for t in texts])
+    rankings = kept(
+        "classifier",
+        model_key + TUNING.read_bytes() + OLD.read_bytes(),
+        lambda: classifier_rankings(args.model, texts) if args.model else [[] for _ in cases],
+    )
+    nearest = kept(
+        "sentences",
+        (ROOT / "content" / "safety_bank.yml").read_bytes() + TUNING.read_bytes() + OLD.read_bytes() + nlu_key,
+        lambda: [b.nearest(t) for b in [load_safety_net(training_data=nlu).bank] for t in texts],
+    )
     features = [Features(net, t, r, n) for t, r, n in zip(texts, rankings, nearest, strict=True)]
-    features, old_features = features[:len(cases)], features[len(cases):]
+    features, old_features = features[: len(cases)], features[len(cases) :]
     base = read_settings()
 
     def key(settings: Settings):
         result = score(cases, [outcome(f.decide(settings)) for f in features])
         old = score(old_cases, [outcome(f.decide(settings)) for f in old_features])
-        result["old"] = {"routed": sum(r["routed"] for r in old["per_route"].values()),
-                         "danger": old["danger_messages"], "false_alarms": old["false_alarms"]}
-        ok = result["false_alarm_rate"] <= args.most_alarms and result["note_rate"] <= args.most_notes \
+        result["old"] = {
+            "routed": sum(r["routed"] for r in old["per_route"].values()),
+            "danger": old["danger_messages"],
+            "false_alarms": old["false_alarms"],
+        }
+        ok = (
+            result["false_alarm_rate"] <= args.most_alarms
+            and result["note_rate"] <= args.most_notes
             and old["false_alarms"] <= OLD_MOST_ALARMS
+        )
         reached = sum(r["reached_999_or_note"] for r in result["per_route"].values())
         right = sum(r["first_line"] for r in result["per_route"].values()) + result["old"]["routed"]
-        return (ok, right, reached, -result["false_alarms"] - old["false_alarms"],
-                -result["notes"], settings.sentence_strong, settings.classifier_strong), result
+        return (
+            ok,
+            right,
+            reached,
+            -result["false_alarms"] - old["false_alarms"],
+            -result["notes"],
+            settings.sentence_strong,
+            settings.classifier_strong,
+        ), result
 
     best = None
     for settings in strong_grid(base):
@@ -195,32 +239,42 @@ def main() -> int:
     print("best on the tuning set:        ", _line(best[2]))
     s = best[1] if not args.current else base
     print(f"  own sentence thresholds: {s.sentence_routes}")
-    print(f"  sentences: strong {s.sentence_strong}, margin {s.sentence_margin}, weak {s.sentence_weak}, "
-          f"weak margin {s.sentence_weak_margin}; "
-          f"classifier: strong {s.classifier_strong}, weak {s.classifier_weak}, "
-          f"needs company {s.classifier_needs_company}")
+    print(
+        f"  sentences: strong {s.sentence_strong}, margin {s.sentence_margin}, weak {s.sentence_weak}, "
+        f"weak margin {s.sentence_weak_margin}; "
+        f"classifier: strong {s.classifier_strong}, weak {s.classifier_weak}, "
+        f"needs company {s.classifier_needs_company}"
+    )
     if args.show:
         for case, f in zip(cases + old_cases, features + old_features, strict=True):
             got = outcome(f.decide(s))
-            wrong = (case.route == "none" and (got.route or got.note)) or \
-                (case.route != "none" and (got.route not in (case.route,) + case.also or
-                                           (case.act is not None and got.act != case.act)))
+            wrong = (case.route == "none" and (got.route or got.note)) or (
+                case.route != "none"
+                and (got.route not in (case.route,) + case.also or (case.act is not None and got.act != case.act))
+            )
             if wrong:
                 decision = f.decide(s)
-                print(f"- {case.route}/{case.kind} act={case.act} got {got.route} act={got.act} "
-                      f"note={got.note} | {case.text[:150]}\n     {decision.summary()['signals']} "
-                      + " ".join(f"{r[7:11]}={n.similarity:.2f}/{n.margin:+.2f}" for r, n in f.nearest.items()))
+                print(
+                    f"- {case.route}/{case.kind} act={case.act} got {got.route} act={got.act} "
+                    f"note={got.note} | {case.text[:150]}\n     {decision.summary()['signals']} "
+                    + " ".join(f"{r[7:11]}={n.similarity:.2f}/{n.margin:+.2f}" for r, n in f.nearest.items())
+                )
     return 0
 
 
 def _line(result: Dict[str, object]) -> str:
     per = result["per_route"]
-    return (", ".join(f"{r.split('_')[0]}-{r.split('_')[-1]} {per[r]['first_line']}/{per[r]['messages']}"
-                      for r in per)
-            + f"; false alarms {result['false_alarms']}/{result['ordinary_messages']}"
-            + f", notes {result['notes']}/{result['ordinary_messages']}"
-            + (f"; older set: routed {result['old']['routed']}/{result['old']['danger']}, "
-               f"false alarms {result['old']['false_alarms']}" if "old" in result else ""))
+    return (
+        ", ".join(f"{r.split('_')[0]}-{r.split('_')[-1]} {per[r]['first_line']}/{per[r]['messages']}" for r in per)
+        + f"; false alarms {result['false_alarms']}/{result['ordinary_messages']}"
+        + f", notes {result['notes']}/{result['ordinary_messages']}"
+        + (
+            f"; older set: routed {result['old']['routed']}/{result['old']['danger']}, "
+            f"false alarms {result['old']['false_alarms']}"
+            if "old" in result
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

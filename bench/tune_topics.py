@@ -60,27 +60,34 @@ def main() -> int:
         step = topic_step(agent)
         step._vectors._size = 100000
         step.config["which_at_least"] = 0.2
-        fallback = next(n._component for n in agent.processor.graph_runner._instantiated_nodes.values()
-                        if type(getattr(n, "_component", None)).__name__ == "FallbackClassifier")
-        fallback.component_config["threshold"] = 0.0      # applied below, per threshold
+        fallback = next(
+            n._component
+            for n in agent.processor.graph_runner._instantiated_nodes.values()
+            if type(getattr(n, "_component", None)).__name__ == "FallbackClassifier"
+        )
+        fallback.component_config["threshold"] = 0.0  # applied below, per threshold
         fallback.component_config["ambiguity_threshold"] = 0.0
         rows = []
         keys = list(GRID)
         for values in itertools.product(*GRID.values()):
-            step.config.update(dict(zip(keys, values)))
+            step.config.update(dict(zip(keys, values, strict=True)))
             predictions = {}
             for name, cases in sets:
                 predictions[name] = [prediction_from(await agent.parse_message(c.text)) for c in cases]
             for threshold in THRESHOLDS:
-                scores = [score(name, cases, [with_threshold(p, threshold) for p in predictions[name]])
-                          for name, cases in sets]
-                cost = sum(3 * s.rate("wrong") + s.rate("did you mean") + 0.5 * s.rate("one of two")
-                           for s in scores)
-                rows.append((cost, dict(zip(keys, values)), threshold, scores))
+                scores = [
+                    score(name, cases, [with_threshold(p, threshold) for p in predictions[name]])
+                    for name, cases in sets
+                ]
+                cost = sum(3 * s.rate("wrong") + s.rate("did you mean") + 0.5 * s.rate("one of two") for s in scores)
+                rows.append((cost, dict(zip(keys, values, strict=True)), threshold, scores))
         rows.sort(key=lambda r: r[0])
         for cost, setting, threshold, scores in rows[:25]:
-            figures = "  ".join(f"{s.name}: right {s.rate('right'):.1%} dym {s.rate('did you mean'):.1%} "
-                                f"wrong {s.rate('wrong'):.1%} 1of2 {s.rate('one of two'):.1%}" for s in scores)
+            figures = "  ".join(
+                f"{s.name}: right {s.rate('right'):.1%} dym {s.rate('did you mean'):.1%} "
+                f"wrong {s.rate('wrong'):.1%} 1of2 {s.rate('one of two'):.1%}"
+                for s in scores
+            )
             print(f"{cost:.3f} {setting} threshold {threshold}  {figures}")
 
     asyncio.run(run())

@@ -37,7 +37,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
@@ -58,11 +58,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Prediction:
-    intent: str                      # what the dialogue sees (nlu_fallback when it asks)
-    top: str                         # the classifier's own first topic
-    confidence: float                # of that topic
-    also: Optional[str] = None       # the second topic offered, if any
-    which: Tuple[str, ...] = ()      # "Do you mean X or Y?": the two topics asked about
+    intent: str  # what the dialogue sees (nlu_fallback when it asks)
+    top: str  # the classifier's own first topic
+    confidence: float  # of that topic
+    also: str | None = None  # the second topic offered, if any
+    which: Tuple[str, ...] = ()  # "Do you mean X or Y?": the two topics asked about
 
 
 @dataclass
@@ -83,21 +83,23 @@ class Score:
         return self.outcomes[outcome] / self.messages if self.messages else 0.0
 
     def as_dict(self) -> Dict[str, object]:
-        return {"messages": self.messages,
-                "right": round(self.rate("right"), 4),
-                "one_of_two": round(self.rate("one of two"), 4),
-                "did_you_mean": round(self.rate("did you mean"), 4),
-                "wrong": round(self.rate("wrong"), 4),
-                "safety_route": round(self.rate("safety route"), 4),
-                "counts": dict(self.outcomes),
-                "two_question_messages": dict(self.two_questions),
-                "extra_second_topic_on_one_question": self.extra_topic,
-                "long_messages_over_40_words": dict(self.long_messages),
-                "wrong_by_confidence": {band: dict(c) for band, c in self.bands.items()},
-                "confusions": [f"{t} -> {p} x{n}" for (t, p), n in self.confusions.most_common(15)]}
+        return {
+            "messages": self.messages,
+            "right": round(self.rate("right"), 4),
+            "one_of_two": round(self.rate("one of two"), 4),
+            "did_you_mean": round(self.rate("did you mean"), 4),
+            "wrong": round(self.rate("wrong"), 4),
+            "safety_route": round(self.rate("safety route"), 4),
+            "counts": dict(self.outcomes),
+            "two_question_messages": dict(self.two_questions),
+            "extra_second_topic_on_one_question": self.extra_topic,
+            "long_messages_over_40_words": dict(self.long_messages),
+            "wrong_by_confidence": {band: dict(c) for band, c in self.bands.items()},
+            "confusions": [f"{t} -> {p} x{n}" for (t, p), n in self.confusions.most_common(15)],
+        }
 
 
-def same(intent: Optional[str]) -> Optional[str]:
+def same(intent: str | None) -> str | None:
     return SAME_ANSWER.get(intent, intent) if intent else intent
 
 
@@ -189,27 +191,38 @@ def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
 
 # ------------------------------------------------------------------ report
 def markdown(scores: Sequence[Score]) -> str:
-    rows = ["| set | messages | right | one of two | did you mean | wrong | safety route |",
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| set | messages | right | one of two | did you mean | wrong | safety route |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for s in scores:
-        rows.append(f"| {s.name} | {s.messages} | {s.rate('right'):.1%} | {s.rate('one of two'):.1%} | "
-                    f"{s.rate('did you mean'):.1%} | {s.rate('wrong'):.1%} | {s.rate('safety route'):.1%} |")
+        rows.append(
+            f"| {s.name} | {s.messages} | {s.rate('right'):.1%} | {s.rate('one of two'):.1%} | "
+            f"{s.rate('did you mean'):.1%} | {s.rate('wrong'):.1%} | {s.rate('safety route'):.1%} |"
+        )
     for s in scores:
-        rows += ["", f"Wrong answers by the classifier's confidence ({s.name}):", "",
-                 "| confidence | messages | answered | wrong |", "|---|---|---|---|"]
+        rows += [
+            "",
+            f"Wrong answers by the classifier's confidence ({s.name}):",
+            "",
+            "| confidence | messages | answered | wrong |",
+            "|---|---|---|---|",
+        ]
         for band in sorted(s.bands):
             c = s.bands[band]
             rows.append(f"| {band} | {c['messages']} | {c['answered']} | {c['wrong']} |")
         if s.two_questions:
-            rows.append(f"\nTwo-question messages: {dict(s.two_questions)}; one-question messages offered "
-                        f"a wrong second topic: {s.extra_topic}")
+            rows.append(
+                f"\nTwo-question messages: {dict(s.two_questions)}; one-question messages offered "
+                f"a wrong second topic: {s.extra_topic}"
+            )
         if s.long_messages:
             rows.append(f"Messages over 40 words: {dict(s.long_messages)}")
         rows.append("Confusions (true -> answered): " + ("; ".join(s.as_dict()["confusions"]) or "none"))
     return "\n".join(rows) + "\n"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--set", action="append", required=True, help="a message file (more than one allowed)")
@@ -223,7 +236,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     everything = predict(Path(args.model), [c.text for _, cases in sets for c in cases])
     scores, start = [], 0
     for path, cases in sets:
-        scores.append(score(str(path), cases, everything[start:start + len(cases)]))
+        scores.append(score(str(path), cases, everything[start : start + len(cases)]))
         start += len(cases)
     print(markdown(scores))
     if args.json:
@@ -237,8 +250,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.max_wrong is not None and s.rate("wrong") > args.max_wrong:
             failures.append(f"{s.name}: wrong {s.rate('wrong'):.1%} is above {args.max_wrong:.1%}")
         if args.max_did_you_mean is not None and s.rate("did you mean") > args.max_did_you_mean:
-            failures.append(f"{s.name}: did you mean {s.rate('did you mean'):.1%} is above "
-                            f"{args.max_did_you_mean:.1%}")
+            failures.append(f"{s.name}: did you mean {s.rate('did you mean'):.1%} is above {args.max_did_you_mean:.1%}")
     for failure in failures:
         print("FAILED " + failure)
     return 1 if failures else 0

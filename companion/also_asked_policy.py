@@ -12,7 +12,7 @@ left to the rules.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, List, Sequence
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -27,7 +27,7 @@ OFFER = "action_offer_also_asked"
 NOT_AFTER = {"nlu_fallback", "child_in_danger", "parent_in_crisis", "delete_my_conversation"}
 
 
-def should_offer(events: Sequence[Dict[str, Any]], active_loop: Optional[str], offer: str = OFFER) -> bool:
+def should_offer(events: Sequence[Dict[str, Any]], active_loop: str | None, offer: str = OFFER) -> bool:
     """events: the conversation's events as dicts (oldest first). True when
     the latest message asked a second topic, the bot has just answered it
     (an action ran since the message) and has not offered it yet."""
@@ -52,22 +52,27 @@ def should_offer(events: Sequence[Dict[str, Any]], active_loop: Optional[str], o
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class AlsoAskedPolicy(Policy):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # Above RulePolicy (6), so the offer comes before the rules' action_listen.
         return {"priority": 7, "action": OFFER}
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "AlsoAskedPolicy":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> AlsoAskedPolicy:
         return cls(config, model_storage, resource, execution_context)
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Dict[str, Any] | None = None, **kwargs: Any
+    ) -> PolicyPrediction:
         result = self._default_predictions(domain)
         action = self.config["action"]
         if action in domain.action_names_or_texts:

@@ -47,8 +47,9 @@ class RedactingFilter(logging.Filter):
 
 
 def _handlers():
-    loggers = [logging.getLogger()] + [logger for logger in logging.Logger.manager.loggerDict.values()
-                                       if isinstance(logger, logging.Logger)]
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
     for logger in loggers:
         yield from logger.handlers
 

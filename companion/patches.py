@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 import time
 from functools import lru_cache
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Set, Tuple
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -61,7 +61,7 @@ class UnsupportedRasaVersion(RuntimeError):
     """The installed Rasa is not the one these patches were written for."""
 
 
-def check_rasa_version(installed: Optional[str] = None) -> None:
+def check_rasa_version(installed: str | None = None) -> None:
     if installed is None:
         from rasa.version import __version__ as rasa_version
 
@@ -69,7 +69,8 @@ def check_rasa_version(installed: Optional[str] = None) -> None:
     if installed != WRITTEN_FOR:
         raise UnsupportedRasaVersion(
             f"companion/patches.py was written for Rasa {WRITTEN_FOR}, but Rasa {installed} is "
-            f"installed. Check each patch against the new Rasa's code, then update WRITTEN_FOR.")
+            f"installed. Check each patch against the new Rasa's code, then update WRITTEN_FOR."
+        )
 
 
 # ------------------------------------------------- 1. action server replies
@@ -83,13 +84,15 @@ def _validator():
     return cls(schema)
 
 
-def validate_action_result(self, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self, result: Dict[str, Any]) -> bool:
     """Drop-in for RemoteAction._validate_action_result."""
     error = best_match(_validator().iter_errors(result))
     if error is None:
         return True
-    error.message += (". Failed to validate Action server response from API, make sure your "
-                      "response from the Action endpoint is valid.")
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your "
+        "response from the Action endpoint is valid."
+    )
     raise error
 
 
@@ -104,7 +107,7 @@ class ProfileValues:
 
     def __init__(self, refresh: float = REFRESH_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self.refresh, self.clock = refresh, clock
-        self.values: Optional[Dict[str, Any]] = None
+        self.values: Dict[str, Any] | None = None
         self.read_at = 0.0
 
     def fresh(self) -> bool:
@@ -117,8 +120,7 @@ class ProfileValues:
             self.values, self.read_at = values, self.clock()
 
     def changes_for(self, tracker: Any) -> List[Event]:
-        return [SlotSet(name, value) for name, value in (self.values or {}).items()
-                if tracker.get_slot(name) != value]
+        return [SlotSet(name, value) for name, value in (self.values or {}).items() if tracker.get_slot(name) != value]
 
 
 Execute = Callable[..., Awaitable[Tuple[List[Event], Set[str]]]]
@@ -126,14 +128,16 @@ Execute = Callable[..., Awaitable[Tuple[List[Event], Set[str]]]]
 
 def from_kept_profile(execute: Execute, profile: ProfileValues) -> Execute:
     """Wraps ActionExtractSlots._execute_custom_action."""
-    async def wrapper(self: Any, mapping: dict, executed: Set[str], output_channel: Any, nlg: Any,
-                      tracker: Any, domain: Any) -> Tuple[List[Event], Set[str]]:
+
+    async def wrapper(
+        self: Any, mapping: dict, executed: Set[str], output_channel: Any, nlg: Any, tracker: Any, domain: Any
+    ) -> Tuple[List[Event], Set[str]]:
         if mapping.get("action") != PROFILE_ACTION or PROFILE_ACTION in executed:
             return await execute(self, mapping, executed, output_channel, nlg, tracker, domain)
         if not profile.fresh():
             events, executed = await execute(self, mapping, executed, output_channel, nlg, tracker, domain)
             profile.keep(events)
-            if not profile.fresh():          # the action server could not be asked: as Rasa would
+            if not profile.fresh():  # the action server could not be asked: as Rasa would
                 return events, executed
         executed.add(PROFILE_ACTION)
         return profile.changes_for(tracker), executed
@@ -146,9 +150,9 @@ def from_kept_profile(execute: Execute, profile: ProfileValues) -> Execute:
 def event_class_finder(resolve: Callable[..., Any]) -> Callable[..., Any]:
     """Wraps Event.resolve_by_type (a staticmethod) with a table of the
     classes it has found. Misses, unknown names and defaults go to Rasa."""
-    found: Dict[Text, Any] = {}
+    found: Dict[str, Any] = {}
 
-    def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
+    def resolve_by_type(type_name: str, default: Any | None = None) -> Any | None:
         cls = found.get(type_name)
         if cls is None:
             cls = resolve(type_name, default)
@@ -164,7 +168,8 @@ def event_class_finder(resolve: Callable[..., Any]) -> Callable[..., Any]:
 # ------------------------------------------------ 4. a graph's minimal schema
 def remembered_minimal_schema(minimal: Callable[..., Any]) -> Callable[..., Any]:
     """Wraps GraphSchema.minimal_graph_schema: one answer per schema and targets."""
-    def minimal_graph_schema(self: Any, targets: Optional[List[Text]] = None) -> Any:
+
+    def minimal_graph_schema(self: Any, targets: List[str] | None = None) -> Any:
         key = tuple(targets) if targets else None
         kept = self.__dict__.setdefault("_companion_minimal", {})
         if key not in kept:
@@ -183,7 +188,8 @@ def payloads_left_alone(interpolate_text: Callable[..., Any]) -> Callable[..., A
     """Wraps rasa.core.nlg.interpolator.interpolate_text. If every {...} in
     the text holds a double quote (JSON, never a slot name), Rasa's own
     function could only fail and return the text as it is: return it."""
-    def wrapper(response: Text, values: Dict[Text, Any]) -> Text:
+
+    def wrapper(response: str, values: Dict[str, Any]) -> str:
         found = _PLACEHOLDER.findall(response)
         if found and all('"' in placeholder for placeholder in found):
             return response
@@ -214,11 +220,12 @@ def note_wanted(tracker: Any) -> bool:
 Loop = Callable[..., Awaitable[None]]
 
 
-def note_first(run_loop: Loop, note: Text) -> Loop:
+def note_first(run_loop: Loop, note: str) -> Loop:
     """Wraps MessageProcessor._run_prediction_loop: the note's one line goes
     out before whatever answers the message, on every channel, inside a form
     or after a fallback alike. It is a bot utterance only, not an action, so
     the rules and the form see the conversation as they would without it."""
+
     async def wrapper(self: Any, output_channel: Any, tracker: Any) -> None:
         if note_wanted(tracker):
             from rasa.shared.core.events import BotUttered
@@ -258,7 +265,7 @@ def run_graph(graph: Dict[Any, Any], targets: Any) -> Any:
     def _is_key(arg: Any) -> bool:
         try:
             return arg in graph
-        except TypeError:          # not hashable: data
+        except TypeError:  # not hashable: data
             return False
 
     if isinstance(targets, list):

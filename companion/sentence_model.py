@@ -28,7 +28,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Text
+from typing import Dict, List
 
 import numpy as np
 from scipy.special import erf
@@ -81,7 +81,8 @@ class SentenceEncoder:
         if missing:
             raise SentenceModelMissing(
                 f"The sentence model's files are missing ({', '.join(missing)}). "
-                "`make venvs` installs them (scripts/install-sentence-model).")
+                "`make venvs` installs them (scripts/install-sentence-model)."
+            )
         config = json.loads((model_dir / "config.json").read_text())
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
@@ -92,10 +93,10 @@ class SentenceEncoder:
 
         weights = {name.removeprefix("bert."): value for name, value in load_file(str(needed[2])).items()}
 
-        def w(name: Text) -> np.ndarray:
+        def w(name: str) -> np.ndarray:
             return np.ascontiguousarray(weights[name], dtype=np.float32)
 
-        def linear(prefix: Text) -> List[np.ndarray]:
+        def linear(prefix: str) -> List[np.ndarray]:
             # Kept as stored, (out, in): OpenBLAS multiplies a short message
             # fastest as matrix @ x.T (measured: about 25 % faster than x @ matrix.T).
             return [w(prefix + ".weight"), w(prefix + ".bias")]
@@ -104,28 +105,35 @@ class SentenceEncoder:
         self.positions = w("embeddings.position_embeddings.weight")
         self.token_type = w("embeddings.token_type_embeddings.weight")[0]
         self.embedding_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
-        self.layers: List[Dict[Text, np.ndarray]] = []
+        self.layers: List[Dict[str, np.ndarray]] = []
         for n in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{n}."
             q, k, v = (linear(p + f"attention.self.{part}") for part in ("query", "key", "value"))
             out, out_bias = linear(p + "attention.output.dense")
             up, up_bias = linear(p + "intermediate.dense")
             down, down_bias = linear(p + "output.dense")
-            self.layers.append({
-                # Query, key and value in one product.
-                "qkv": np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=0)),
-                "qkv_bias": np.concatenate([q[1], k[1], v[1]]),
-                "out": out, "out_bias": out_bias,
-                "norm1": w(p + "attention.output.LayerNorm.weight"),
-                "norm1_bias": w(p + "attention.output.LayerNorm.bias"),
-                "up": up, "up_bias": up_bias, "down": down, "down_bias": down_bias,
-                "norm2": w(p + "output.LayerNorm.weight"), "norm2_bias": w(p + "output.LayerNorm.bias"),
-            })
+            self.layers.append(
+                {
+                    # Query, key and value in one product.
+                    "qkv": np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=0)),
+                    "qkv_bias": np.concatenate([q[1], k[1], v[1]]),
+                    "out": out,
+                    "out_bias": out_bias,
+                    "norm1": w(p + "attention.output.LayerNorm.weight"),
+                    "norm1_bias": w(p + "attention.output.LayerNorm.bias"),
+                    "up": up,
+                    "up_bias": up_bias,
+                    "down": down,
+                    "down_bias": down_bias,
+                    "norm2": w(p + "output.LayerNorm.weight"),
+                    "norm2_bias": w(p + "output.LayerNorm.bias"),
+                }
+            )
         self.width = self.words.shape[1]
         self._weights_file = needed[2]
 
     @functools.cached_property
-    def fingerprint(self) -> Text:
+    def fingerprint(self) -> str:
         """Changes when the model's files change (Rasa's training cache uses it)."""
         digest = hashlib.sha256()
         with open(self._weights_file, "rb") as weights:
@@ -142,12 +150,12 @@ class SentenceEncoder:
 
     @staticmethod
     @functools.lru_cache(maxsize=2)
-    def load(model_dir: Path) -> "SentenceEncoder":
+    def load(model_dir: Path) -> SentenceEncoder:
         """One encoder per model folder in this process (training and the
         server's components share it)."""
         return SentenceEncoder(Path(model_dir))
 
-    def encode(self, text: Text, contextual: bool = True) -> np.ndarray:
+    def encode(self, text: str, contextual: bool = True) -> np.ndarray:
         ids = self.tokenizer.encode(text or "").ids
         n = len(ids)
         x = self.words[ids] + self.positions[:n] + self.token_type
@@ -156,17 +164,21 @@ class SentenceEncoder:
         scale = np.float32(1 / np.sqrt(size))
         for layer in self.layers if contextual else ():
             qkv = _dense(x, layer["qkv"], layer["qkv_bias"])
-            q, k, v = (qkv[:, i * self.width:(i + 1) * self.width].reshape(n, heads, size).transpose(1, 0, 2)
-                       for i in range(3))
+            q, k, v = (
+                qkv[:, i * self.width : (i + 1) * self.width].reshape(n, heads, size).transpose(1, 0, 2)
+                for i in range(3)
+            )
             scores = (q @ k.transpose(0, 2, 1)) * scale
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(1, 0, 2).reshape(n, self.width)
-            x = _layer_norm(x + _dense(context, layer["out"], layer["out_bias"]),
-                            layer["norm1"], layer["norm1_bias"], self.eps)
+            x = _layer_norm(
+                x + _dense(context, layer["out"], layer["out_bias"]), layer["norm1"], layer["norm1_bias"], self.eps
+            )
             hidden = _gelu(_dense(x, layer["up"], layer["up_bias"]))
-            x = _layer_norm(x + _dense(hidden, layer["down"], layer["down_bias"]),
-                            layer["norm2"], layer["norm2_bias"], self.eps)
+            x = _layer_norm(
+                x + _dense(hidden, layer["down"], layer["down_bias"]), layer["norm2"], layer["norm2_bias"], self.eps
+            )
         # Mean of the token vectors, scaled to length 1 (as the model was trained).
         sentence = x.mean(0)
         return sentence / max(float(np.linalg.norm(sentence)), 1e-12)

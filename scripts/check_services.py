@@ -20,22 +20,32 @@ def check(path: str) -> str:
     tracker = read_endpoint_config(path, "tracker_store")
     if tracker and tracker.kwargs.get("dialect") == "postgresql":
         import psycopg2
+
         where = f"{tracker.url}:{tracker.kwargs.get('port') or 5432}"
         try:
             # The database itself may not exist yet: Rasa creates it.
-            psycopg2.connect(host=tracker.url, port=tracker.kwargs.get("port") or 5432,
-                             user=tracker.kwargs.get("username"),
-                             password=tracker.kwargs.get("password") or None,
-                             dbname="postgres", connect_timeout=5).close()
+            psycopg2.connect(
+                host=tracker.url,
+                port=tracker.kwargs.get("port") or 5432,
+                user=tracker.kwargs.get("username"),
+                password=tracker.kwargs.get("password") or None,
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
         except psycopg2.Error as error:
             problems.append(f"cannot reach PostgreSQL at {where} ({str(error).strip().splitlines()[0]})")
     lock = read_endpoint_config(path, "lock_store")
     if lock and (lock.type == "redis" or str(lock.type).endswith("RedisLockStore")):
         import redis
+
         where = f"{lock.url}:{lock.kwargs.get('port') or 6379}"
         try:
-            redis.Redis(host=lock.url, port=int(lock.kwargs.get("port") or 6379),
-                        db=int(lock.kwargs.get("db") or 0), socket_connect_timeout=5).ping()
+            redis.Redis(
+                host=lock.url,
+                port=int(lock.kwargs.get("port") or 6379),
+                db=int(lock.kwargs.get("db") or 0),
+                socket_connect_timeout=5,
+            ).ping()
         except redis.RedisError as error:
             problems.append(f"cannot reach Redis at {where} ({error})")
     return "; ".join(problems)

@@ -25,7 +25,7 @@ def open_store(path: str):
 
     os.environ.setdefault("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     store = TrackerStore.create(read_endpoint_config(path, "tracker_store"), Domain.empty())
-    while hasattr(store, "_tracker_store"):          # Rasa's wrappers
+    while hasattr(store, "_tracker_store"):  # Rasa's wrappers
         store = store._tracker_store
     if not isinstance(store, SQLTrackerStore):
         raise SystemExit(f"{path}: the tracker store is not a SQL store")
@@ -41,9 +41,17 @@ def migrate(source, target) -> Tuple[int, int]:
         events = 0
         for sender in senders:
             rows = read.query(Event).filter(Event.sender_id == sender).order_by(Event.id).all()
-            write.add_all(target.SQLEvent(sender_id=r.sender_id, type_name=r.type_name,
-                                          timestamp=r.timestamp, intent_name=r.intent_name,
-                                          action_name=r.action_name, data=r.data) for r in rows)
+            write.add_all(
+                target.SQLEvent(
+                    sender_id=r.sender_id,
+                    type_name=r.type_name,
+                    timestamp=r.timestamp,
+                    intent_name=r.intent_name,
+                    action_name=r.action_name,
+                    data=r.data,
+                )
+                for r in rows
+            )
             events += len(rows)
         write.commit()
     return len(senders), events

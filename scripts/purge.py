@@ -31,7 +31,7 @@ def main() -> int:
     os.environ.setdefault("TRACKER_DB", str(ROOT / "var" / "conversations.db"))
     config = read_endpoint_config(os.environ.get("ENDPOINTS", str(ROOT / "endpoints.yml")), "tracker_store")
     store = TrackerStore.create(config, Domain.empty())
-    store = getattr(store, "_tracker_store", store)        # unwrap Rasa's fail-safe wrapper
+    store = getattr(store, "_tracker_store", store)  # unwrap Rasa's fail-safe wrapper
     if not hasattr(store, "purge_idle_conversations"):
         print("The tracker store in endpoints.yml cannot purge old conversations.", file=sys.stderr)
         return 1
@@ -40,6 +40,7 @@ def main() -> int:
     print(f"==> Retention ({days} days): deleted {deleted} idle conversations")
     # The staff pages' labels of older messages go too (their conversations' labels went with them).
     from staff.reviews import forget_before
+
     forget_before(cutoff, store.engine.url)
     return 0
 

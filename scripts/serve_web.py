@@ -14,6 +14,7 @@ the page and the widget need: its own style sheet, the widget's script, and
 the Rasa server for the chat. No inline script or style is allowed.
 """
 
+import contextlib
 import html
 import os
 import re
@@ -32,24 +33,29 @@ HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\]
 def host_of(header):
     """The host name the browser used, if it is a plain one; else localhost."""
     host = (header or "").strip()
-    host = host[:host.rindex(":")] if host.count(":") == 1 or host.startswith("[") and "]:" in host else host
+    host = host[: host.rindex(":")] if host.count(":") == 1 or host.startswith("[") and "]:" in host else host
     return host if HOST.fullmatch(host) else "localhost"
 
 
 def policy(host, rasa_port, web_port):
     """The Content-Security-Policy of a demo page."""
     rasa = f"{host}:{rasa_port}"
-    return ("default-src 'none'; "
-            f"script-src http://{host}:{web_port}/widget.js; "
-            "style-src 'self'; "
-            f"connect-src http://{rasa} ws://{rasa}; "
-            "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return (
+        "default-src 'none'; "
+        f"script-src http://{host}:{web_port}/widget.js; "
+        "style-src 'self'; "
+        f"connect-src http://{rasa} ws://{rasa}; "
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def handler_for(page: str):
-    files = {"/": (page, HTML), f"/{page}": (page, HTML),
-             "/widget.js": ("dist/widget.js", "text/javascript; charset=utf-8"),
-             "/page.css": (page.replace(".html", ".css"), CSS)}
+    files = {
+        "/": (page, HTML),
+        f"/{page}": (page, HTML),
+        "/widget.js": ("dist/widget.js", "text/javascript; charset=utf-8"),
+        "/page.css": (page.replace(".html", ".css"), CSS),
+    }
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "ConferenceCompanionDemo"
@@ -95,17 +101,17 @@ def handler_for(page: str):
 
 def main() -> None:
     bind = os.environ.get("WEB_BIND", "127.0.0.1")
-    pages = [("index.html", int(os.environ.get("WEB_PORT", "8080"))),
-             ("charity.html", int(os.environ.get("CHARITY_PORT", "8081")))]
+    pages = [
+        ("index.html", int(os.environ.get("WEB_PORT", "8080"))),
+        ("charity.html", int(os.environ.get("CHARITY_PORT", "8081"))),
+    ]
     servers = [ThreadingHTTPServer((bind, port), handler_for(page)) for page, port in pages]
     for page, port in pages:
         print(f"demo page {page} listening on {bind}:{port}", file=sys.stderr)
     for server in servers[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         servers[0].serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -55,9 +55,12 @@ def load_users(path: Path) -> Dict[str, str]:
         return {}
     users = data.get("users") if isinstance(data, dict) else None
     if not isinstance(users, dict):
-        raise ValueError(f"{path}: should be {{\"users\": {{name: {{\"hash\": ...}}}}}}")
-    return {name: entry["hash"] for name, entry in users.items()
-            if isinstance(entry, dict) and isinstance(entry.get("hash"), str) and USERNAME.match(name)}
+        raise ValueError(f'{path}: should be {{"users": {{name: {{"hash": ...}}}}}}')
+    return {
+        name: entry["hash"]
+        for name, entry in users.items()
+        if isinstance(entry, dict) and isinstance(entry.get("hash"), str) and USERNAME.match(name)
+    }
 
 
 def save_user(path: Path, username: str, password: str) -> bool:
@@ -67,8 +70,10 @@ def save_user(path: Path, username: str, password: str) -> bool:
     except FileNotFoundError:
         data = {"users": {}}
     new = username not in data["users"]
-    data["users"][username] = {"hash": _hasher.hash(password),
-                               "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    data["users"][username] = {
+        "hash": _hasher.hash(password),
+        "changed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -81,8 +86,9 @@ def save_user(path: Path, username: str, password: str) -> bool:
 class Lockout:
     """Failed attempts per username within a window; locked after too many."""
 
-    def __init__(self, clock: Callable[[], float] = time.time, limit: int = MAX_FAILURES,
-                 seconds: float = LOCK_SECONDS) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, limit: int = MAX_FAILURES, seconds: float = LOCK_SECONDS
+    ) -> None:
         self.clock, self.limit, self.seconds = clock, limit, seconds
         self._failures: Dict[str, Deque[float]] = defaultdict(deque)
 
@@ -97,7 +103,7 @@ class Lockout:
 
     def failed(self, username: str) -> None:
         self._recent(username).append(self.clock())
-        if len(self._failures) > 10000:           # bounded: forget the oldest usernames
+        if len(self._failures) > 10000:  # bounded: forget the oldest usernames
             for name in list(self._failures)[:1000]:
                 del self._failures[name]
 
@@ -117,7 +123,7 @@ class PasswordAuthenticator:
         self.path = path
 
     def users(self) -> Dict[str, str]:
-        return load_users(self.path)      # read each time: the operator may add users while it runs
+        return load_users(self.path)  # read each time: the operator may add users while it runs
 
     def authenticate(self, username: str, password: str) -> str | None:
         stored = self.users().get(username)

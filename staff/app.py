@@ -40,7 +40,7 @@ from staff.words import label_choices, words
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -52,16 +52,18 @@ DEFAULT_DAYS = 7
 class Staff:
     """What the pages share: settings, the stores, sessions, the lockout."""
 
-    def __init__(self, settings: Settings, authenticator: Authenticator | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: Settings, authenticator: Authenticator | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.settings, self.clock = settings, clock
         self.reader = TrackerReader(settings.tracker)
         self.reviews = ReviewStore(settings.review_url)
         self.sessions = Sessions(settings.secret, clock)
         self.lockout = Lockout(clock)
         self.authenticator = authenticator or PasswordAuthenticator(settings.users)
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
-                                     autoescape=select_autoescape(["html"]))
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+        )
         self.templates.globals.update(w=words(), charts=charts)
 
     @property
@@ -82,8 +84,12 @@ class Staff:
         return build_queue(conversations, self.settings.secret, self.reviews.by_message())
 
 
-def create_app(settings: Settings, authenticator: Authenticator | None = None,
-               clock: Callable[[], float] = time.time, name: str = "staff") -> Sanic:
+def create_app(
+    settings: Settings,
+    authenticator: Authenticator | None = None,
+    clock: Callable[[], float] = time.time,
+    name: str = "staff",
+) -> Sanic:
     app = Sanic(name)
     app.config.ACCESS_LOG = False
     app.config.REQUEST_MAX_SIZE = 64 * 1024
@@ -114,6 +120,7 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
 
     def signed_in(handler):
         """The page needs a session (else: sign in first); a POST needs its CSRF token."""
+
         @wraps(handler)
         async def wrapper(request: Request, *args, **kwargs):
             session = current(request)
@@ -123,6 +130,7 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
             if request.method == "POST" and not csrf_ok(session, request.form.get("csrf")):
                 return page("message.html", status=403, title=text["errors"]["csrf"], session=session)
             return await handler(request, session, *args, **kwargs)
+
         return wrapper
 
     @app.middleware("response")
@@ -134,6 +142,7 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
     @app.exception(Exception)
     async def failed(request: Request, exception: Exception):
         from sanic.exceptions import NotFound, SanicException
+
         if isinstance(exception, NotFound):
             return page("message.html", status=404, title=text["errors"]["not_found"], session=current(request))
         status = getattr(exception, "status_code", 500) if isinstance(exception, SanicException) else 500
@@ -153,9 +162,15 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
     def signin_page(request: Request, error: str = "", status: int = 200):
         nonce = secrets.token_urlsafe(16)
         target = request.form.get("next") if request.method == "POST" else request.args.get("next")
-        resp = page("signin.html", status=status, session=None, error=error,
-                    csrf=staff.sessions.signin_token(nonce), next=safe_next(target),
-                    signed_out=request.args.get("out") == "1")
+        resp = page(
+            "signin.html",
+            status=status,
+            session=None,
+            error=error,
+            csrf=staff.sessions.signin_token(nonce),
+            next=safe_next(target),
+            signed_out=request.args.get("out") == "1",
+        )
         set_cookie(resp, SIGNIN_COOKIE, nonce, 3600)
         return resp
 
@@ -227,10 +242,18 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
         first, last = date_range(request)
         result = await in_thread(staff.figures, first, last)
         staff.reviews.audit(session.user, "viewed figures", f"{first} to {last}")
-        return page("insights.html", session=session, f=result, first=first, last=last,
-                    earliest=day_of(staff.cutoff), today=day_of(staff.clock()),
-                    days=settings.retention_days, query=urlencode({"from": first, "to": last}),
-                    topic_rows=[(title, count) for _, title, count in result.topics])
+        return page(
+            "insights.html",
+            session=session,
+            f=result,
+            first=first,
+            last=last,
+            earliest=day_of(staff.cutoff),
+            today=day_of(staff.clock()),
+            days=settings.retention_days,
+            query=urlencode({"from": first, "to": last}),
+            topic_rows=[(title, count) for _, title, count in result.topics],
+        )
 
     @app.get("/insights.csv")
     @signed_in
@@ -238,8 +261,11 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
         first, last = date_range(request)
         result = await in_thread(staff.figures, first, last)
         staff.reviews.audit(session.user, "exported figures (CSV)", f"{first} to {last}")
-        return response.text(figures_as_csv(result), content_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="figures-{first}-to-{last}.csv"'})
+        return response.text(
+            figures_as_csv(result),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="figures-{first}-to-{last}.csv"'},
+        )
 
     @app.get("/public/summary.json")
     async def public_summary(request: Request):
@@ -257,9 +283,16 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
         items, _ = await in_thread(staff.queue)
         chosen = [item for item in items if (item.review is not None) == (show == "labelled")]
         staff.reviews.audit(session.user, "viewed review queue", show)
-        return page("queue.html", session=session, items=chosen[:QUEUE_SHOWN], total=len(chosen), show=show,
-                    choices=label_choices(), saved=request.args.get("saved") == "1",
-                    invalid=request.args.get("invalid") == "1")
+        return page(
+            "queue.html",
+            session=session,
+            items=chosen[:QUEUE_SHOWN],
+            total=len(chosen),
+            show=show,
+            choices=label_choices(),
+            saved=request.args.get("saved") == "1",
+            invalid=request.args.get("invalid") == "1",
+        )
 
     @app.post("/queue/label")
     @signed_in
@@ -275,8 +308,16 @@ def create_app(settings: Settings, authenticator: Authenticator | None = None,
             return response.redirect(f"/queue?show={show}&invalid=1#item-{quote(item.id)}", status=303)
         sender_id, timestamp = where[item.id]
         note = redact_again((form.get("note") or "").strip())[:500] if kind == "new_topic" else ""
-        await in_thread(staff.reviews.label, sender_id, timestamp, kind, intent if kind == "topic" else None,
-                        note, item.text, session.user)
+        await in_thread(
+            staff.reviews.label,
+            sender_id,
+            timestamp,
+            kind,
+            intent if kind == "topic" else None,
+            note,
+            item.text,
+            session.user,
+        )
         staff.reviews.audit(session.user, "labelled a message", f"{kind} {intent or ''}".strip())
         return response.redirect(f"/queue?show={show}&saved=1", status=303)
 
@@ -292,8 +333,10 @@ def figures_as_csv(result: Insights) -> str:
     writer.writerow(spec["columns"])
     for day in result.days:
         for channel in result.channels:
-            for measure, table in (("conversations", result.conversations_per_day),
-                                   ("messages", result.messages_per_day)):
+            for measure, table in (
+                ("conversations", result.conversations_per_day),
+                ("messages", result.messages_per_day),
+            ):
                 writer.writerow([names[measure], "", day.isoformat(), channel, table[day].get(channel, 0)])
     period = f"{result.first}/{result.last}"
     writer.writerow([names["conversations"], "", period, "", result.conversations])
@@ -323,4 +366,3 @@ def main() -> int:
     print(words()["cli"]["starting"].format(host=settings.host, port=settings.port), flush=True)  # noqa: T201 (command-line output)
     app.run(host=settings.host, port=settings.port, access_log=False, motd=False, workers=1)
     return 0
-

@@ -28,11 +28,11 @@ class Message:
     channel: str
     intent: str
     confidence: float
-    guess: str | None             # the likeliest intent other than the fallback
+    guess: str | None  # the likeliest intent other than the fallback
     guess_confidence: float
     actions: List[str] = field(default_factory=list)
-    offered_suggestions: bool = False   # "did you mean", with a "None of these" button
-    none_of_these: bool = False         # the parent's next message was that button
+    offered_suggestions: bool = False  # "did you mean", with a "None of these" button
+    none_of_these: bool = False  # the parent's next message was that button
 
     @property
     def is_payload(self) -> bool:
@@ -65,11 +65,15 @@ def _message(event: Dict[str, Any]) -> Message:
     intent = parse.get("intent") or {}
     guess, guess_confidence = _guess(parse)
     return Message(
-        sender_id=event["sender_id"], timestamp=float(event.get("timestamp") or 0.0),
+        sender_id=event["sender_id"],
+        timestamp=float(event.get("timestamp") or 0.0),
         text=str(event.get("text") or parse.get("text") or ""),
         channel=str(event.get("input_channel") or ""),
-        intent=str(intent.get("name") or ""), confidence=float(intent.get("confidence") or 0.0),
-        guess=guess, guess_confidence=guess_confidence)
+        intent=str(intent.get("name") or ""),
+        confidence=float(intent.get("confidence") or 0.0),
+        guess=guess,
+        guess_confidence=guess_confidence,
+    )
 
 
 def _offers_none_of_these(event: Dict[str, Any], payload: str) -> bool:
@@ -119,4 +123,3 @@ def answer_actions() -> Set[str]:
                 if first.get("intent") in topics and second.get("action"):
                     found.add(second["action"])
     return found
-

@@ -103,20 +103,24 @@ def add_examples(text: str, intent: str, examples: List[str]) -> str:
         if stripped.startswith("- "):
             last, indent = n, this_indent
     pad = " " * (indent if indent is not None else header_indent + 2)
-    lines[last + 1:last + 1] = [f"{pad}- {example}" for example in examples]
+    lines[last + 1 : last + 1] = [f"{pad}- {example}" for example in examples]
     return "\n".join(lines)
 
 
 def validate(root: Path) -> Tuple[bool, str]:
     rasa = Path(sys.executable).parent / "rasa"
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))    # the pipeline's steps
-    done = subprocess.run([str(rasa), "data", "validate", "--domain", "domain", "--fail-on-warnings"],
-                          cwd=root, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=path))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # the pipeline's steps
+    done = subprocess.run(
+        [str(rasa), "data", "validate", "--domain", "domain", "--fail-on-warnings"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=path),
+    )
     return done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
 
-def import_reviewed(store, root: Path = ROOT, run_validation: bool = True,
-                    out: Callable[[str], None] = print) -> int:
+def import_reviewed(store, root: Path = ROOT, run_validation: bool = True, out: Callable[[str], None] = print) -> int:
     """Adds the labelled messages to the training data; 0 when done (or nothing to do)."""
     cli = words()["cli"]
     reviews = store.reviews()
@@ -208,5 +212,6 @@ def main(argv: List[str] | None = None) -> int:
 
 if __name__ == "__main__":
     from staff.quiet import keep_tensorflow_out
+
     keep_tensorflow_out()
     sys.exit(main())

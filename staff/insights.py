@@ -19,9 +19,11 @@ from staff.words import topic_titles, words
 
 try:
     from zoneinfo import ZoneInfo
+
     UK = ZoneInfo("Europe/London")
-except Exception:          # no time zone data on this system: UTC days
+except Exception:  # no time zone data on this system: UTC days
     from datetime import timezone
+
     UK = timezone.utc
 
 
@@ -66,18 +68,33 @@ class Insights:
     def as_dict(self) -> dict:
         """The same figures as plain data (the public summary and the CSV)."""
         return {
-            "from": self.first.isoformat(), "to": self.last.isoformat(),
-            "conversations": self.conversations, "messages": self.messages, "typed_messages": self.typed,
-            "per_day": [{"day": day.isoformat(),
-                         "conversations": dict(self.conversations_per_day[day]),
-                         "messages": dict(self.messages_per_day[day])} for day in self.days],
-            "per_channel": {channel: {"conversations": self.conversations_per_channel[channel],
-                                      "messages": self.messages_per_channel[channel]}
-                            for channel in self.channels},
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "conversations": self.conversations,
+            "messages": self.messages,
+            "typed_messages": self.typed,
+            "per_day": [
+                {
+                    "day": day.isoformat(),
+                    "conversations": dict(self.conversations_per_day[day]),
+                    "messages": dict(self.messages_per_day[day]),
+                }
+                for day in self.days
+            ],
+            "per_channel": {
+                channel: {
+                    "conversations": self.conversations_per_channel[channel],
+                    "messages": self.messages_per_channel[channel],
+                }
+                for channel in self.channels
+            },
             "topics": [{"intent": intent, "title": title, "messages": count} for intent, title, count in self.topics],
-            "did_you_mean": self.did_you_mean, "declined": self.declined, "none_of_these": self.none_of_these,
+            "did_you_mean": self.did_you_mean,
+            "declined": self.declined,
+            "none_of_these": self.none_of_these,
             "safety_routes": {intent: count for intent, _, count in self.safety},
-            "date_questions": self.date_questions, "dates_worked_out": self.dates_worked_out,
+            "date_questions": self.date_questions,
+            "dates_worked_out": self.dates_worked_out,
             "conversations_reached_answer": self.reached_answer,
         }
 
@@ -127,7 +144,6 @@ def insights(conversations: List[Conversation], first: date, last: date) -> Insi
                     result.declined += 1
         if any(action in answers for message in messages for action in message.actions):
             result.reached_answer += 1
-    result.topics = [(intent, titles[intent], count)
-                     for intent, count in topics.most_common(counting["top_topics"])]
+    result.topics = [(intent, titles[intent], count) for intent, count in topics.most_common(counting["top_topics"])]
     result.safety = [(intent, label, safety_counts[intent]) for intent, label in safety.items()]
     return result

@@ -26,7 +26,7 @@ SHOWN_CHARACTERS = 600
 @dataclass
 class QueueItem:
     id: str
-    message: str                 # the message's key in the review table (a hash)
+    message: str  # the message's key in the review table (a hash)
     timestamp: float
     when: str
     channel: str
@@ -55,8 +55,9 @@ def item_id(secret: bytes, message: str) -> str:
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def build_queue(conversations: List[Conversation], secret: bytes, reviews: Dict[str, Review]
-                ) -> Tuple[List[QueueItem], Dict[str, Tuple[str, float]]]:
+def build_queue(
+    conversations: List[Conversation], secret: bytes, reviews: Dict[str, Review]
+) -> Tuple[List[QueueItem], Dict[str, Tuple[str, float]]]:
     """The queue, newest first, and (kept apart, for saving a label) each item's
     sender id and time by item id."""
     titles = label_choices()
@@ -70,13 +71,21 @@ def build_queue(conversations: List[Conversation], secret: bytes, reviews: Dict[
             key = message_key(message.sender_id, message.timestamp)
             ident = item_id(secret, key)
             where[ident] = (message.sender_id, message.timestamp)
-            items.append(QueueItem(
-                id=ident, message=key, timestamp=message.timestamp,
-                when=datetime.fromtimestamp(message.timestamp, UK).strftime("%a %d %b %Y, %H:%M"),
-                channel=channel_name(message.channel), text=redact_again(message.text)[:SHOWN_CHARACTERS],
-                guess=message.guess, guess_title=titles.get(message.guess or "", message.guess or ""),
-                confidence=message.guess_confidence if message.declined else message.confidence,
-                reason=reason, review=reviews.get(key)))
+            items.append(
+                QueueItem(
+                    id=ident,
+                    message=key,
+                    timestamp=message.timestamp,
+                    when=datetime.fromtimestamp(message.timestamp, UK).strftime("%a %d %b %Y, %H:%M"),
+                    channel=channel_name(message.channel),
+                    text=redact_again(message.text)[:SHOWN_CHARACTERS],
+                    guess=message.guess,
+                    guess_title=titles.get(message.guess or "", message.guess or ""),
+                    confidence=message.guess_confidence if message.declined else message.confidence,
+                    reason=reason,
+                    review=reviews.get(key),
+                )
+            )
     items.sort(key=lambda item: item.timestamp, reverse=True)
     return items, where
 

@@ -50,7 +50,7 @@ def _names(text: str) -> str:
     previous: list = []
     for match in WORD.finditer(text):
         word = match.group(0)
-        out.append(text[position:match.start()])
+        out.append(text[position : match.start()])
         position = match.end()
         after_relation = len(previous) >= 2 and previous[-2] == "my" and previous[-1] in RELATIONS
         if TAG.match(word) or word == "I" or word.lower() in ("i'm", "i've", "i'll", "i'd"):

@@ -35,7 +35,8 @@ KINDS = ("topic", "new_topic", "not_relevant")
 
 metadata = sa.MetaData()
 REVIEWS = sa.Table(
-    "staff_reviews", metadata,
+    "staff_reviews",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("conversation", sa.String(64), nullable=False, index=True),
     sa.Column("message", sa.String(64), nullable=False, unique=True),
@@ -49,7 +50,8 @@ REVIEWS = sa.Table(
     sa.Column("imported_at", sa.Float),
 )
 AUDIT = sa.Table(
-    "staff_audit", metadata,
+    "staff_audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
     sa.Column("who", sa.String(64), nullable=False),
@@ -99,17 +101,28 @@ class ReviewStore:
         metadata.create_all(self.engine)
 
     # ------------------------------------------------------------- labels
-    def label(self, sender_id: str, timestamp: float, kind: str, intent: str | None, note: str,
-              text: str, reviewer: str) -> None:
+    def label(
+        self, sender_id: str, timestamp: float, kind: str, intent: str | None, note: str, text: str, reviewer: str
+    ) -> None:
         if kind not in KINDS:
             raise ValueError(kind)
         message = message_key(sender_id, timestamp)
         with self.engine.begin() as connection:
             connection.execute(REVIEWS.delete().where(REVIEWS.c.message == message))
-            connection.execute(REVIEWS.insert().values(
-                conversation=conversation_key(sender_id), message=message, event_time=timestamp, kind=kind,
-                intent=intent if kind == "topic" else None, note=note, text=text, reviewer=reviewer,
-                reviewed_at=time.time(), imported_at=None))
+            connection.execute(
+                REVIEWS.insert().values(
+                    conversation=conversation_key(sender_id),
+                    message=message,
+                    event_time=timestamp,
+                    kind=kind,
+                    intent=intent if kind == "topic" else None,
+                    note=note,
+                    text=text,
+                    reviewer=reviewer,
+                    reviewed_at=time.time(),
+                    imported_at=None,
+                )
+            )
 
     def reviews(self) -> List[Review]:
         with self.engine.connect() as connection:
@@ -125,10 +138,13 @@ class ReviewStore:
         deleted = 0
         with self.engine.begin() as connection:
             deleted += connection.execute(REVIEWS.delete().where(REVIEWS.c.event_time < older_than)).rowcount
-            gone = [row.id for row in connection.execute(sa.select(REVIEWS.c.id, REVIEWS.c.message))
-                    if row.message not in messages]
+            gone = [
+                row.id
+                for row in connection.execute(sa.select(REVIEWS.c.id, REVIEWS.c.message))
+                if row.message not in messages
+            ]
             for start in range(0, len(gone), 500):
-                batch = gone[start:start + 500]
+                batch = gone[start : start + 500]
                 deleted += connection.execute(REVIEWS.delete().where(REVIEWS.c.id.in_(batch))).rowcount
         return deleted
 
@@ -142,8 +158,9 @@ class ReviewStore:
     # ------------------------------------------------------------- audit log
     def audit(self, who: str, action: str, detail: str = "") -> None:
         with self.engine.begin() as connection:
-            connection.execute(AUDIT.insert().values(at=time.time(), who=who[:64], action=action[:64],
-                                                     detail=detail[:500]))
+            connection.execute(
+                AUDIT.insert().values(at=time.time(), who=who[:64], action=action[:64], detail=detail[:500])
+            )
 
     def audit_entries(self, limit: int = 1000) -> List[dict]:
         with self.engine.connect() as connection:
@@ -160,7 +177,8 @@ def _delete_conversations(engine: sa.engine.Engine, sender_ids: Iterable[str]) -
     with engine.begin() as connection:
         for start in range(0, len(keys), 500):
             deleted += connection.execute(
-                REVIEWS.delete().where(REVIEWS.c.conversation.in_(keys[start:start + 500]))).rowcount
+                REVIEWS.delete().where(REVIEWS.c.conversation.in_(keys[start : start + 500]))
+            ).rowcount
     return deleted
 
 

@@ -57,6 +57,7 @@ def _secret() -> str:
 
 def retention_days() -> int:
     from actions.profile import load_profile
+
     return load_profile().retention_days
 
 
@@ -74,9 +75,13 @@ def load_settings() -> Settings:
         raise SettingsError(words()["cli"]["no_account"].format(path=users))
     tracker = tracker_location()
     return Settings(
-        host=os.environ.get("STAFF_HOST", "127.0.0.1"), port=int(os.environ.get("STAFF_PORT", "8090")),
-        secret=secret.encode(), users=users, tracker=tracker,
+        host=os.environ.get("STAFF_HOST", "127.0.0.1"),
+        port=int(os.environ.get("STAFF_PORT", "8090")),
+        secret=secret.encode(),
+        users=users,
+        tracker=tracker,
         review_url=review_url(tracker.url if tracker.dialect == "postgresql" else None),
         retention_days=retention_days(),
         secure_cookies=os.environ.get("STAFF_INSECURE_COOKIES") != "1",
-        public_summary=os.environ.get("STAFF_PUBLIC_SUMMARY") == "1")
+        public_summary=os.environ.get("STAFF_PUBLIC_SUMMARY") == "1",
+    )

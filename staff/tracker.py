@@ -22,9 +22,16 @@ import yaml
 
 from staff.words import ROOT
 
-EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
-                  sa.column("timestamp"), sa.column("intent_name"), sa.column("action_name"),
-                  sa.column("data"))
+EVENTS = sa.table(
+    "events",
+    sa.column("id"),
+    sa.column("sender_id"),
+    sa.column("type_name"),
+    sa.column("timestamp"),
+    sa.column("intent_name"),
+    sa.column("action_name"),
+    sa.column("data"),
+)
 _VARIABLE = re.compile(r"\$\{([^}:]+)\}")
 
 
@@ -34,8 +41,8 @@ class TrackerConfigError(Exception):
 
 @dataclass(frozen=True)
 class TrackerLocation:
-    dialect: str                  # sqlite or postgresql
-    url: sa.engine.URL            # read-write form (not used to write: see read_only_engine)
+    dialect: str  # sqlite or postgresql
+    url: sa.engine.URL  # read-write form (not used to write: see read_only_engine)
     sqlite_path: Path | None = None
 
 
@@ -65,9 +72,17 @@ def tracker_location(endpoints: Path | None = None) -> TrackerLocation:
         if "://" in host:
             return TrackerLocation("postgresql", sa.engine.make_url(host))
         port = config.get("port")
-        return TrackerLocation("postgresql", sa.engine.URL.create(
-            "postgresql", username=config.get("username") or None, password=config.get("password") or None,
-            host=host, port=int(port) if port else None, database=config.get("db") or "rasa"))
+        return TrackerLocation(
+            "postgresql",
+            sa.engine.URL.create(
+                "postgresql",
+                username=config.get("username") or None,
+                password=config.get("password") or None,
+                host=host,
+                port=int(port) if port else None,
+                database=config.get("db") or "rasa",
+            ),
+        )
     raise TrackerConfigError(f"{path}: the staff pages read SQLite or PostgreSQL tracker stores, not {dialect}")
 
 
@@ -92,6 +107,7 @@ def read_only_engine(location: TrackerLocation) -> sa.engine.Engine | None:
 
 def _sqlite_ro(uri: str):
     import sqlite3
+
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
@@ -116,15 +132,18 @@ class TrackerReader:
         engine = self.engine
         if engine is None:
             return
-        query = (sa.select(EVENTS.c.sender_id, EVENTS.c.data)
-                 .where(EVENTS.c.type_name.in_(self.TYPES))
-                 .where(EVENTS.c.timestamp >= since).where(EVENTS.c.timestamp < until)
-                 .order_by(EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.id))
+        query = (
+            sa.select(EVENTS.c.sender_id, EVENTS.c.data)
+            .where(EVENTS.c.type_name.in_(self.TYPES))
+            .where(EVENTS.c.timestamp >= since)
+            .where(EVENTS.c.timestamp < until)
+            .order_by(EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.id)
+        )
         try:
             with engine.connect() as connection:
                 rows = connection.execute(query).fetchall()
         except sa.exc.OperationalError as problem:
-            if "no such table" in str(problem):       # the bot has not stored anything yet
+            if "no such table" in str(problem):  # the bot has not stored anything yet
                 return
             raise
         for sender_id, data in rows:

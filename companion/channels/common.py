@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import UserMessage
 
@@ -38,7 +38,7 @@ class ChannelConfigError(ValueError):
 RateLimiter = InProcessRateLimiter
 
 
-def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
+def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[str, Any]:
     data = read_mapping(path, ChannelConfigError)
     if not str(data.get("text") or "").strip():
         raise ChannelConfigError(f"{path}: text is missing")
@@ -46,20 +46,24 @@ def load_unavailable(path: Path = UNAVAILABLE_PATH) -> Dict[Text, Any]:
     if not all(isinstance(b, dict) and b.get("title") and b.get("payload") for b in buttons):
         raise ChannelConfigError(f"{path}: each button needs a title and a payload")
     # A deployment (or a benchmark) may set its own limit without editing content.
-    limit = int(os.environ["CC_MESSAGES_PER_MINUTE"]) if os.environ.get("CC_MESSAGES_PER_MINUTE") \
+    limit = (
+        int(os.environ["CC_MESSAGES_PER_MINUTE"])
+        if os.environ.get("CC_MESSAGES_PER_MINUTE")
         else data.get("per_minute")
+    )
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ChannelConfigError(f"{path}: per_minute should be a whole number above 0")
     if not str(data.get("too_many") or "").strip():
         raise ChannelConfigError(f"{path}: too_many is missing")
-    return {"text": data["text"].strip(), "buttons": buttons,
-            "too_many": data["too_many"].strip(), "per_minute": limit}
+    return {"text": data["text"].strip(), "buttons": buttons, "too_many": data["too_many"].strip(), "per_minute": limit}
 
 
-def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                 unavailable: Dict[Text, Any],
-                 limiter: Optional[Any] = None, message_ids: Optional[Any] = None,
-                 ) -> Callable[[UserMessage], Awaitable[None]]:
+def never_silent(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    unavailable: Dict[str, Any],
+    limiter: Any | None = None,
+    message_ids: Any | None = None,
+) -> Callable[[UserMessage], Awaitable[None]]:
     """Wraps Rasa's message handler: a message id already handled is dropped;
     too many messages get a request to slow down (and are not processed); no
     reply, or a failure, gets the kind answer."""
@@ -87,7 +91,7 @@ def never_silent(on_new_message: Callable[[UserMessage], Awaitable[Any]],
             return
         replies = 0
 
-        async def counted(recipient_id: Text, reply: Dict[Text, Any]) -> None:
+        async def counted(recipient_id: str, reply: Dict[str, Any]) -> None:
             nonlocal replies
             replies += 1
             await send(recipient_id, reply)

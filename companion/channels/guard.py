@@ -39,8 +39,18 @@ INTERNAL_INTENTS = frozenset({"restart", "session_start", "back", "nlu_fallback"
 # Rasa's pattern for "/intent@confidence{entities}" (YAMLStoryReader).
 PAYLOAD = re.compile(r"^/(?P<intent>[^{@]+)(?P<confidence>@[0-9.]+)?(?P<entities>\{.+\})?(?P<rest>.*)$", re.S)
 INTENT_NAME = re.compile(r"\w+")
-ERROR_KEYS = ("not_json", "bad_json", "no_message", "bad_sender", "bad_token", "token_needed",
-              "token_required", "bad_metadata", "bad_origin", "too_large")
+ERROR_KEYS = (
+    "not_json",
+    "bad_json",
+    "no_message",
+    "bad_sender",
+    "bad_token",
+    "token_needed",
+    "token_required",
+    "bad_metadata",
+    "bad_origin",
+    "too_large",
+)
 
 
 class RequestsContentError(ValueError):
@@ -120,7 +130,7 @@ def metadata(value: Any) -> Dict[str, Any] | None:
 def cut(text: str) -> str:
     """A long message, cut to one character over the limit: the NLU reads that
     much, finds it too long, and asks for a shorter question."""
-    return text if len(text) <= MAX_MESSAGE_CHARACTERS else text[:MAX_MESSAGE_CHARACTERS + 1]
+    return text if len(text) <= MAX_MESSAGE_CHARACTERS else text[: MAX_MESSAGE_CHARACTERS + 1]
 
 
 # ------------------------------------------------------------------ payloads
@@ -157,8 +167,11 @@ def screen_payload(text: str, offered: Iterable[str], intents: Collection[str]) 
     if not stripped.startswith("/"):
         return text
     parsed = _parsed(stripped)
-    offered_here = parsed is not None and parsed[1] is not None and any(
-        _parsed(p) == parsed for p in offered if p.strip().startswith("/"))
+    offered_here = (
+        parsed is not None
+        and parsed[1] is not None
+        and any(_parsed(p) == parsed for p in offered if p.strip().startswith("/"))
+    )
     if offered_here:
         return stripped
     match = PAYLOAD.match(stripped)

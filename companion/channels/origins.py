@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Text
+from typing import Dict, List
 
 from companion.paths import CONTENT_DIR, ROOT
 from companion.yaml_file import read_mapping
+
 
 class OriginsError(ValueError):
     """The profile cannot be read."""
@@ -25,21 +26,24 @@ def _profile() -> dict:
     return read_mapping(path, OriginsError, empty_ok=True)
 
 
-def profile_values() -> Dict[Text, Text]:
+def profile_values() -> Dict[str, str]:
     """The few profile values the Rasa server's own texts use (SMS HELP)."""
     profile = _profile()
     contact = profile.get("contact") or {}
     privacy = profile.get("privacy") or {}
     gaps = read_mapping(CONTENT_DIR / "sms.yml", OriginsError).get("profile_gaps") or {}
-    given = {"contact_phone": contact.get("phone"), "contact_hours": contact.get("opening_hours"),
-             "privacy_url": privacy.get("notice_url")}
+    given = {
+        "contact_phone": contact.get("phone"),
+        "contact_hours": contact.get("opening_hours"),
+        "privacy_url": privacy.get("notice_url"),
+    }
     missing = [name for name, value in given.items() if not value and not gaps.get(name)]
     if missing:
         raise OriginsError(f"content/sms.yml: profile_gaps needs {', '.join(missing)}")
     return {name: str(value or gaps[name]) for name, value in given.items()}
 
 
-def allowed_origins() -> List[Text]:
+def allowed_origins() -> List[str]:
     """The web origins that may use the chat (see the module's docstring)."""
     listed = os.environ.get("CC_ALLOWED_ORIGINS")
     if listed is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -44,11 +44,11 @@ class SmsChannel(InputChannel):
     """
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "twilio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsChannel":
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> SmsChannel:
         return cls()
 
     def __init__(self) -> None:
@@ -56,8 +56,9 @@ class SmsChannel(InputChannel):
         self.sender_key = os.environ.get("SMS_SENDER_KEY") or ""
         self.public_url = os.environ.get("SMS_PUBLIC_URL") or ""
         if not (self.auth_token and self.sender_key):
-            logger.warning("SMS channel: TWILIO_AUTH_TOKEN or SMS_SENDER_KEY is not set, "
-                           "so every text message request is refused.")
+            logger.warning(
+                "SMS channel: TWILIO_AUTH_TOKEN or SMS_SENDER_KEY is not set, so every text message request is refused."
+            )
         self.words = sms_text.load_sms_words()
         self.unavailable = load_unavailable()
         self.request_words = guard.load_request_words()
@@ -71,7 +72,7 @@ class SmsChannel(InputChannel):
             reply.message(text)
         return response.text(str(reply), content_type="text/xml")
 
-    def _texts(self, text: Text, sender: Text) -> list:
+    def _texts(self, text: str, sender: str) -> list:
         texts, rest = sms_text.split_texts(sms_text.to_gsm(text), self.words)
         if rest:
             self._more.put(sender, rest)
@@ -152,7 +153,7 @@ class SmsOutput(CollectingOutputChannel):
     Rasa picks the responses' short `channel: twilio` variations."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "twilio"
 
 

@@ -19,20 +19,33 @@ import hmac
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
-from companion.yaml_file import read_mapping
 from companion.paths import CONTENT_DIR
+from companion.yaml_file import read_mapping
 
 SMS_PATH = CONTENT_DIR / "sms.yml"
 SEGMENT = 160
 
 # GSM 03.38: the basic set counts 1, the extension set 2 (escape + char).
-_GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-                 "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 _GSM_EXTENDED = set("^{}\\[~]|€")
-_PLAIN = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-          "\u2026": "...", "\u00a0": " ", "\u2022": "-", "\u2122": "TM", "\t": " "}
+_PLAIN = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2022": "-",
+    "\u2122": "TM",
+    "\t": " ",
+}
 
 
 class SmsConfigError(ValueError):
@@ -155,8 +168,8 @@ def split_texts(text: str, words: SmsWords) -> Tuple[List[str], str]:
     if len(bodies) <= words.most_texts:
         return [header + b for b in bodies], ""
     # Keep room for "Reply MORE" in the last text sent now.
-    sent = bodies[:words.most_texts]
-    rest = bodies[words.most_texts:]
+    sent = bodies[: words.most_texts]
+    rest = bodies[words.most_texts :]
     while gsm_length(f"{sent[-1]} {words.more}") > room:
         last_pieces = _pieces(sent[-1])
         if len(last_pieces) > 1:
@@ -171,7 +184,7 @@ def split_texts(text: str, words: SmsWords) -> Tuple[List[str], str]:
 
 
 # ----------------------------------------------------------- the parent's text
-def keyword(text: str, words: SmsWords) -> Optional[str]:
+def keyword(text: str, words: SmsWords) -> str | None:
     """'stop', 'start', 'help' or 'more' when the whole text is that keyword."""
     word = re.sub(r"[^A-Za-z]", "", text or "").upper()
     if word in words.stop_words:
@@ -185,7 +198,7 @@ def keyword(text: str, words: SmsWords) -> Optional[str]:
     return None
 
 
-def chosen_option(text: str, payloads: Sequence[str]) -> Optional[str]:
+def chosen_option(text: str, payloads: Sequence[str]) -> str | None:
     """The payload of option N when the text is just N."""
     match = re.fullmatch(r"\s*([0-9]{1,2})[.)]?\s*", text or "")
     if match and 1 <= int(match.group(1)) <= len(payloads):

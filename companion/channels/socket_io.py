@@ -47,18 +47,24 @@ class SocketIOChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> SocketIOChannel:
         credentials = credentials or {}
-        return cls(credentials.get("user_message_evt", "user_uttered"),
-                   credentials.get("bot_message_evt", "bot_uttered"),
-                   credentials.get("socketio_path", "/socket.io"))
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("socketio_path", "/socket.io"),
+        )
 
-    def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
-                 socketio_path: str = "/socket.io") -> None:
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        socketio_path: str = "/socket.io",
+    ) -> None:
         self.user_message_evt, self.bot_message_evt = user_message_evt, bot_message_evt
         self.socketio_path = socketio_path
         self.sio: AsyncServer | None = None
         self._tokens = shared_tokens()
         self._words = guard.load_request_words()
-        self._sessions: Dict[str, str] = {}        # socket id -> its conversation
+        self._sessions: Dict[str, str] = {}  # socket id -> its conversation
 
     def get_output_channel(self) -> OutputChannel | None:
         return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
@@ -66,8 +72,11 @@ class SocketIOChannel(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Rasa builds its server with origin checks turned off ([]); ours are
         # on. None means same-origin pages only.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins() or None,
-                          max_http_buffer_size=guard.MAX_BODY_BYTES)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=allowed_origins() or None,
+            max_http_buffer_size=guard.MAX_BODY_BYTES,
+        )
         self.sio = sio
         socketio_webhook = GuardedSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         handle = never_silent(on_new_message, load_unavailable())
@@ -107,7 +116,7 @@ class SocketIOChannel(InputChannel):
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
             conversation = self._sessions.get(sid)
-            if conversation is None:                 # no session_request first: a new conversation
+            if conversation is None:  # no session_request first: a new conversation
                 await confirm(sid, *self._tokens.new())
                 conversation = self._sessions[sid]
             output = SocketIOOutput(sio, self.bot_message_evt)

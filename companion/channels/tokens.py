@@ -32,7 +32,7 @@ MODE_VARIABLE = "CC_ENV"
 MIN_SECRET_LENGTH = 32
 # Conversation ids a client may name: short, printable, no spaces.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.:@\-]{1,64}")
-_SIGNATURE_LENGTH = 43           # base64url of 32 bytes, without padding
+_SIGNATURE_LENGTH = 43  # base64url of 32 bytes, without padding
 
 
 class TokenSecretError(RuntimeError):
@@ -85,11 +85,15 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> Tokens:
     if secret:
         return Tokens(secret.encode())
     if production(environ):
-        raise TokenSecretError(f"{MODE_VARIABLE}=production needs {SECRET_VARIABLE} (a long random secret, "
-                               f"the same on every replica): refusing to start without it")
-    logger.warning("%s is not set: conversation tokens are signed with a random secret for this process "
-                   "only, so they stop working when it restarts (and other replicas refuse them).",
-                   SECRET_VARIABLE)
+        raise TokenSecretError(
+            f"{MODE_VARIABLE}=production needs {SECRET_VARIABLE} (a long random secret, "
+            f"the same on every replica): refusing to start without it"
+        )
+    logger.warning(
+        "%s is not set: conversation tokens are signed with a random secret for this process "
+        "only, so they stop working when it restarts (and other replicas refuse them).",
+        SECRET_VARIABLE,
+    )
     return Tokens(secrets.token_bytes(32))
 
 

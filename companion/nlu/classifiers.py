@@ -19,13 +19,13 @@ from __future__ import annotations
 from typing import Any, List
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
 
 
 def column_ordered(classifier: Any) -> Any:
@@ -57,7 +57,7 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         return resource
 
     @classmethod
-    def load(cls, *args: Any, **kwargs: Any) -> "FastLogisticRegressionClassifier":
+    def load(cls, *args: Any, **kwargs: Any) -> FastLogisticRegressionClassifier:
         component = super().load(*args, **kwargs)
         column_ordered(component.clf)
         return component

@@ -42,9 +42,9 @@ classifier's own intent.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional, Text
+from pathlib import Path
+from typing import Any, Callable, Dict, List
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -52,42 +52,64 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import (ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START,
-                                      ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, EXTRACTOR,
-                                      INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT)
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
+from companion.nlu.danger_bank import (
+    BANK_PATH,
+    DangerBank,
+    bank_matrices,
+    encode_all,
+    shipped_encoder,
+    with_training_examples,
+)
+from companion.nlu.danger_words import WORDS_PATH as DANGER_WORDS_PATH
+from companion.nlu.danger_words import load_danger_words
 from companion.nlu.date_questions import goes_to_dates
 from companion.nlu.dates import DateFinder, london_now
-from companion.nlu.danger_bank import BANK_PATH, DangerBank, bank_matrices, encode_all, shipped_encoder, \
-    with_training_examples
-from companion.nlu.danger_words import WORDS_PATH as DANGER_WORDS_PATH, load_danger_words
 from companion.nlu.safety import RULES_PATH, load_safety_check
-from companion.nlu.safety_net import NET_PATH, ROUTES as SAFETY_ROUTES, SafetyNet, read_settings
+from companion.nlu.safety_net import NET_PATH, SafetyNet, read_settings
+from companion.nlu.safety_net import ROUTES as SAFETY_ROUTES
 from companion.stores.redact import BIRTH
 
 
 class _BuiltFromConfig(GraphComponent):
     """A step that is not trained: it is built from its config at start-up."""
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.config = config
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "_BuiltFromConfig":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> _BuiltFromConfig:
         return cls(config)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class MessageLengthGuard(_BuiltFromConfig):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"max_characters": 1000}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         self._limit = int(config["max_characters"])
 
@@ -102,17 +124,16 @@ class MessageLengthGuard(_BuiltFromConfig):
         return messages
 
 
-def _put_first(message: Message, intent: Text, confidence: float = 1.0) -> None:
+def _put_first(message: Message, intent: str, confidence: float = 1.0) -> None:
     """The message's intent becomes `intent` (confidence 1.0 unless given), ahead
     of the classifier's ranking (kept, for the suggestions and the logs)."""
-    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
-               if entry.get(INTENT_NAME_KEY) != intent]
+    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get(INTENT_NAME_KEY) != intent]
     chosen = {INTENT_NAME_KEY: intent, "confidence": confidence}
     message.set(INTENT, chosen, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
 
 
-def _words(message: Message) -> List[Text]:
+def _words(message: Message) -> List[str]:
     return [token.text.lower() for token in message.get(TOKENS_NAMES[TEXT]) or [] if token.text.strip()]
 
 
@@ -120,13 +141,18 @@ def _words(message: Message) -> List[Text]:
 class UnknownWordsGuard(GraphComponent):
     FILE = "known_words.json"
 
-    def __init__(self, storage: ModelStorage, resource: Resource, known: Optional[set] = None) -> None:
+    def __init__(self, storage: ModelStorage, resource: Resource, known: set | None = None) -> None:
         self._storage, self._resource = storage, resource
         self._known = known
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "UnknownWordsGuard":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnknownWordsGuard:
         return cls(model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -136,13 +162,19 @@ class UnknownWordsGuard(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsGuard":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UnknownWordsGuard:
         try:
             with model_storage.read_from(resource) as folder:
                 known = set(json.loads((folder / cls.FILE).read_text(encoding="utf-8")))
         except (ValueError, OSError):
-            known = None                                  # not trained: the guard stands aside
+            known = None  # not trained: the guard stands aside
         return cls(model_storage, resource, known)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -156,11 +188,10 @@ class UnknownWordsGuard(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class DateExtractor(_BuiltFromConfig):
-    def __init__(self, config: Optional[Dict[Text, Any]] = None,
-                 now: Callable[[], datetime] = london_now) -> None:
+    def __init__(self, config: Dict[str, Any] | None = None, now: Callable[[], datetime] = london_now) -> None:
         super().__init__(config or {})
         self._finder = DateFinder()
-        self._now = now      # the scorer (bench/dates_score.py) sets each case's day
+        self._now = now  # the scorer (bench/dates_score.py) sets each case's day
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -170,8 +201,16 @@ class DateExtractor(_BuiltFromConfig):
             found = [f for f in reading.invalid if f is not reading.conference]
             if reading.conference:
                 found.append(reading.conference)
-            entities = [_entity("invalid_date" if f.value is None else "date", f.value or f.text,
-                                f.start, f.end, self.__class__.__name__) for f in found]
+            entities = [
+                _entity(
+                    "invalid_date" if f.value is None else "date",
+                    f.value or f.text,
+                    f.start,
+                    f.end,
+                    self.__class__.__name__,
+                )
+                for f in found
+            ]
             if reading.start_time:
                 clock = reading.start_time
                 entities.append(_entity("time", clock.value, clock.start, clock.end, self.__class__.__name__))
@@ -186,9 +225,14 @@ class DateExtractor(_BuiltFromConfig):
         return messages
 
 
-def _entity(kind: Text, value: Any, start: int, end: int, extractor: Text) -> Dict[Text, Any]:
-    return {ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
-            ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end, EXTRACTOR: extractor}
+def _entity(kind: str, value: Any, start: int, end: int, extractor: str) -> Dict[str, Any]:
+    return {
+        ENTITY_ATTRIBUTE_TYPE: kind,
+        ENTITY_ATTRIBUTE_VALUE: value,
+        ENTITY_ATTRIBUTE_START: start,
+        ENTITY_ATTRIBUTE_END: end,
+        EXTRACTOR: extractor,
+    }
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -199,10 +243,10 @@ class ConferenceWordsExtractor(_BuiltFromConfig):
     LISTED = {"milestone": "milestones"}
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"words": str(WORDS_PATH)}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         # Read at start-up, so a broken pattern stops the server at once.
         self._words = load_conference_words(self.config.get("words") or WORDS_PATH)
@@ -210,13 +254,12 @@ class ConferenceWordsExtractor(_BuiltFromConfig):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             entities = list(message.get(ENTITIES) or [])
-            listed: Dict[Text, List[Text]] = {key: [] for key in self.LISTED.values()}
+            listed: Dict[str, List[str]] = {key: [] for key in self.LISTED.values()}
             for word in self._words.find(message.get(TEXT) or ""):
                 if word.entity in self.LISTED:
                     listed[self.LISTED[word.entity]].append(word.value)
                 else:
-                    entities.append(_entity(word.entity, word.value, word.start, word.end,
-                                            self.__class__.__name__))
+                    entities.append(_entity(word.entity, word.value, word.start, word.end, self.__class__.__name__))
             message.set(ENTITIES, entities, add_to_output=True)
             for key, values in listed.items():
                 message.set(key, values, add_to_output=True)
@@ -235,12 +278,23 @@ class SafetyCheckComponent(GraphComponent):
     FILE = "safety_examples.npz"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"rules": str(RULES_PATH), "words": str(DANGER_WORDS_PATH), "bank": str(BANK_PATH),
-                "settings": str(NET_PATH), "sentences": True, "answer_at": 0.45}
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "rules": str(RULES_PATH),
+            "words": str(DANGER_WORDS_PATH),
+            "bank": str(BANK_PATH),
+            "settings": str(NET_PATH),
+            "sentences": True,
+            "answer_at": 0.45,
+        }
 
-    def __init__(self, config: Dict[Text, Any], storage: Optional[ModelStorage] = None,
-                 resource: Optional[Resource] = None, trained: Optional[Dict[Text, Any]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        trained: Dict[str, Any] | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource = storage, resource
         config = self.config
@@ -252,35 +306,50 @@ class SafetyCheckComponent(GraphComponent):
             for key, extra in (trained or {}).items():
                 matrices[key] = np.vstack([matrices[key], extra]) if key in matrices else extra
             bank = DangerBank(matrices, encode)
-        self._net = SafetyNet(read_settings(Path(config["settings"])), load_safety_check(config["rules"]),
-                              load_danger_words(Path(config["words"])), bank)
+        self._net = SafetyNet(
+            read_settings(Path(config["settings"])),
+            load_safety_check(config["rules"]),
+            load_danger_words(Path(config["words"])),
+            bank,
+        )
         self._answer_at = float(config["answer_at"])
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SafetyCheckComponent":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyCheckComponent:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(e.get(INTENT), e.get(TEXT)) for e in training_data.intent_examples if e.get(TEXT)]
         texts = with_training_examples({}, examples)
-        matrices = encode_all({k: v for k, v in texts.items() if v}, shipped_encoder()) \
-            if self.config["sentences"] else {}
+        matrices = (
+            encode_all({k: v for k, v in texts.items() if v}, shipped_encoder()) if self.config["sentences"] else {}
+        )
         if self._storage is not None and self._resource is not None:
             with self._storage.write_to(self._resource) as folder:
                 np.savez_compressed(folder / self.FILE, **matrices)
         return self._resource  # type: ignore[return-value]
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyCheckComponent":
-        trained: Dict[Text, Any] = {}
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SafetyCheckComponent:
+        trained: Dict[str, Any] = {}
         try:
-            with model_storage.read_from(resource) as folder:
-                with np.load(folder / cls.FILE) as stored:
-                    trained = {key: stored[key] for key in stored.files}
+            with model_storage.read_from(resource) as folder, np.load(folder / cls.FILE) as stored:
+                trained = {key: stored[key] for key in stored.files}
         except (ValueError, OSError):
-            pass                                   # not trained: the bank's own examples only
+            pass  # not trained: the bank's own examples only
         return cls(config, model_storage, resource, trained)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -292,10 +361,12 @@ class SafetyCheckComponent(GraphComponent):
         return training_data
 
     def _route(self, message: Message) -> None:
-        previous: Optional[Dict[Text, Any]] = message.get(INTENT)
-        ranking = [(entry.get(INTENT_NAME_KEY), float(entry.get("confidence") or 0))
-                   for entry in message.get(INTENT_RANKING_KEY) or []
-                   if entry.get(INTENT_NAME_KEY) != "nlu_fallback"]
+        previous: Dict[str, Any] | None = message.get(INTENT)
+        ranking = [
+            (entry.get(INTENT_NAME_KEY), float(entry.get("confidence") or 0))
+            for entry in message.get(INTENT_RANKING_KEY) or []
+            if entry.get(INTENT_NAME_KEY) != "nlu_fallback"
+        ]
         decision = self._net.decide(message.get(TEXT) or "", ranking)
         if decision.route is None and (previous or {}).get(INTENT_NAME_KEY) in SAFETY_ROUTES:
             # The classifier alone, and not sure enough: its next answer, or the fallback.
@@ -312,5 +383,8 @@ class SafetyCheckComponent(GraphComponent):
             entities = list(message.get(ENTITIES) or [])
             entities.append(_entity("crisis_act", "under_way", *decision.act, self.__class__.__name__))
             message.set(ENTITIES, entities, add_to_output=True)
-        message.set("safety", {**decision.summary(), "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
-                    add_to_output=True)
+        message.set(
+            "safety",
+            {**decision.summary(), "classifier_intent": (previous or {}).get(INTENT_NAME_KEY)},
+            add_to_output=True,
+        )

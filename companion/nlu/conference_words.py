@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Pattern, Tuple, Union
+from typing import Dict, List, Pattern, Tuple
 
-from companion.yaml_file import read_mapping
 from companion.paths import CONTENT_DIR
+from companion.yaml_file import read_mapping
 
 WORDS_PATH = CONTENT_DIR / "conference_words.yml"
 # Words that start a date question. A question's own part runs from the
 # clause it starts in to the end of its sentence.
 QUESTION = re.compile(
     r"\b(when|whens|wen|what time|what date|what day|how long|how soon|how early|how late"
-    r"|how many (days|weeks|working days)|how much notice|by when|deadline|last day|latest date)\b")
+    r"|how many (days|weeks|working days)|how much notice|by when|deadline|last day|latest date)\b"
+)
 _CLAUSE_START = re.compile(r"(.*)([,;.?!\n]|\band\b|\bbut\b)", re.S)
 _SENTENCE_END = re.compile(r"[.?!\n]")
 GROUPS = {"milestones": "milestone", "conference_kinds": "conference_kind", "nations": "nation"}
@@ -31,8 +32,8 @@ class ConferenceWordsError(ValueError):
 
 @dataclass(frozen=True)
 class Word:
-    entity: str      # milestone, conference_kind or nation
-    value: str       # e.g. first_core_group
+    entity: str  # milestone, conference_kind or nation
+    value: str  # e.g. first_core_group
     start: int
     end: int
 
@@ -49,8 +50,9 @@ class ConferenceWords:
         the review is the conference, and only the report is asked about.
         """
         lowered = (text or "").lower()
-        kinds = [m.span() for _, pattern in self._patterns.get("conference_kind", [])
-                 for m in pattern.finditer(lowered)]
+        kinds = [
+            m.span() for _, pattern in self._patterns.get("conference_kind", []) for m in pattern.finditer(lowered)
+        ]
         words = []
         for entity, entries in self._patterns.items():
             for value, pattern in entries:
@@ -75,7 +77,7 @@ def question_parts(lowered: str) -> List[Tuple[int, int]]:
     """Where the message's date questions are (character spans)."""
     parts = []
     for match in QUESTION.finditer(lowered):
-        before = _CLAUSE_START.match(lowered[:match.start()])
+        before = _CLAUSE_START.match(lowered[: match.start()])
         start = before.end() if before else 0
         end = _SENTENCE_END.search(lowered, match.end())
         parts.append((start, end.start() if end else len(lowered)))
@@ -86,7 +88,7 @@ def _overlaps(span: Tuple[int, int], spans: List[Tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in spans)
 
 
-def load_conference_words(path: Union[str, Path] = WORDS_PATH) -> ConferenceWords:
+def load_conference_words(path: str | Path = WORDS_PATH) -> ConferenceWords:
     data = read_mapping(path, ConferenceWordsError)
     patterns: Dict[str, List[Tuple[str, Pattern[str]]]] = {}
     for group, entity in GROUPS.items():
@@ -101,5 +103,6 @@ def load_conference_words(path: Union[str, Path] = WORDS_PATH) -> ConferenceWord
                     patterns.setdefault(entity, []).append((str(value), re.compile(str(regex))))
                 except re.error as problem:
                     raise ConferenceWordsError(
-                        f"{path}: {group}.{value}: {regex!r} is not a valid pattern ({problem})") from None
+                        f"{path}: {group}.{value}: {regex!r} is not a valid pattern ({problem})"
+                    ) from None
     return ConferenceWords(patterns)

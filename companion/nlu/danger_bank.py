@@ -42,11 +42,12 @@ class DangerBankError(ValueError):
 @dataclass(frozen=True)
 class Nearest:
     """A route's best sentence in one message."""
+
     route: str
-    similarity: float          # to the nearest example of the route
-    safe: float                # to the nearest safe example, for the same sentence
-    act: float                 # to the nearest act-under-way example (crisis only, else 0)
-    span: Tuple[int, int]      # the sentence's characters in the message
+    similarity: float  # to the nearest example of the route
+    safe: float  # to the nearest safe example, for the same sentence
+    act: float  # to the nearest act-under-way example (crisis only, else 0)
+    span: Tuple[int, int]  # the sentence's characters in the message
 
     @property
     def margin(self) -> float:
@@ -59,8 +60,11 @@ def read_bank(path: Path = BANK_PATH) -> Dict[str, Tuple[str, ...]]:
     bank = {}
     for key in needed:
         examples = data.get(key)
-        if not isinstance(examples, list) or not examples or \
-                not all(isinstance(e, str) and e.strip() for e in examples):
+        if (
+            not isinstance(examples, list)
+            or not examples
+            or not all(isinstance(e, str) and e.strip() for e in examples)
+        ):
             raise DangerBankError(f"{path}: {key} needs a list of example sentences")
         bank[key] = tuple(e.strip() for e in examples)
     unknown = sorted(set(data) - set(needed))
@@ -69,28 +73,31 @@ def read_bank(path: Path = BANK_PATH) -> Dict[str, Tuple[str, ...]]:
     return bank
 
 
-def with_training_examples(bank: Mapping[str, Sequence[str]],
-                           examples: Sequence[Tuple[str, str]]) -> Dict[str, Tuple[str, ...]]:
+def with_training_examples(
+    bank: Mapping[str, Sequence[str]], examples: Sequence[Tuple[str, str]]
+) -> Dict[str, Tuple[str, ...]]:
     """The bank, plus the classifier's training examples ((intent, text)
     pairs): those of a safety intent join its route, all others are safe."""
     merged = {key: list(texts) for key, texts in bank.items()}
     for intent, text in examples:
         merged.setdefault(intent if intent in ROUTES else SAFE, []).append(text)
-    return {key: tuple(dict.fromkeys(t.strip().lower() for t in texts if t.strip()))
-            for key, texts in merged.items()}
+    return {key: tuple(dict.fromkeys(t.strip().lower() for t in texts if t.strip())) for key, texts in merged.items()}
 
 
 def encode_all(bank: Mapping[str, Sequence[str]], encode: Callable[[str], np.ndarray]) -> Dict[str, np.ndarray]:
-    return {key: np.stack([encode(text.strip().lower()) for text in texts]).astype(np.float32)
-            for key, texts in bank.items()}
+    return {
+        key: np.stack([encode(text.strip().lower()) for text in texts]).astype(np.float32)
+        for key, texts in bank.items()
+    }
 
 
 class DangerBank:
     """``matrices``: each list's examples as unit vectors (one per row);
     ``encode`` turns a sentence into one (the sentence model)."""
 
-    def __init__(self, matrices: Mapping[str, np.ndarray], encode: Callable[[str], np.ndarray],
-                 most_sentences: int = 40) -> None:
+    def __init__(
+        self, matrices: Mapping[str, np.ndarray], encode: Callable[[str], np.ndarray], most_sentences: int = 40
+    ) -> None:
         missing = [key for key in ROUTES + (ACT, SAFE) if key not in matrices]
         if missing:
             raise DangerBankError(f"no examples for {', '.join(missing)}")
@@ -99,8 +106,9 @@ class DangerBank:
         self._matrices = dict(matrices)
 
     @classmethod
-    def from_texts(cls, bank: Mapping[str, Sequence[str]], encode: Callable[[str], np.ndarray],
-                   most_sentences: int = 40) -> DangerBank:
+    def from_texts(
+        cls, bank: Mapping[str, Sequence[str]], encode: Callable[[str], np.ndarray], most_sentences: int = 40
+    ) -> DangerBank:
         return cls(encode_all(bank, encode), encode, most_sentences)
 
     def sentences(self, text: str) -> List[Tuple[int, int]]:
@@ -150,8 +158,9 @@ def _bank_matrices(path: str, changed: int) -> Dict[str, np.ndarray]:
     return encode_all(read_bank(Path(path)), shipped_encoder())
 
 
-def load_danger_bank(path: Path = BANK_PATH, examples: Sequence[Tuple[str, str]] = (),
-                     model_dir: Path | None = None) -> DangerBank:
+def load_danger_bank(
+    path: Path = BANK_PATH, examples: Sequence[Tuple[str, str]] = (), model_dir: Path | None = None
+) -> DangerBank:
     """The bank (and training ``examples``, if given) with the shipped sentence model."""
     encode = shipped_encoder(model_dir)
     return DangerBank.from_texts(with_training_examples(read_bank(path), examples), encode)

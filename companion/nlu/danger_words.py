@@ -24,7 +24,7 @@ from companion.yaml_file import read_mapping
 
 WORDS_PATH = CONTENT_DIR / "danger_words.yml"
 ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
-CHILD_BEFORE = 6        # words before a `who: first` term in which a child may be named
+CHILD_BEFORE = 6  # words before a `who: first` term in which a child may be named
 _GROUP = re.compile(r"\{(\w+)\}")
 
 
@@ -36,8 +36,8 @@ class DangerWordsError(ValueError):
 class WordSignal:
     route: str
     strong: bool
-    act: bool                       # an act under way (crisis only)
-    span: Tuple[int, int]           # the words' characters in the message
+    act: bool  # an act under way (crisis only)
+    span: Tuple[int, int]  # the words' characters in the message
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class DangerWords:
             raise DangerWordsError(f"{where}: groups should be named patterns")
         self._groups: Dict[str, str] = {}
         for name, value in groups.items():
-            _compile(value, self._groups, f"{where}: groups.{name}")       # checked on its own
+            _compile(value, self._groups, f"{where}: groups.{name}")  # checked on its own
             # A group may use the groups defined before it.
             self._groups[name] = _GROUP.sub(lambda m: self._groups[m.group(1)], str(value))
         terms = data.get("terms")
@@ -93,10 +93,18 @@ class DangerWords:
                 raise DangerWordsError(f"{place}: route should be one of {', '.join(ROUTES)}")
             if entry.get("act") and entry["route"] != "parent_in_crisis":
                 raise DangerWordsError(f"{place}: only a parent_in_crisis term can be an act under way")
-            self._terms.append(_Term(entry["route"], _compile(entry.get("term"), self._groups, place),
-                                     bool(entry.get("strong")), bool(entry.get("weak")), bool(entry.get("act")),
-                                     entry.get("who") == "first", entry.get("who") == "me",
-                                     bool(entry.get("child_nearby"))))
+            self._terms.append(
+                _Term(
+                    entry["route"],
+                    _compile(entry.get("term"), self._groups, place),
+                    bool(entry.get("strong")),
+                    bool(entry.get("weak")),
+                    bool(entry.get("act")),
+                    entry.get("who") == "first",
+                    entry.get("who") == "me",
+                    bool(entry.get("child_nearby")),
+                )
+            )
         now = data.get("now")
         if not isinstance(now, list) or not now:
             raise DangerWordsError(f"{where}: now needs a list of patterns")
@@ -148,14 +156,19 @@ class DangerWords:
                     route = term.route
                     if term.first_person and self._child_just_before(before):
                         route = "child_in_danger"
-                    if term.about_me and (self._parent_figure.search(" ".join(before.split()[-CHILD_BEFORE:]))
-                                          or self._young.search(sentence)):
+                    if term.about_me and (
+                        self._parent_figure.search(" ".join(before.split()[-CHILD_BEFORE:]))
+                        or self._young.search(sentence)
+                    ):
                         route = "child_in_danger"
                     if topic and not term.strong:
                         continue
                     strong = (term.strong or now) and not topic and not term.weak
-                    found.append(WordSignal(route, strong, term.act and strong and route == "parent_in_crisis",
-                                            (start + a, start + b)))
+                    found.append(
+                        WordSignal(
+                            route, strong, term.act and strong and route == "parent_in_crisis", (start + a, start + b)
+                        )
+                    )
         return found
 
 

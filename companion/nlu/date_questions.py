@@ -25,12 +25,12 @@ from companion.nlu.dates import Reading
 NOT_YET = re.compile(
     r"\b(haven'?t|hasn'?t|hadn'?t|didn'?t|don'?t|doesn'?t|ain'?t|not|no|never|nothing|still|yet)\b"
     r"[^.?!]{0,40}\b(had|got|get|received|seen|come|came|arrived|sent|given|report|reports|paperwork"
-    r"|papers|minutes|letter|invite|invitation|plan)\b")
+    r"|papers|minutes|letter|invite|invitation|plan)\b"
+)
 # Intents left alone: already a date question, a yes or no inside the form, or a
 # safety route. Giving the date with a question ("it's on the 3rd, when do I get
 # the report?") becomes a date question, so the question is remembered.
-LEAVE = frozenset({"ask_dates", "affirm", "deny", "child_in_danger", "parent_in_crisis",
-                   "parent_in_danger"})
+LEAVE = frozenset({"ask_dates", "affirm", "deny", "child_in_danger", "parent_in_crisis", "parent_in_danger"})
 
 
 def asks_for_a_date(text: str, reading: Reading, milestones: Sequence[str]) -> bool:

@@ -45,26 +45,103 @@ from spacy.tokens import Doc, Span
 LONDON = ZoneInfo("Europe/London")
 
 MONTHS = {
-    "jan": 1, "january": 1, "janury": 1, "janauary": 1, "feb": 2, "february": 2, "febuary": 2,
-    "feburary": 2, "febraury": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "apirl": 4, "may": 5,
-    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "agust": 8, "sep": 9, "sept": 9,
-    "september": 9, "setember": 9, "septmber": 9, "oct": 10, "october": 10, "nov": 11,
-    "november": 11, "novemeber": 11, "novmber": 11, "dec": 12, "december": 12, "decemeber": 12,
-    "decmber": 12, "decemebr": 12,
+    "jan": 1,
+    "january": 1,
+    "janury": 1,
+    "janauary": 1,
+    "feb": 2,
+    "february": 2,
+    "febuary": 2,
+    "feburary": 2,
+    "febraury": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "apirl": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "agust": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "setember": 9,
+    "septmber": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "novemeber": 11,
+    "novmber": 11,
+    "dec": 12,
+    "december": 12,
+    "decemeber": 12,
+    "decmber": 12,
+    "decemebr": 12,
 }
 WEEKDAYS = {
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "tuseday": 1, "teusday": 1, "wed": 2,
-    "weds": 2, "wednesday": 2, "wensday": 2, "wednsday": 2, "wendsday": 2, "thu": 3, "thur": 3,
-    "thurs": 3, "thursday": 3, "thurday": 3, "thrusday": 3, "fri": 4, "friday": 4, "sat": 5,
-    "saturday": 5, "sun": 6, "sunday": 6,
+    "mon": 0,
+    "monday": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "tuseday": 1,
+    "teusday": 1,
+    "wed": 2,
+    "weds": 2,
+    "wednesday": 2,
+    "wensday": 2,
+    "wednsday": 2,
+    "wendsday": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "thurday": 3,
+    "thrusday": 3,
+    "fri": 4,
+    "friday": 4,
+    "sat": 5,
+    "saturday": 5,
+    "sun": 6,
+    "sunday": 6,
 }
-NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "fortnight": 14,
-             "fortnights": 14}
-RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmw": 1, "tomoz": 1,
-                 "2moro": 1, "2morrow": 1, "tomorow": 1, "tommorow": 1, "tommorrow": 1,
-                 "yesterday": -1}
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "fortnight": 14, "fortnights": 14}
+RELATIVE_DAYS = {
+    "today": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "tmrw": 1,
+    "tmw": 1,
+    "tomoz": 1,
+    "2moro": 1,
+    "2morrow": 1,
+    "tomorow": 1,
+    "tommorow": 1,
+    "tommorrow": 1,
+    "yesterday": -1,
+}
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -78,7 +155,7 @@ WEEKDAY_ALONE = rf"^({_alternatives(w for w in WEEKDAYS if w not in ('sat', 'sun
 DAY = r"^(0?[1-9]|[12][0-9]|3[01])(st|nd|rd|th)?$"
 ORDINAL = r"^(0?[1-9]|[12][0-9]|3[01])(st|nd|rd|th)$"
 YEAR4 = r"^(19|20)[0-9]{2}$"
-YEAR2 = r"^2[0-9]$"                    # only after a month name: 2020 to 2029
+YEAR2 = r"^2[0-9]$"  # only after a month name: 2020 to 2029
 NUMERIC = r"^(0?[1-9]|[12][0-9]|3[01])([/.\-])(0?[1-9]|1[0-2])(\2([0-9]{2}|[0-9]{4}))?$"
 ISO = r"^(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]$"
 COUNT = rf"^([1-9]|[1-5][0-9]|{_alternatives(NUMBER_WORDS)})$"
@@ -89,7 +166,7 @@ CLOCK_AMPM = r"^(0?[1-9]|1[0-2])([:.][0-5][0-9])?(am|pm)$"
 CLOCK_RANGE = r"^(0?[1-9]|1[0-2])([:.][0-5][0-9])?(am|pm)?[-–](0?[1-9]|1[0-2])([:.][0-5][0-9])?(am|pm)$"
 CLOCK_ISH = r"^(0?[1-9]|1[0-2])ish$"
 AMPM = ["am", "pm", "a.m.", "p.m.", "a.m", "p.m"]
-AT_BARE = ["at", "from", "starts", "start", "starting", "begins"]   # before a bare hour: "at 10"
+AT_BARE = ["at", "from", "starts", "start", "starting", "begins"]  # before a bare hour: "at 10"
 AT = AT_BARE + ["for"]
 
 
@@ -115,43 +192,72 @@ RELATIVE = list(RELATIVE_DAYS)
 
 # Each key is one way of writing a date or a time; _resolve reads its parts.
 PATTERNS: Dict[str, List[List[Dict[str, Any]]]] = {
-    "day_month": [[WD_, COMMA, THE, _r(DAY), _w("of", op="?"), _r(MONTH), COMMA,
-                   {"ORTH": "'", "OP": "?"}, _r(YEAR4 + "|" + YEAR2, "?")]],
+    "day_month": [
+        [
+            WD_,
+            COMMA,
+            THE,
+            _r(DAY),
+            _w("of", op="?"),
+            _r(MONTH),
+            COMMA,
+            {"ORTH": "'", "OP": "?"},
+            _r(YEAR4 + "|" + YEAR2, "?"),
+        ]
+    ],
     "month_day": [[WD_, COMMA, _r(MONTH), THE, _r(DAY), COMMA, _r(YEAR4, "?")]],
     "numeric": [[WD_, COMMA, _r(NUMERIC)]],
     "iso": [[_r(ISO)]],
     "day_of_month": [[WD_, _w("the"), _r(ORDINAL)], [_r(WEEKDAY), _r(ORDINAL)], [_w("on"), _r(ORDINAL)]],
     "day_of_named_month": [[THE, _r(ORDINAL), _w("of"), _w("this", "next", "last"), _w("month")]],
-    "weekday": [[_r(WEEKDAY_ALONE)], [_w("on", "by", "until", "til", "till", "next", "this", "coming"), _r(WEEKDAY)],
-                [ON, _w("next", "this", "coming"), _r(WEEKDAY)],
-                [_w("this"), _w("coming"), _r(WEEKDAY)]],
-    "weekday_week": [[ON, _r(WEEKDAY), _w("week")],
-                     [_w("a", "one"), _w("week"), _w("on", "from", "next", "this", op="?"), _r(WEEKDAY)]],
-    "weekday_fortnight": [[ON, _r(WEEKDAY), _w("fortnight")],
-                          [_w("a"), _w("fortnight"), _w("on", "from", "next", "this", op="?"), _r(WEEKDAY)],
-                          [_r(COUNT), _w("weeks"), _w("on", "from"), _r(WEEKDAY)]],
-    "next_week_weekday": [[_w("next"), _w("week"), _w("on", op="?"), _r(WEEKDAY)],
-                          [ON, _r(WEEKDAY), _w("next"), _w("week")],
-                          [ON, _r(WEEKDAY), _w("of"), _w("next"), _w("week")]],
+    "weekday": [
+        [_r(WEEKDAY_ALONE)],
+        [_w("on", "by", "until", "til", "till", "next", "this", "coming"), _r(WEEKDAY)],
+        [ON, _w("next", "this", "coming"), _r(WEEKDAY)],
+        [_w("this"), _w("coming"), _r(WEEKDAY)],
+    ],
+    "weekday_week": [
+        [ON, _r(WEEKDAY), _w("week")],
+        [_w("a", "one"), _w("week"), _w("on", "from", "next", "this", op="?"), _r(WEEKDAY)],
+    ],
+    "weekday_fortnight": [
+        [ON, _r(WEEKDAY), _w("fortnight")],
+        [_w("a"), _w("fortnight"), _w("on", "from", "next", "this", op="?"), _r(WEEKDAY)],
+        [_r(COUNT), _w("weeks"), _w("on", "from"), _r(WEEKDAY)],
+    ],
+    "next_week_weekday": [
+        [_w("next"), _w("week"), _w("on", op="?"), _r(WEEKDAY)],
+        [ON, _r(WEEKDAY), _w("next"), _w("week")],
+        [ON, _r(WEEKDAY), _w("of"), _w("next"), _w("week")],
+    ],
     "weekday_after_next": [[ON, THE, _r(WEEKDAY), _w("after"), _w("next")]],
-    "last_weekday": [[_w("last", "past", "previous"), _r(WEEKDAY)],
-                     [_w("this"), _w("past"), _r(WEEKDAY)],
-                     [_r(WEEKDAY), _w("just", op="?"), _w("gone")]],
+    "last_weekday": [
+        [_w("last", "past", "previous"), _r(WEEKDAY)],
+        [_w("this"), _w("past"), _r(WEEKDAY)],
+        [_r(WEEKDAY), _w("just", op="?"), _w("gone")],
+    ],
     "relative": [[_w(*RELATIVE)]],
     "day_after_tomorrow": [[THE, _w("day"), _w("after"), _w(*RELATIVE[2:-1])]],
     "day_before_yesterday": [[THE, _w("day"), _w("before"), _w("yesterday")]],
-    "in_days": [[_w("in"), _r(COUNT), _w(*UNIT_DAYS), _w("time", "'s", "s", "'", op="?"), _w("time", op="?")],
-                [_w("in"), _r(COUNT_UNIT)]],
+    "in_days": [
+        [_w("in"), _r(COUNT), _w(*UNIT_DAYS), _w("time", "'s", "s", "'", op="?"), _w("time", op="?")],
+        [_w("in"), _r(COUNT_UNIT)],
+    ],
     "days_from": [[_r(COUNT), _w(*UNIT_DAYS), _w("from", op="?"), _w(*RELATIVE[:-1], "now")]],
     "days_ago": [[_r(COUNT), _w(*UNIT_DAYS), _w("ago")]],
     "this_time_next_week": [[_w("this"), _w("time"), _w("next"), _w("week")]],
     # Times
-    "clock_ampm": [[_w(*AT, op="?"), _r(HOUR[:-2] + r"|(0?[1-9]|1[0-2])[:.][0-5][0-9])$"), _w(*AMPM)],
-                   [_w(*AT, op="?"), _r(CLOCK_AMPM)], [_w(*AT, op="?"), _r(CLOCK_RANGE)]],
-    "clock_24": [[_w(*AT, op="?"), _r(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")],
-                 # "1.30", "14.00": minutes that cannot be a month are a time.
-                 [_w(*AT, op="?"), _r(r"^([01]?[0-9]|2[0-3])\.(00|1[3-9]|[2-5][0-9])$")],
-                 [_w(*AT), _r(r"^([01]?[0-9]|2[0-3])\.[0-5][0-9]$")]],
+    "clock_ampm": [
+        [_w(*AT, op="?"), _r(HOUR[:-2] + r"|(0?[1-9]|1[0-2])[:.][0-5][0-9])$"), _w(*AMPM)],
+        [_w(*AT, op="?"), _r(CLOCK_AMPM)],
+        [_w(*AT, op="?"), _r(CLOCK_RANGE)],
+    ],
+    "clock_24": [
+        [_w(*AT, op="?"), _r(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")],
+        # "1.30", "14.00": minutes that cannot be a month are a time.
+        [_w(*AT, op="?"), _r(r"^([01]?[0-9]|2[0-3])\.(00|1[3-9]|[2-5][0-9])$")],
+        [_w(*AT), _r(r"^([01]?[0-9]|2[0-3])\.[0-5][0-9]$")],
+    ],
     "clock_at": [[_w(*AT_BARE), _r(HOUR)], [_w(*AT, op="?"), _r(CLOCK_ISH)]],
     "clock_half": [[_w(*AT, op="?"), _w("half"), _w("past", op="?"), _r(HOUR)]],
     "clock_quarter": [[_w(*AT, op="?"), _w("quarter"), _w("past", "to", "after"), _r(HOUR)]],
@@ -161,37 +267,212 @@ PATTERNS: Dict[str, List[List[Dict[str, Any]]]] = {
 CLOCK_KEYS = {key for key in PATTERNS if key.startswith("clock_")}
 WHOLE_DATES = {"day_month", "month_day", "numeric", "iso"}
 # Words after a number that make "at 10" something other than a time.
-NOT_A_TIME_AFTER = {"weeks", "week", "wks", "months", "month", "years", "year", "yrs", "yr", "days", "day",
-                    "hours", "hour", "hrs", "mins", "min", "minutes", "minute", "%", "percent", "pages",
-                    "page", "kids", "children", "child", "people", "point", "stage", "time", "times", "of",
-                    "past", "to", "and", "or", "y/o", "yo", "-"}
+NOT_A_TIME_AFTER = {
+    "weeks",
+    "week",
+    "wks",
+    "months",
+    "month",
+    "years",
+    "year",
+    "yrs",
+    "yr",
+    "days",
+    "day",
+    "hours",
+    "hour",
+    "hrs",
+    "mins",
+    "min",
+    "minutes",
+    "minute",
+    "%",
+    "percent",
+    "pages",
+    "page",
+    "kids",
+    "children",
+    "child",
+    "people",
+    "point",
+    "stage",
+    "time",
+    "times",
+    "of",
+    "past",
+    "to",
+    "and",
+    "or",
+    "y/o",
+    "yo",
+    "-",
+}
 # An ordinal that is about a place in a queue, not a date.
-NOT_A_DAY_AFTER = {"in", "time", "person", "one", "child", "baby", "kid", "place", "floor", "birthday",
-                   "week", "month", "year", "grade", "class", "attempt"}
+NOT_A_DAY_AFTER = {
+    "in",
+    "time",
+    "person",
+    "one",
+    "child",
+    "baby",
+    "kid",
+    "place",
+    "floor",
+    "birthday",
+    "week",
+    "month",
+    "year",
+    "grade",
+    "class",
+    "attempt",
+}
 # Leading words that belong to the pattern but not to the date's own words.
-LEADING = {"the", "on", "by", "until", "til", "till", "for", "at", "from", "starts", "start", "starting",
-           "begins"}
+LEADING = {"the", "on", "by", "until", "til", "till", "for", "at", "from", "starts", "start", "starting", "begins"}
 
 # Tense: the nearest of these before a date (or just after it) says which way to look.
-PAST_WORDS = {"was", "were", "wasnt", "had", "did", "went", "happened", "held", "been", "ago", "last",
-              "gone", "took", "attended", "came", "put", "placed", "decided", "started", "finished",
-              "ended", "passed"}
-FUTURE_WORDS = {"is", "'s", "s", "isnt", "are", "will", "'ll", "ll", "be", "going", "gonna", "coming",
-                "next", "upcoming", "moved", "changed", "rescheduled", "postponed", "booked",
-                "arranged", "set", "now", "until", "til", "till", "planned", "happening", "being",
-                "its", "meant", "supposed", "due", "starts", "begins", "need", "should", "shall"}
+PAST_WORDS = {
+    "was",
+    "were",
+    "wasnt",
+    "had",
+    "did",
+    "went",
+    "happened",
+    "held",
+    "been",
+    "ago",
+    "last",
+    "gone",
+    "took",
+    "attended",
+    "came",
+    "put",
+    "placed",
+    "decided",
+    "started",
+    "finished",
+    "ended",
+    "passed",
+}
+FUTURE_WORDS = {
+    "is",
+    "'s",
+    "s",
+    "isnt",
+    "are",
+    "will",
+    "'ll",
+    "ll",
+    "be",
+    "going",
+    "gonna",
+    "coming",
+    "next",
+    "upcoming",
+    "moved",
+    "changed",
+    "rescheduled",
+    "postponed",
+    "booked",
+    "arranged",
+    "set",
+    "now",
+    "until",
+    "til",
+    "till",
+    "planned",
+    "happening",
+    "being",
+    "its",
+    "meant",
+    "supposed",
+    "due",
+    "starts",
+    "begins",
+    "need",
+    "should",
+    "shall",
+}
 # Roles: what a date is said with. The nearest such word wins.
-CONFERENCE_WORDS = {"conference", "conf", "conferences", "meeting", "meetings", "meetin", "icpc", "rcpc",
-                    "cpc", "cppm", "review", "reviews", "cp", "rcpcs"}
-BIRTH_WORDS = {"born", "birth", "dob", "d.o.b", "d.o.b.", "birthday", "birthdays", "bday", "b'day",
-               "turned", "turns", "turning"}
+CONFERENCE_WORDS = {
+    "conference",
+    "conf",
+    "conferences",
+    "meeting",
+    "meetings",
+    "meetin",
+    "icpc",
+    "rcpc",
+    "cpc",
+    "cppm",
+    "review",
+    "reviews",
+    "cp",
+    "rcpcs",
+}
+BIRTH_WORDS = {
+    "born",
+    "birth",
+    "dob",
+    "d.o.b",
+    "d.o.b.",
+    "birthday",
+    "birthdays",
+    "bday",
+    "b'day",
+    "turned",
+    "turns",
+    "turning",
+}
 BABY_WORDS = {"baby", "pregnant", "pregnancy", "due"}
-OTHER_EVENT_WORDS = {"report", "reports", "paperwork", "papers", "court", "hearing", "police", "letter",
-                     "minutes", "core", "cg", "strategy", "scan", "visit", "visited", "appointment",
-                     "contact", "school", "nursery", "hospital", "gp", "assessment", "taken", "removed",
-                     "arrested", "invite", "invitation"}
-CLAUSE_BREAKS = {".", "?", "!", ";", ":", ",", "and", "but", "so", "because", "cos", "coz", "as", "then",
-                 "\n", "-", "–"}
+OTHER_EVENT_WORDS = {
+    "report",
+    "reports",
+    "paperwork",
+    "papers",
+    "court",
+    "hearing",
+    "police",
+    "letter",
+    "minutes",
+    "core",
+    "cg",
+    "strategy",
+    "scan",
+    "visit",
+    "visited",
+    "appointment",
+    "contact",
+    "school",
+    "nursery",
+    "hospital",
+    "gp",
+    "assessment",
+    "taken",
+    "removed",
+    "arrested",
+    "invite",
+    "invitation",
+}
+CLAUSE_BREAKS = {
+    ".",
+    "?",
+    "!",
+    ";",
+    ":",
+    ",",
+    "and",
+    "but",
+    "so",
+    "because",
+    "cos",
+    "coz",
+    "as",
+    "then",
+    "\n",
+    "-",
+    "–",
+}
 SENTENCE_BREAKS = {".", "?", "!", ";", "\n"}
 # Roles a date can have that still allow it to be the conference.
 MAY_BE_CONFERENCE = ("conference", "date")
@@ -200,22 +481,22 @@ MAY_BE_CONFERENCE = ("conference", "date")
 @dataclass(frozen=True)
 class Clock:
     text: str
-    start: int          # character offsets in the message
+    start: int  # character offsets in the message
     end: int
-    value: str          # HH:MM
+    value: str  # HH:MM
 
 
 @dataclass(frozen=True)
 class Found:
     text: str
-    start: int          # character offsets in the message
+    start: int  # character offsets in the message
     end: int
-    value: str | None            # ISO date, or None when it is not a real date
-    clock: Clock | None = None   # the time given with it
+    value: str | None  # ISO date, or None when it is not a real date
+    clock: Clock | None = None  # the time given with it
     # conference: said with a conference word; date: nothing says what it is;
     # otherwise why it is not the conference: birth, since, last_year, other, replaced.
     role: str = "date"
-    tense: str | None = None     # past or future, when the words said so
+    tense: str | None = None  # past or future, when the words said so
 
     @property
     def time(self) -> str | None:
@@ -227,7 +508,7 @@ class Reading:
     dates: Tuple[Found, ...]
     times: Tuple[Clock, ...]
     conference: Found | None
-    start_time: Clock | None     # the conference's time, or a time said on its own
+    start_time: Clock | None  # the conference's time, or a time said on its own
     today: date
 
     def without(self, spans: Sequence[Tuple[int, int]]) -> Reading:
@@ -275,25 +556,34 @@ class DateFinder:
         today = _today(now)
         doc = self._nlp.make_doc(text or "")
         spans = self._spans(doc)
-        clocks = [(s, e, value) for key, s, e in spans if key in CLOCK_KEYS
-                  for value in [_clock_value(key, doc[s:e])] if value]
-        kept = [(key, start, end) for key, start, end in spans if key not in CLOCK_KEYS
-                and not (key == "day_of_month" and end < len(doc) and doc[end].lower_ in NOT_A_DAY_AFTER)
-                and not (key == "numeric" and _numeric_is_a_time(doc, start, end))]
+        clocks = [
+            (s, e, value)
+            for key, s, e in spans
+            if key in CLOCK_KEYS
+            for value in [_clock_value(key, doc[s:e])]
+            if value
+        ]
+        kept = [
+            (key, start, end)
+            for key, start, end in spans
+            if key not in CLOCK_KEYS
+            and not (key == "day_of_month" and end < len(doc) and doc[end].lower_ in NOT_A_DAY_AFTER)
+            and not (key == "numeric" and _numeric_is_a_time(doc, start, end))
+        ]
         found: List[Found] = []
         for key, start, end in kept:
             tense = _tense(doc, start, end)
             role, year_shift = _role(doc, start, end, kept)
             value = _resolve(key, doc[start:end], today, tense, year_shift)
-            found.append(Found(*_words(doc, start, end), value=value.isoformat() if value else None,
-                               role=role, tense=tense))
+            found.append(
+                Found(*_words(doc, start, end), value=value.isoformat() if value else None, role=role, tense=tense)
+            )
         found, times = _attach(doc, found, clocks, kept)
         return _reading(tuple(found), tuple(times), today)
 
     # --------------------------------------------------------------- matching
     def _spans(self, doc: Doc) -> List[Tuple[str, int, int]]:
-        matches = [_trimmed(doc, self._nlp.vocab.strings[key], start, end)
-                   for key, start, end in self._matcher(doc)]
+        matches = [_trimmed(doc, self._nlp.vocab.strings[key], start, end) for key, start, end in self._matcher(doc)]
         matches = [m for m in matches if m[2] > m[1] and _acceptable(doc, *m)]
         # Longest spans win, then whole dates over a day alone ("on 31st april");
         # overlapping ones are dropped.
@@ -338,7 +628,7 @@ def _acceptable(doc: Doc, key: str, start: int, end: int) -> bool:
 
 
 def _numeric_is_a_time(doc: Doc, start: int, end: int) -> bool:
-    """"at 9.12" or "9.12am" is a time; "9.12.26" and "9/12" are dates."""
+    """ "at 9.12" or "9.12am" is a time; "9.12.26" and "9/12" are dates."""
     token = doc[end - 1].text
     if "." not in token or token.count(".") > 1:
         return False
@@ -390,8 +680,9 @@ def _tense(doc: Doc, start: int, end: int) -> str | None:
 def _role(doc: Doc, start: int, end: int, spans: Sequence[Tuple[str, int, int]]) -> Tuple[str, int]:
     """What the date is said with, and a year shift for "last year"."""
     left, right = _clause(doc, start, end, before=7, after=3)
-    year_shift = {"last": -1, "this": 0, "next": 1}.get(right[0], None) \
-        if len(right) >= 2 and right[1] == "year" else None
+    year_shift = (
+        {"last": -1, "this": 0, "next": 1}.get(right[0], None) if len(right) >= 2 and right[1] == "year" else None
+    )
     if year_shift == -1:
         return "last_year", -1
     if left[:1] == ["since"] or left[:2] == ["ever", "since"]:
@@ -409,8 +700,9 @@ def _role(doc: Doc, start: int, end: int, spans: Sequence[Tuple[str, int, int]])
     return "date", year_shift or 0
 
 
-def _attach(doc: Doc, found: List[Found], clocks: List[Tuple[int, int, str]],
-            date_spans: List[Tuple[str, int, int]]) -> Tuple[List[Found], List[Clock]]:
+def _attach(
+    doc: Doc, found: List[Found], clocks: List[Tuple[int, int, str]], date_spans: List[Tuple[str, int, int]]
+) -> Tuple[List[Found], List[Clock]]:
     """Each time goes with the nearest date in its clause (at most 4 words away)."""
     times: List[Clock] = []
     attached: Dict[int, Clock] = {}
@@ -428,8 +720,7 @@ def _attach(doc: Doc, found: List[Found], clocks: List[Tuple[int, int, str]],
                 best = (len(between), index)
         if best is not None and best[1] not in attached:
             attached[best[1]] = clock
-    with_times = [Found(f.text, f.start, f.end, f.value, attached.get(i), f.role, f.tense)
-                  for i, f in enumerate(found)]
+    with_times = [Found(f.text, f.start, f.end, f.value, attached.get(i), f.role, f.tense) for i, f in enumerate(found)]
     return with_times, times
 
 
@@ -464,10 +755,10 @@ def _resolve(key: str, span: Span, today: date, tense: str | None, year_shift: i
         at = next(i for i, w in enumerate(words) if re.match(MONTH, w))
         if key == "day_month":
             day_at = max(i for i, w in enumerate(words[:at]) if re.match(DAY, w))
-            year_words = [w for w in words[at + 1:] if re.match(YEAR4 + "|" + YEAR2, w)]
+            year_words = [w for w in words[at + 1 :] if re.match(YEAR4 + "|" + YEAR2, w)]
         else:
             day_at = next(i for i, w in enumerate(words) if i > at and re.match(DAY, w))
-            year_words = [w for w in words[day_at + 1:] if re.match(YEAR4, w)]
+            year_words = [w for w in words[day_at + 1 :] if re.match(YEAR4, w)]
         day = _leading_number(words[day_at])
         year = _year(year_words[0], today) if year_words else None
         return _day_month(day, month, year, today, tense, weekday, year_shift)
@@ -548,8 +839,9 @@ def _choose(options: Sequence[date], today: date, tense: str | None, lean_future
     return last if (today - last).days * 3 < (upcoming - today).days else upcoming
 
 
-def _day_month(day: int, month: int, year: int | None, today: date, tense: str | None,
-               weekday: int | None, year_shift: int | None) -> date | None:
+def _day_month(
+    day: int, month: int, year: int | None, today: date, tense: str | None, weekday: int | None, year_shift: int | None
+) -> date | None:
     if year is not None:
         return _safe_date(year, month, day)
     if year_shift:
@@ -582,7 +874,7 @@ def _day_of_month(day: int, today: date, tense: str | None, weekday: int | None)
 
 
 def _weekday(key: str, words: List[str], weekday: int, today: date, tense: str | None) -> date:
-    upcoming = today + timedelta(days=(weekday - today.weekday()) % 7)       # today counts
+    upcoming = today + timedelta(days=(weekday - today.weekday()) % 7)  # today counts
     after_today = upcoming if upcoming > today else upcoming + timedelta(days=7)
     previous = today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)  # before today
     if key == "last_weekday":
@@ -616,8 +908,17 @@ def _count_days(words: List[str], key: str) -> int:
     days = _number(words[count_at]) * UNIT_DAYS[words[count_at + 1]]
     if key == "days_ago":
         return -days
-    if key == "days_from" and words[-1] in ("tomorrow", "tmrw", "tmw", "tomoz", "2moro", "2morrow",
-                                             "tomorow", "tommorow", "tommorrow"):
+    if key == "days_from" and words[-1] in (
+        "tomorrow",
+        "tmrw",
+        "tmw",
+        "tomoz",
+        "2moro",
+        "2morrow",
+        "tomorow",
+        "tommorow",
+        "tommorrow",
+    ):
         days += 1
     return days
 

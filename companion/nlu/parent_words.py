@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Iterable, Mapping, Union
+from typing import Dict, Iterable, Mapping
 
 import yaml
 
@@ -38,8 +38,9 @@ class ParentWords:
                 if not key:
                     raise ParentWordsError(f"parent words: an empty word under {canonical!r}")
                 if key in self._replace and self._replace[key] != canonical and key != canonical:
-                    raise ParentWordsError(f"parent words: {key!r} is listed under {self._replace[key]!r} "
-                                           f"and {canonical!r}")
+                    raise ParentWordsError(
+                        f"parent words: {key!r} is listed under {self._replace[key]!r} and {canonical!r}"
+                    )
                 self._replace.setdefault(key, canonical)
         for phrase in keep:
             key = " ".join(str(phrase).lower().split())
@@ -51,7 +52,7 @@ class ParentWords:
         self._pattern = re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])", re.IGNORECASE)
 
     @classmethod
-    def load(cls, path: Union[str, Path] = WORDS_PATH) -> "ParentWords":
+    def load(cls, path: str | Path = WORDS_PATH) -> ParentWords:
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:

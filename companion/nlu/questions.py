@@ -22,18 +22,23 @@ import spacy
 OPENERS = (
     "can|could|will|would|should|shall|may|might|must|do|does|did|is|are|am|was|were|have|has|had|"
     "what|whats|what's|when|where|who|whos|who's|whom|why|how|hows|how's|which|wat|wot|wen|"
-    "if|what if|any|anyone|is there|are there|tell me|explain|i need|i want|need|please")
+    "if|what if|any|anyone|is there|are there|tell me|explain|i need|i want|need|please"
+)
 _LEAD = r"(?:(?:and|so|also|but|plus|ok|okay|right|oh|well|sorry|please|then|just|now|basically)\W+)*"
 _OPENS = re.compile(rf"^\W*{_LEAD}(?:{OPENERS})\b", re.IGNORECASE)
-_ASKS = re.compile(r"\?|\b(?:i (?:want|need|would like) to know|i'?m wondering|wondering|not sure (?:if|whether|what|how)"
-                   r"|i don'?t (?:know|understand) (?:what|why|how|if|whether|where|who|when)|do you know"
-                   r"|could you|can you|help me)\b", re.IGNORECASE)
+_ASKS = re.compile(
+    r"\?|\b(?:i (?:want|need|would like) to know|i'?m wondering|wondering|not sure (?:if|whether|what|how)"
+    r"|i don'?t (?:know|understand) (?:what|why|how|if|whether|where|who|when)|do you know"
+    r"|could you|can you|help me)\b",
+    re.IGNORECASE,
+)
 # Where one sentence asks a second thing: "... and who will be there", "... also can I ...".
-_JOIN = re.compile(rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+(?=(?:{OPENERS})\b)",
-                   re.IGNORECASE)
-MIN_WORDS = 3        # a part shorter than this is not a question on its own
-SHORT_MESSAGE = 30   # words: every sentence of a message this short may be a question
-CONTEXT_BELOW = 6    # words: a question this short that points back ("what does that mean")
+_JOIN = re.compile(
+    rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+(?=(?:{OPENERS})\b)", re.IGNORECASE
+)
+MIN_WORDS = 3  # a part shorter than this is not a question on its own
+SHORT_MESSAGE = 30  # words: every sentence of a message this short may be a question
+CONTEXT_BELOW = 6  # words: a question this short that points back ("what does that mean")
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|they|them|there|one)\b", re.IGNORECASE)
 
 
@@ -62,8 +67,8 @@ def split_joined(sentence: str) -> List[str]:
     """One sentence that asks two things, as two parts; otherwise itself."""
     parts, start = [], 0
     for join in _JOIN.finditer(sentence):
-        left = sentence[start:join.start()].strip(" ,")
-        if len(left.split()) >= MIN_WORDS and len(sentence[join.end():].split()) >= MIN_WORDS:
+        left = sentence[start : join.start()].strip(" ,")
+        if len(left.split()) >= MIN_WORDS and len(sentence[join.end() :].split()) >= MIN_WORDS:
             parts.append(left)
             start = join.end()
     parts.append(sentence[start:].strip(" ,"))
@@ -96,7 +101,10 @@ def parts(text: str) -> List[str]:
         found = questions(text)
     out = []
     for part in found:
-        before = next((s for s in reversed(every) if s != part and text.find(s) < text.find(part)), None) \
-            if len(part.split()) < CONTEXT_BELOW and _POINTS_BACK.search(part) else None
+        before = (
+            next((s for s in reversed(every) if s != part and text.find(s) < text.find(part)), None)
+            if len(part.split()) < CONTEXT_BELOW and _POINTS_BACK.search(part)
+            else None
+        )
         out.append(f"{before} {part}" if before and part not in before else part)
     return out

@@ -13,18 +13,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple, Union
+from typing import Any, Dict, List, Pattern, Sequence, Tuple
 
 import spacy
 import yaml
+
 from companion.paths import CONTENT_DIR
 
 RULES_PATH = CONTENT_DIR / "safety_rules.yml"
-GAP = "..."          # in a phrase: up to MAX_GAP tokens of anything
-END = "$"            # in a phrase: the end of the message
+GAP = "..."  # in a phrase: up to MAX_GAP tokens of anything
+END = "$"  # in a phrase: the end of the message
 MAX_GAP = 3
 # A compiled phrase: GAP, END, or (word pattern, whether it may match nothing).
-Part = Union[str, Tuple[Pattern[str], bool]]
+Part = str | Tuple[Pattern[str], bool]
 Phrase = Tuple[Part, ...]
 INTENTS = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 _APOSTROPHES = re.compile(r"(?<=\w)['’](?=\w)")
@@ -106,10 +107,11 @@ class SafetyCheck:
             unless = tuple(rule.get("unless") or ())
             unknown = [c for c in needs + unless if c not in self._classes]
             if not needs or unknown or rule.get("intent") not in INTENTS:
-                raise SafetyRulesError(f"{place}: needs an intent, 'all' classes, known class names"
-                                       + (f" (unknown: {unknown})" if unknown else ""))
-            self.rules.append(Rule(rule.get("name", place), rule["intent"], needs,
-                                   int(rule.get("within", 0)), unless))
+                raise SafetyRulesError(
+                    f"{place}: needs an intent, 'all' classes, known class names"
+                    + (f" (unknown: {unknown})" if unknown else "")
+                )
+            self.rules.append(Rule(rule.get("name", place), rule["intent"], needs, int(rule.get("within", 0)), unless))
         if not self.rules:
             raise SafetyRulesError(f"{where}: has no rules")
 
@@ -123,8 +125,13 @@ class SafetyCheck:
         """For each class, the (start, end) token spans where it occurs."""
         found: Dict[str, List[Tuple[int, int]]] = {}
         for name, phrases in self._classes.items():
-            spans = {(start, end) for phrase in phrases for start in range(len(tokens))
-                     for end in _ends(phrase, tokens, start) if end > start}
+            spans = {
+                (start, end)
+                for phrase in phrases
+                for start in range(len(tokens))
+                for end in _ends(phrase, tokens, start)
+                if end > start
+            }
             if spans:
                 found[name] = sorted(spans)
         return found
@@ -132,6 +139,7 @@ class SafetyCheck:
     @staticmethod
     def _close_enough(choices: List[List[Tuple[int, int]]], within: int) -> bool:
         """Is there one span per class with all of them within ``within`` tokens?"""
+
         def search(i: int, lo: int, hi: int) -> bool:
             if i == len(choices):
                 return True
@@ -140,15 +148,15 @@ class SafetyCheck:
                 if new_hi - new_lo <= within and search(i + 1, new_lo, new_hi):
                     return True
             return False
+
         return search(0, 10**9, -1)
 
-    def check(self, text: str) -> Optional[Finding]:
+    def check(self, text: str) -> Finding | None:
         found = self.spans(self.tokens(text))
         for rule in self.rules:
             if any(c in found for c in rule.unless):
                 continue
-            if all(c in found for c in rule.needs) and \
-                    self._close_enough([found[c] for c in rule.needs], rule.within):
+            if all(c in found for c in rule.needs) and self._close_enough([found[c] for c in rule.needs], rule.within):
                 return Finding(rule.intent, rule.name)
         return None
 

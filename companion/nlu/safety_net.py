@@ -34,7 +34,7 @@ from companion.yaml_file import read_mapping
 
 NET_PATH = CONTENT_DIR / "safety_net.yml"
 ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
-PRIORITY = ("child_in_danger", "parent_in_danger", "parent_in_crisis")   # breaks a tie: 999 first
+PRIORITY = ("child_in_danger", "parent_in_danger", "parent_in_crisis")  # breaks a tie: 999 first
 SOURCES = ("rules", "words", "sentences", "classifier")
 
 
@@ -86,36 +86,51 @@ def read_settings(path: Path = NET_PATH) -> Settings:
         classifier_weak=_number(data, "classifier", "weak", where),
         note=note.strip(),
         classifier_needs_company=bool((data.get("classifier") or {}).get("needs_company", True)),
-        sentence_routes=tuple((route, _number(data["sentences"], route, "strong", where),
-                               _number(data["sentences"], route, "margin", where))
-                              for route in ROUTES if isinstance((data.get("sentences") or {}).get(route), Mapping)))
+        sentence_routes=tuple(
+            (
+                route,
+                _number(data["sentences"], route, "strong", where),
+                _number(data["sentences"], route, "margin", where),
+            )
+            for route in ROUTES
+            if isinstance((data.get("sentences") or {}).get(route), Mapping)
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class Signal:
-    source: str                                   # one of SOURCES
-    route: str                                    # one of ROUTES
+    source: str  # one of SOURCES
+    route: str  # one of ROUTES
     strong: bool
-    act: Tuple[int, int] | None = None         # the words of an act under way
+    act: Tuple[int, int] | None = None  # the words of an act under way
 
 
 @dataclass(frozen=True)
 class Decision:
-    route: str | None                          # None: the normal answer
-    note: bool = False                            # no route, but put the note first
-    act: Tuple[int, int] | None = None         # crisis with an act under way: its words
+    route: str | None  # None: the normal answer
+    note: bool = False  # no route, but put the note first
+    act: Tuple[int, int] | None = None  # crisis with an act under way: its words
     signals: Tuple[Signal, ...] = field(default_factory=tuple)
 
     def summary(self) -> Dict[str, object]:
         """What was found, without the message's words (for the logs and the tracker)."""
-        return {"route": self.route, "note": self.note, "act_under_way": self.act is not None,
-                "signals": sorted({f"{s.source}:{s.route}:{'strong' if s.strong else 'weak'}"
-                                   for s in self.signals})}
+        return {
+            "route": self.route,
+            "note": self.note,
+            "act_under_way": self.act is not None,
+            "signals": sorted({f"{s.source}:{s.route}:{'strong' if s.strong else 'weak'}" for s in self.signals}),
+        }
 
 
 class SafetyNet:
-    def __init__(self, settings: Settings, rules: SafetyCheck | None = None,
-                 words: DangerWords | None = None, bank: DangerBank | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules: SafetyCheck | None = None,
+        words: DangerWords | None = None,
+        bank: DangerBank | None = None,
+    ) -> None:
         self.settings, self.rules, self.words, self.bank = settings, rules, words, bank
 
     # ------------------------------------------------------------ the signals
@@ -134,8 +149,10 @@ class SafetyNet:
         return found
 
     def _from_words(self, text: str) -> List[Signal]:
-        return [Signal("words", s.route, s.strong, s.span if s.act else None)
-                for s in (self.words.signals(text) if self.words else [])]
+        return [
+            Signal("words", s.route, s.strong, s.span if s.act else None)
+            for s in (self.words.signals(text) if self.words else [])
+        ]
 
     def _from_sentences(self, text: str) -> List[Signal]:
         return sentence_signals(self.bank.nearest(text) if self.bank else {}, self.settings)
@@ -152,8 +169,12 @@ class SafetyNet:
 
     # -------------------------------------------------------------- deciding
     def signals(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> List[Signal]:
-        return (self._from_rules(text) + self._from_words(text) + self._from_sentences(text)
-                + self._from_classifier(ranking))
+        return (
+            self._from_rules(text)
+            + self._from_words(text)
+            + self._from_sentences(text)
+            + self._from_classifier(ranking)
+        )
 
     def decide(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Decision:
         """``ranking``: the classifier's (intent, confidence) pairs, best first."""
@@ -166,8 +187,11 @@ def sentence_signals(nearest: Mapping[str, Nearest], s: Settings) -> List[Signal
     for route, best in nearest.items():
         least, margin = s.strong_for(route)
         strong = best.similarity >= least and best.margin >= margin
-        act = best.span if strong and route == "parent_in_crisis" and best.act >= s.sentence_act \
-            and best.act >= best.safe else None
+        act = (
+            best.span
+            if strong and route == "parent_in_crisis" and best.act >= s.sentence_act and best.act >= best.safe
+            else None
+        )
         if strong or (best.similarity >= s.sentence_weak and best.margin >= s.sentence_weak_margin):
             found.append(Signal("sentences", route, strong, act))
     return found
@@ -176,8 +200,10 @@ def sentence_signals(nearest: Mapping[str, Nearest], s: Settings) -> List[Signal
 def decide(signals: Sequence[Signal], classifier_needs_company: bool = True) -> Decision:
     if classifier_needs_company:
         others = {s.route for s in signals if s.source != "classifier"}
-        signals = [s if s.source != "classifier" or not s.strong or s.route in others
-                   else Signal(s.source, s.route, False) for s in signals]
+        signals = [
+            s if s.source != "classifier" or not s.strong or s.route in others else Signal(s.source, s.route, False)
+            for s in signals
+        ]
     strong = [s for s in signals if s.strong]
     if not strong:
         return Decision(None, note=bool(signals), signals=tuple(signals))
@@ -192,8 +218,9 @@ def decide(signals: Sequence[Signal], classifier_needs_company: bool = True) -> 
         route = min(votes, key=lambda r: (-votes[r], PRIORITY.index(r)))
     act = None
     if route == "parent_in_crisis":
-        act = next((s.act for s in signals if s.route == route and s.act and s.source == "words"), None) or \
-            next((s.act for s in signals if s.route == route and s.act), None)
+        act = next((s.act for s in signals if s.route == route and s.act and s.source == "words"), None) or next(
+            (s.act for s in signals if s.route == route and s.act), None
+        )
     return Decision(route, act=act, signals=tuple(signals))
 
 
@@ -206,5 +233,9 @@ def load_safety_net(with_sentences: bool = True, training_data: Path | None = No
     from companion.nlu.safety import load_safety_check
 
     examples = nlu_examples(training_data) if training_data else []
-    return SafetyNet(read_settings(), load_safety_check(), load_danger_words(),
-                     load_danger_bank(examples=examples) if with_sentences else None)
+    return SafetyNet(
+        read_settings(),
+        load_safety_check(),
+        load_danger_words(),
+        load_danger_bank(examples=examples) if with_sentences else None,
+    )

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,6 +31,7 @@ from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturiz
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from companion.nlu.classifiers import column_ordered, sentence_row
 from companion.sentence_model import SentenceEncoder
@@ -46,12 +45,12 @@ MODEL_DEFAULTS = {
 }
 
 
-def _encoder(config: Dict[Text, Any]) -> SentenceEncoder:
+def _encoder(config: Dict[str, Any]) -> SentenceEncoder:
     path = config.get("model_path") or SentenceEncoder.default_path()
     return SentenceEncoder.load(Path(path))
 
 
-def _model_fingerprint(config: Dict[Text, Any]) -> Text:
+def _model_fingerprint(config: Dict[str, Any]) -> str:
     """Part of both steps' cache keys: a new model means new features."""
     return _encoder({**MODEL_DEFAULTS, **config}).fingerprint
 
@@ -59,26 +58,31 @@ def _model_fingerprint(config: Dict[Text, Any]) -> Text:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), **MODEL_DEFAULTS}
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: Dict[str, Any]) -> None:
         if float(config.get("scale", 1)) <= 0:
             raise ValueError("WordVectorsFeaturizer: `scale` must be above 0")
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         return _model_fingerprint(config)
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: Dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._encoder = _encoder(config)
         self._scale = np.float32(config["scale"])
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "WordVectorsFeaturizer":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> WordVectorsFeaturizer:
         return cls(config, execution_context.node_name)
 
     def _featurize(self, message: Message) -> None:
@@ -100,15 +104,16 @@ class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SecondOpinionClassifier(IntentClassifier, GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**MODEL_DEFAULTS, "consult_below": 0.7, "ranking_length": 10, "random_state": 2026}
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         return _model_fingerprint(config)
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Any = None) -> None:
+    def __init__(
+        self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, classifier: Any = None
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource = model_storage, resource
         self._encoder = _encoder(self.config)
@@ -116,8 +121,13 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
         self._classifier = column_ordered(classifier) if classifier is not None else None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "SecondOpinionClassifier":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SecondOpinionClassifier:
         return cls(config, model_storage, resource)
 
     def _features(self, message: Message) -> csr_matrix:
@@ -130,8 +140,9 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if not examples:
             return self._resource
-        self._classifier = LogisticRegression(class_weight="balanced", max_iter=1000,
-                                              random_state=self.config["random_state"])
+        self._classifier = LogisticRegression(
+            class_weight="balanced", max_iter=1000, random_state=self.config["random_state"]
+        )
         self._classifier.fit(vstack([self._features(m) for m in examples]), [m.get(INTENT) for m in examples])
         self.persist()
         column_ordered(self._classifier)
@@ -144,8 +155,14 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
             skops.io.dump(self._classifier, folder / "second_opinion.skops")
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SecondOpinionClassifier":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SecondOpinionClassifier:
         import skops.io
 
         try:
@@ -168,10 +185,15 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
                 continue
             probabilities = self._classifier.predict_proba(self._features(message))[0]
             order = np.argsort(-probabilities)[: self.config["ranking_length"]]
-            ranking = [{INTENT_NAME_KEY: str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
-                       for i in order]
+            ranking = [
+                {INTENT_NAME_KEY: str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
+                for i in order
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            message.set("second_opinion", {"first": first.get(INTENT_NAME_KEY),
-                                           "first_confidence": first.get("confidence")}, add_to_output=True)
+            message.set(
+                "second_opinion",
+                {"first": first.get(INTENT_NAME_KEY), "first_confidence": first.get("confidence")},
+                add_to_output=True,
+            )
         return messages

@@ -31,7 +31,7 @@ def sentence_spans(text: str, most_words: int = 30, overlap: int = 10) -> List[S
         step = most_words - overlap
         first = 0
         while True:
-            window = words[first:first + most_words]
+            window = words[first : first + most_words]
             spans.append((base + window[0].start(), base + window[-1].end()))
             if first + most_words >= len(words):
                 break

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -51,15 +50,20 @@ FALLBACK = "nlu_fallback"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class ParentWordsNormaliser(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"words": str(WORDS_PATH)}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self._words = ParentWords.load(config.get("words") or WORDS_PATH)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ParentWordsNormaliser":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ParentWordsNormaliser:
         return cls({**cls.get_default_config(), **config})
 
     def _normalise(self, message: Message) -> None:
@@ -93,7 +97,7 @@ class _Vectors:
 
     def __init__(self, encoder: SentenceEncoder, size: int = 512) -> None:
         self._encoder, self._size = encoder, size
-        self._kept: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __call__(self, text: str) -> np.ndarray:
         vector = self._kept.get(text)
@@ -108,26 +112,37 @@ class _Vectors:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class QuestionTopics(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         defaults = Settings()
-        return {"model_path": None, "scale": 10.0, "c": 1.0, "random_state": 2026,
-                # Short one-sentence messages the classifiers are at least this sure of pass untouched.
-                "sure_at": 0.7,
-                "question_weight": defaults.question_weight, "second_at_least": defaults.second_at_least,
-                "which_margin": defaults.which_margin, "which_at_least": defaults.which_at_least,
-                "unlike_below": defaults.unlike_below, "sharpen": defaults.sharpen, "max_questions": 4}
+        return {
+            "model_path": None,
+            "scale": 10.0,
+            "c": 1.0,
+            "random_state": 2026,
+            # Short one-sentence messages the classifiers are at least this sure of pass untouched.
+            "sure_at": 0.7,
+            "question_weight": defaults.question_weight,
+            "second_at_least": defaults.second_at_least,
+            "which_margin": defaults.which_margin,
+            "which_at_least": defaults.which_at_least,
+            "unlike_below": defaults.unlike_below,
+            "sharpen": defaults.sharpen,
+            "max_questions": 4,
+        }
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         return cls._encoder(config).fingerprint
 
     @staticmethod
-    def _encoder(config: Dict[Text, Any]) -> SentenceEncoder:
+    def _encoder(config: Dict[str, Any]) -> SentenceEncoder:
         from pathlib import Path
+
         return SentenceEncoder.load(Path(config.get("model_path") or SentenceEncoder.default_path()))
 
-    def __init__(self, config: Dict[Text, Any], storage: ModelStorage, resource: Resource,
-                 model: Optional[TopicModel] = None) -> None:
+    def __init__(
+        self, config: Dict[str, Any], storage: ModelStorage, resource: Resource, model: TopicModel | None = None
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource = storage, resource
         self._vectors = _Vectors(self._encoder(self.config))
@@ -136,13 +151,23 @@ class QuestionTopics(GraphComponent):
     @property
     def settings(self) -> Settings:
         c = self.config
-        return Settings(question_weight=c["question_weight"], second_at_least=c["second_at_least"],
-                        which_margin=c["which_margin"], which_at_least=c["which_at_least"],
-                        unlike_below=c["unlike_below"], sharpen=c["sharpen"])
+        return Settings(
+            question_weight=c["question_weight"],
+            second_at_least=c["second_at_least"],
+            which_margin=c["which_margin"],
+            which_at_least=c["which_at_least"],
+            unlike_below=c["unlike_below"],
+            sharpen=c["sharpen"],
+        )
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "QuestionTopics":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> QuestionTopics:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -150,16 +175,27 @@ class QuestionTopics(GraphComponent):
         if examples:
             texts = [m.get(TEXT) for m in examples]
             vectors = np.vstack([self._vectors(t) for t in texts])
-            self.model = TopicModel.train(texts, [m.get(INTENT) for m in examples], vectors,
-                                          scale=self.config["scale"], c=self.config["c"],
-                                          random_state=self.config["random_state"])
+            self.model = TopicModel.train(
+                texts,
+                [m.get(INTENT) for m in examples],
+                vectors,
+                scale=self.config["scale"],
+                c=self.config["c"],
+                random_state=self.config["random_state"],
+            )
             with self._storage.write_to(self._resource) as folder:
                 self.model.save(folder)
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "QuestionTopics":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> QuestionTopics:
         try:
             with model_storage.read_from(resource) as folder:
                 return cls(config, model_storage, resource, TopicModel.load(folder))
@@ -201,8 +237,9 @@ class QuestionTopics(GraphComponent):
         ranking = [{INTENT_NAME_KEY: name, "confidence": confidence} for name, confidence in decision.ranking]
         message.set("questions", {"count": len(asked), "nearest": round(decision.nearest, 3)}, add_to_output=True)
         if decision.also:
-            message.set("also_asked", {INTENT_NAME_KEY: decision.also[0], "confidence": decision.also[1]},
-                        add_to_output=True)
+            message.set(
+                "also_asked", {INTENT_NAME_KEY: decision.also[0], "confidence": decision.also[1]}, add_to_output=True
+            )
         if decision.unlike or decision.which:
             if decision.which:
                 message.set("which_one", {"intents": list(decision.which)}, add_to_output=True)

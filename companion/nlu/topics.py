@@ -17,45 +17,71 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse as sparse
 
-WORD_FEATURES = 2 ** 14
-CHAR_FEATURES = 2 ** 15
+WORD_FEATURES = 2**14
+CHAR_FEATURES = 2**15
 
 
 def _hashers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES,
-                              alternate_sign=False, norm="l2", lowercase=True)
-    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=CHAR_FEATURES,
-                              alternate_sign=False, norm="l2", lowercase=True)
+    words = HashingVectorizer(
+        analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2", lowercase=True
+    )
+    chars = HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        n_features=CHAR_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=True,
+    )
     return words, chars
 
 
 class TopicModel:
     """Counts + sentence vector -> topic probabilities, for any text."""
 
-    def __init__(self, classes: Sequence[str], weights: sparse.csr_matrix, intercept: np.ndarray,
-                 vectors: np.ndarray, vector_labels: Sequence[str], scale: float) -> None:
+    def __init__(
+        self,
+        classes: Sequence[str],
+        weights: sparse.csr_matrix,
+        intercept: np.ndarray,
+        vectors: np.ndarray,
+        vector_labels: Sequence[str],
+        scale: float,
+    ) -> None:
         self.classes = list(classes)
-        self._weights = weights.tocsr()                 # (features, classes)
+        self._weights = weights.tocsr()  # (features, classes)
         self._intercept = np.asarray(intercept, dtype=np.float64)
-        self.vectors = np.asarray(vectors, dtype=np.float32)   # training examples' sentence vectors
+        self.vectors = np.asarray(vectors, dtype=np.float32)  # training examples' sentence vectors
         self.vector_labels = list(vector_labels)
         self.scale = float(scale)
         self._words, self._chars = _hashers()
 
     def features(self, texts: Sequence[str], vectors: np.ndarray) -> sparse.csr_matrix:
-        return sparse.hstack([self._words.transform(texts), self._chars.transform(texts),
-                              sparse.csr_matrix(np.asarray(vectors) * self.scale)]).tocsr()
+        return sparse.hstack(
+            [
+                self._words.transform(texts),
+                self._chars.transform(texts),
+                sparse.csr_matrix(np.asarray(vectors) * self.scale),
+            ]
+        ).tocsr()
 
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], vectors: np.ndarray, scale: float = 10.0,
-              c: float = 1.0, random_state: int = 2026) -> "TopicModel":
+    def train(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        vectors: np.ndarray,
+        scale: float = 10.0,
+        c: float = 1.0,
+        random_state: int = 2026,
+    ) -> TopicModel:
         from sklearn.linear_model import LogisticRegression
 
         empty = cls([], sparse.csr_matrix((1, 1)), np.zeros(1), np.zeros((0, vectors.shape[1])), [], scale)
@@ -81,39 +107,62 @@ class TopicModel:
         sparse.save_npz(folder / "weights.npz", self._weights)
         np.save(folder / "intercept.npy", self._intercept)
         np.save(folder / "vectors.npy", self.vectors.astype(np.float16))
-        (folder / "topics.json").write_text(json.dumps({"classes": self.classes, "scale": self.scale,
-                                                        "vector_labels": self.vector_labels}))
+        (folder / "topics.json").write_text(
+            json.dumps({"classes": self.classes, "scale": self.scale, "vector_labels": self.vector_labels})
+        )
 
     @classmethod
-    def load(cls, folder: Path) -> "TopicModel":
+    def load(cls, folder: Path) -> TopicModel:
         meta = json.loads((folder / "topics.json").read_text())
-        return cls(meta["classes"], sparse.load_npz(folder / "weights.npz"),
-                   np.load(folder / "intercept.npy", allow_pickle=False),
-                   np.load(folder / "vectors.npy", allow_pickle=False).astype(np.float32),
-                   meta["vector_labels"], meta["scale"])
+        return cls(
+            meta["classes"],
+            sparse.load_npz(folder / "weights.npz"),
+            np.load(folder / "intercept.npy", allow_pickle=False),
+            np.load(folder / "vectors.npy", allow_pickle=False).astype(np.float32),
+            meta["vector_labels"],
+            meta["scale"],
+        )
 
 
 @dataclass(frozen=True)
 class Settings:
     """Chosen on the tuning sets (make tune, docs/performance.md)."""
-    question_weight: float = 0.6     # the main question's share against the whole message
-    second_at_least: float = 0.5     # a second question's topic is offered from this confidence
-    which_margin: float = 0.15       # top two closer than this: "Do you mean X or Y?"
-    which_at_least: float = 0.25     # ... when the second is at least this likely
-    unlike_below: float = 0.0        # nearest training example less similar than this: not guessed at
-    sharpen: float = 1.0             # temperature for messages read question by question (below 1: surer)
-    never_second: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "insult",
-                                      "show_menu", "out_of_scope", "give_conference_details")
-    never_which: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "insult",
-                                    "out_of_scope", "give_conference_details")
+
+    question_weight: float = 0.6  # the main question's share against the whole message
+    second_at_least: float = 0.5  # a second question's topic is offered from this confidence
+    which_margin: float = 0.15  # top two closer than this: "Do you mean X or Y?"
+    which_at_least: float = 0.25  # ... when the second is at least this likely
+    unlike_below: float = 0.0  # nearest training example less similar than this: not guessed at
+    sharpen: float = 1.0  # temperature for messages read question by question (below 1: surer)
+    never_second: Tuple[str, ...] = (
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "insult",
+        "show_menu",
+        "out_of_scope",
+        "give_conference_details",
+    )
+    never_which: Tuple[str, ...] = (
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "insult",
+        "out_of_scope",
+        "give_conference_details",
+    )
 
 
 @dataclass
 class Decision:
-    ranking: List[Tuple[str, float]]          # main topic first
-    also: Optional[Tuple[str, float]] = None  # the second topic to offer
-    which: Tuple[str, ...] = ()               # ask "Do you mean X or Y?"
-    unlike: bool = False                      # too far from every training example
+    ranking: List[Tuple[str, float]]  # main topic first
+    also: Tuple[str, float] | None = None  # the second topic to offer
+    which: Tuple[str, ...] = ()  # ask "Do you mean X or Y?"
+    unlike: bool = False  # too far from every training example
     nearest: float = 1.0
     questions: List[str] = field(default_factory=list)
 
@@ -123,11 +172,17 @@ def _ranked(classes: Sequence[str], p: np.ndarray, most: int = 10) -> List[Tuple
     return [(classes[i], float(p[i])) for i in order]
 
 
-def decide(classes: Sequence[str], whole: np.ndarray, parts: Sequence[np.ndarray], nearest: float,
-           settings: Settings, questions: Sequence[str] = ()) -> Decision:
+def decide(
+    classes: Sequence[str],
+    whole: np.ndarray,
+    parts: Sequence[np.ndarray],
+    nearest: float,
+    settings: Settings,
+    questions: Sequence[str] = (),
+) -> Decision:
     """whole: the whole message's probabilities; parts: each question's."""
     combined = whole
-    main_part: Optional[int] = None
+    main_part: int | None = None
     if parts:
         main_part = int(np.argmax([p.max() for p in parts]))
         combined = (1 - settings.question_weight) * whole + settings.question_weight * parts[main_part]
@@ -138,15 +193,26 @@ def decide(classes: Sequence[str], whole: np.ndarray, parts: Sequence[np.ndarray
     decision = Decision(ranking, nearest=nearest, questions=list(questions))
     main = ranking[0][0]
     seconds = [(classes[int(p.argmax())], float(p.max())) for i, p in enumerate(parts) if i != main_part]
-    seconds = [s for s in seconds if s[0] != main and s[0] not in settings.never_second
-               and main not in settings.never_second and s[1] >= settings.second_at_least]
+    seconds = [
+        s
+        for s in seconds
+        if s[0] != main
+        and s[0] not in settings.never_second
+        and main not in settings.never_second
+        and s[1] >= settings.second_at_least
+    ]
     if seconds:
         decision.also = max(seconds, key=lambda s: s[1])
     if nearest < settings.unlike_below:
         decision.unlike = True
         return decision
     (first, c1), (second, c2) = ranking[0], ranking[1]
-    if (c1 - c2 < settings.which_margin and c2 >= settings.which_at_least and decision.also is None
-            and first not in settings.never_which and second not in settings.never_which):
+    if (
+        c1 - c2 < settings.which_margin
+        and c2 >= settings.which_at_least
+        and decision.also is None
+        and first not in settings.never_which
+        and second not in settings.never_which
+    ):
         decision.which = (first, second)
     return decision

@@ -13,7 +13,7 @@ Named in endpoints.production.yml as companion.stores.lock_store.AtomicRedisLock
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 
@@ -21,7 +21,7 @@ GUARD_SECONDS = 10
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    def __init__(self, endpoint_config: Optional[Any] = None, **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: Any | None = None, **kwargs: Any) -> None:
         # Rasa builds custom lock stores from the endpoint config alone.
         if endpoint_config is not None:
             kwargs = dict(endpoint_config.kwargs, host=endpoint_config.url, **kwargs)
@@ -31,14 +31,15 @@ class AtomicRedisLockStore(RedisLockStore):
         kwargs.pop("type", None)
         super().__init__(**kwargs)
 
-    def _guard(self, conversation_id: Text):
-        return self.red.lock(f"{self.key_prefix}{conversation_id}:guard",
-                             timeout=GUARD_SECONDS, blocking_timeout=GUARD_SECONDS)
+    def _guard(self, conversation_id: str):
+        return self.red.lock(
+            f"{self.key_prefix}{conversation_id}:guard", timeout=GUARD_SECONDS, blocking_timeout=GUARD_SECONDS
+        )
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         with self._guard(conversation_id):
             return super().issue_ticket(conversation_id, lock_lifetime)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         with self._guard(conversation_id):
             super().cleanup(conversation_id, ticket_number)

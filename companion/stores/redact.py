@@ -45,57 +45,252 @@ NI_NUMBER = re.compile(r"\b(?:[A-Z]{2}(?:[\s\-]?\d{2}){3}[\s\-]?[A-D]|(?i:[a-z]{
 CARD = re.compile(r"(?<![\d\-])(?:\d[\s\-]?){12,18}\d(?![\d\-])")
 MONTHS = r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
 DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-DATE_WORDS = (rf"(?:{DAY}[\s/.\-]+(?:of\s+)?(?:\d{{1,2}}|{MONTHS})(?:[\s/.\-,]+\d{{2,4}})?"
-              rf"|(?:{MONTHS})\s+{DAY}(?:,?\s+\d{{4}})?)")
-BIRTH = re.compile(r"\b(born(?:\s+on)?|d\.?o\.?b\.?:?|date\s+of\s+birth(?:\s+is)?:?|birth\s?date(?:\s+is)?:?"
-                   r"|birthday(?:\s+is)?(?:\s+on)?:?)\s*(?:the\s+)?(" + DATE_WORDS + r")", re.IGNORECASE)
-STREET_TYPES = (r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|court|ct|place|pl"
-                r"|gardens|gdns|terrace|grove|hill|park|square|sq|walk|row|mews|view|rise|green|parade|vale")
-ADDRESS = re.compile(rf"\b(?:(?:flat|apartment|apt|unit)\s+\d+[a-z]?,?\s+)?\d{{1,4}}[a-z]?,?\s+"
-                     rf"(?:[a-z][a-z'’\-]*\s+){{1,3}}(?:{STREET_TYPES})\b\.?", re.IGNORECASE)
-NAMED_STREET = re.compile(r"\b(?:[A-Z][a-z'’\-]+\s+){1,3}(?:Road|Street|Avenue|Lane|Close|Drive|Crescent|Court"
-                          r"|Gardens|Terrace|Grove|Mews|Square|Parade)\b")
+DATE_WORDS = (
+    rf"(?:{DAY}[\s/.\-]+(?:of\s+)?(?:\d{{1,2}}|{MONTHS})(?:[\s/.\-,]+\d{{2,4}})?"
+    rf"|(?:{MONTHS})\s+{DAY}(?:,?\s+\d{{4}})?)"
+)
+BIRTH = re.compile(
+    r"\b(born(?:\s+on)?|d\.?o\.?b\.?:?|date\s+of\s+birth(?:\s+is)?:?|birth\s?date(?:\s+is)?:?"
+    r"|birthday(?:\s+is)?(?:\s+on)?:?)\s*(?:the\s+)?(" + DATE_WORDS + r")",
+    re.IGNORECASE,
+)
+STREET_TYPES = (
+    r"road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|court|ct|place|pl"
+    r"|gardens|gdns|terrace|grove|hill|park|square|sq|walk|row|mews|view|rise|green|parade|vale"
+)
+ADDRESS = re.compile(
+    rf"\b(?:(?:flat|apartment|apt|unit)\s+\d+[a-z]?,?\s+)?\d{{1,4}}[a-z]?,?\s+"
+    rf"(?:[a-z][a-z'’\-]*\s+){{1,3}}(?:{STREET_TYPES})\b\.?",
+    re.IGNORECASE,
+)
+NAMED_STREET = re.compile(
+    r"\b(?:[A-Z][a-z'’\-]+\s+){1,3}(?:Road|Street|Avenue|Lane|Close|Drive|Crescent|Court"
+    r"|Gardens|Terrace|Grove|Mews|Square|Parade)\b"
+)
 SCHOOL_KINDS = r"(?:primary|infants?|juniors?|secondary|grammar|nursery|academy|college|school)"
-SCHOOL = re.compile(r"\b((?:(?:St\.?|[A-Z][\w'’\-]*)\s+){1,4})((?i:" + SCHOOL_KINDS + r")(?:\s+(?i:" + SCHOOL_KINDS
-                    + r"))?)\b")
-SCHOOL_AFTER = re.compile(r"\b(?:school|nursery|academy|college)(?:'s name)?\s*(?:is\s+(?:called\s+)?|called\s+"
-                          r"|named\s+|:\s*)((?:(?:St\.?|[A-Z][\w'’\-]*)\s?){1,4})", re.IGNORECASE)
+SCHOOL = re.compile(
+    r"\b((?:(?:St\.?|[A-Z][\w'’\-]*)\s+){1,4})((?i:" + SCHOOL_KINDS + r")(?:\s+(?i:" + SCHOOL_KINDS + r"))?)\b"
+)
+SCHOOL_AFTER = re.compile(
+    r"\b(?:school|nursery|academy|college)(?:'s name)?\s*(?:is\s+(?:called\s+)?|called\s+"
+    r"|named\s+|:\s*)((?:(?:St\.?|[A-Z][\w'’\-]*)\s?){1,4})",
+    re.IGNORECASE,
+)
 TITLED = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr)\b\.?\s+([a-z][\w'’\-]*(?:\s+[a-z][\w'’\-]*)?)", re.IGNORECASE)
 HYPHENATED = re.compile(r"(?:[\-'’][A-Za-z]+)+")
 LUHN_DIGITS = re.compile(r"\d")
 
-RELATIONS = ["son", "daughter", "child", "boy", "girl", "baby", "kid", "partner", "husband", "wife",
-             "ex", "boyfriend", "girlfriend", "mum", "mam", "mom", "dad", "brother", "sister",
-             "stepson", "stepdaughter", "nephew", "niece", "grandson", "granddaughter",
-             "social", "worker", "sw"]
+RELATIONS = [
+    "son",
+    "daughter",
+    "child",
+    "boy",
+    "girl",
+    "baby",
+    "kid",
+    "partner",
+    "husband",
+    "wife",
+    "ex",
+    "boyfriend",
+    "girlfriend",
+    "mum",
+    "mam",
+    "mom",
+    "dad",
+    "brother",
+    "sister",
+    "stepson",
+    "stepdaughter",
+    "nephew",
+    "niece",
+    "grandson",
+    "granddaughter",
+    "social",
+    "worker",
+    "sw",
+]
 # "Jayden is my boy": the words that may follow "is my".
-IS_MY = re.compile(r"\b([A-Z][a-z]+(?:[\-'’][A-Z][a-z]+)?(?:\s+[A-Z][a-z]+(?:[\-'’][A-Z][a-z]+)?)?)\s+(?:is|'s|’s)"
-                   r"\s+my\s+(?:" + "|".join(RELATIONS) + r"|little|eldest|oldest|youngest|baby)\b")
+IS_MY = re.compile(
+    r"\b([A-Z][a-z]+(?:[\-'’][A-Z][a-z]+)?(?:\s+[A-Z][a-z]+(?:[\-'’][A-Z][a-z]+)?)?)\s+(?:is|'s|’s)"
+    r"\s+my\s+(?:" + "|".join(RELATIONS) + r"|little|eldest|oldest|youngest|baby)\b"
+)
 # Words that follow "my son" or "I'm" but are not names.
 NOT_NAMES = {
-    "is", "was", "has", "had", "and", "but", "or", "who", "that", "he", "she", "they", "it", "will",
-    "would", "can", "could", "does", "did", "not", "to", "in", "on", "at", "with", "for", "of", "a",
-    "an", "the", "so", "very", "really", "just", "also", "too", "still", "being", "been", "going",
-    "gonna", "scared", "worried", "nervous", "frightened", "anxious", "sorry", "fine", "ok",
-    "okay", "here", "there", "home", "from", "sure", "afraid", "terrified", "upset", "angry",
-    "pregnant", "struggling", "trying", "getting", "feeling", "stressed", "confused", "late", "new",
-    "his", "her", "their", "my", "your", "our", "when", "if", "because", "as", "by", "about",
-    "aged", "age", "years", "year", "months", "old", "only", "now", "then", "all", "doing",
-    "attending", "coming", "asking", "wondering", "lost", "done", "sick", "ill", "tired",
-    "mum", "dad", "mother", "father", "parent", "carer", "single", "disabled", "deaf", "blind",
-    "staying", "living", "off", "out", "up", "down", "back", "always", "never", "currently",
-    "this", "these", "those", "what", "where", "which", "why", "how", "we", "you", "i", "me", "us",
-    "him", "them", "social", "worker", "chair", "conference", "meeting", "school", "nursery",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "is",
+    "was",
+    "has",
+    "had",
+    "and",
+    "but",
+    "or",
+    "who",
+    "that",
+    "he",
+    "she",
+    "they",
+    "it",
+    "will",
+    "would",
+    "can",
+    "could",
+    "does",
+    "did",
+    "not",
+    "to",
+    "in",
+    "on",
+    "at",
+    "with",
+    "for",
+    "of",
+    "a",
+    "an",
+    "the",
+    "so",
+    "very",
+    "really",
+    "just",
+    "also",
+    "too",
+    "still",
+    "being",
+    "been",
+    "going",
+    "gonna",
+    "scared",
+    "worried",
+    "nervous",
+    "frightened",
+    "anxious",
+    "sorry",
+    "fine",
+    "ok",
+    "okay",
+    "here",
+    "there",
+    "home",
+    "from",
+    "sure",
+    "afraid",
+    "terrified",
+    "upset",
+    "angry",
+    "pregnant",
+    "struggling",
+    "trying",
+    "getting",
+    "feeling",
+    "stressed",
+    "confused",
+    "late",
+    "new",
+    "his",
+    "her",
+    "their",
+    "my",
+    "your",
+    "our",
+    "when",
+    "if",
+    "because",
+    "as",
+    "by",
+    "about",
+    "aged",
+    "age",
+    "years",
+    "year",
+    "months",
+    "old",
+    "only",
+    "now",
+    "then",
+    "all",
+    "doing",
+    "attending",
+    "coming",
+    "asking",
+    "wondering",
+    "lost",
+    "done",
+    "sick",
+    "ill",
+    "tired",
+    "mum",
+    "dad",
+    "mother",
+    "father",
+    "parent",
+    "carer",
+    "single",
+    "disabled",
+    "deaf",
+    "blind",
+    "staying",
+    "living",
+    "off",
+    "out",
+    "up",
+    "down",
+    "back",
+    "always",
+    "never",
+    "currently",
+    "this",
+    "these",
+    "those",
+    "what",
+    "where",
+    "which",
+    "why",
+    "how",
+    "we",
+    "you",
+    "i",
+    "me",
+    "us",
+    "him",
+    "them",
+    "social",
+    "worker",
+    "chair",
+    "conference",
+    "meeting",
+    "school",
+    "nursery",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 }
 # "my son Jayden": only a capitalised word counts as a name after these,
 # so "my ex lives in Leeds" keeps its words.
 RELATION: List[List[Dict[str, Any]]] = [[{"LOWER": "my"}, {"LOWER": {"IN": RELATIONS}}]]
 # "my son's name is jayden", "I'm sarah", "called leo": any case.
 NAMING: List[List[Dict[str, Any]]] = [
-    [{"LOWER": "my"}, {"LOWER": {"IN": RELATIONS}}, {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"},
-     {"LOWER": {"IN": ["name", "called", "named"]}}, {"LOWER": {"IN": ["is"]}, "OP": "?"}],
+    [
+        {"LOWER": "my"},
+        {"LOWER": {"IN": RELATIONS}},
+        {"LOWER": {"IN": ["'s", "s"]}, "OP": "?"},
+        {"LOWER": {"IN": ["name", "called", "named"]}},
+        {"LOWER": {"IN": ["is"]}, "OP": "?"},
+    ],
     [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "am", "m"]}}],
     [{"LOWER": "im"}],
     [{"LOWER": {"IN": ["name", "names", "called", "named"]}}, {"LOWER": {"IN": ["is", "'s"]}, "OP": "?"}],
@@ -124,8 +319,13 @@ def first_names() -> FrozenSet[str]:
 
 
 def _name_like(token: Token, needs_capital: bool) -> bool:
-    return bool(token.is_alpha) and token.lower_ not in NOT_NAMES and token.lower_ not in RELATIONS \
-        and not token.is_stop and (token.is_title or not needs_capital)
+    return (
+        bool(token.is_alpha)
+        and token.lower_ not in NOT_NAMES
+        and token.lower_ not in RELATIONS
+        and not token.is_stop
+        and (token.is_title or not needs_capital)
+    )
 
 
 def _name_spans(text: str) -> List[Tuple[int, int]]:
@@ -192,18 +392,19 @@ def find(text: str) -> List[Span]:
     found += [Span(m.start(), m.end(), "[postcode]") for m in POSTCODE.finditer(text)]
     found += [Span(m.start(), m.end(), "[address]") for m in ADDRESS.finditer(text)]
     found += [Span(m.start(), m.end(), "[address]") for m in NAMED_STREET.finditer(text)]
-    found += [Span(m.start(), m.end(), "[school]") for m in SCHOOL.finditer(text)
-              if _not_all_small_words(m.group(1))]
-    found += [Span(m.start(1), m.start(1) + len(m.group(1).rstrip()), "[school]")
-              for m in SCHOOL_AFTER.finditer(text) if _not_all_small_words(m.group(1))]
+    found += [Span(m.start(), m.end(), "[school]") for m in SCHOOL.finditer(text) if _not_all_small_words(m.group(1))]
+    found += [
+        Span(m.start(1), m.start(1) + len(m.group(1).rstrip()), "[school]")
+        for m in SCHOOL_AFTER.finditer(text)
+        if _not_all_small_words(m.group(1))
+    ]
     for m in TITLED.finditer(text):
         words = _leading_names(m.group(1))
         if words:
             found.append(Span(m.start(1), m.start(1) + len(words), "[name]"))
-    found += [Span(m.start(1), m.end(1), "[name]") for m in IS_MY.finditer(text)
-              if _not_all_small_words(m.group(1))]
+    found += [Span(m.start(1), m.end(1), "[name]") for m in IS_MY.finditer(text) if _not_all_small_words(m.group(1))]
     for start, end in _name_spans(text):
-        joined = HYPHENATED.match(text, end)              # "Mary-Jane", "O'Neill": the whole name
+        joined = HYPHENATED.match(text, end)  # "Mary-Jane", "O'Neill": the whole name
         found.append(Span(start, joined.end() if joined else end, "[name]"))
     chosen: List[Span] = []
     for span in sorted(found, key=lambda s: (s.start, -(s.end - s.start))):
@@ -220,5 +421,5 @@ def redact(text: str) -> str:
     if not text:
         return text
     for span in reversed(find(text)):
-        text = text[:span.start] + span.replacement + text[span.end:]
+        text = text[: span.start] + span.replacement + text[span.end :]
     return text

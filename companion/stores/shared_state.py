@@ -92,7 +92,7 @@ class InProcessRateLimiter:
         if len(times) >= self.limit:
             return False
         times.append(now)
-        if len(self._seen) > MAX_ENTRIES // 2:   # forget idle senders now and then
+        if len(self._seen) > MAX_ENTRIES // 2:  # forget idle senders now and then
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
                 del self._seen[key]
         return True
@@ -158,8 +158,9 @@ class RedisRateLimiter:
 
     def allow(self, sender: str) -> bool:
         try:
-            return bool(self._allow(keys=[f"{self.prefix}:rate:{sender}"],
-                                    args=[self.limit, self.window, os.urandom(4).hex()]))
+            return bool(
+                self._allow(keys=[f"{self.prefix}:rate:{sender}"], args=[self.limit, self.window, os.urandom(4).hex()])
+            )
         except Exception:  # noqa: BLE001 - Redis down: let the message through
             logger.exception("Rate limit: Redis did not answer; message let through.")
             return True
@@ -284,18 +285,21 @@ def redis_settings(endpoints_path: str) -> Dict[str, Any] | None:
 
     with open(endpoints_path, encoding="utf-8") as file:
         section = (yaml.safe_load(file) or {}).get("lock_store") or {}
-    section = {key: os.path.expandvars(value) if isinstance(value, str) else value
-               for key, value in section.items()}
+    section = {key: os.path.expandvars(value) if isinstance(value, str) else value for key, value in section.items()}
     unset = [value for value in section.values() if isinstance(value, str) and "${" in value]
     if unset:
         raise ValueError(f"{endpoints_path}: lock_store needs these environment variables: {unset}")
     kind = str(section.get("type") or "").lower()
     if kind != "redis" and not kind.endswith("redislockstore"):
         return None
-    return {"host": section.get("url") or "localhost", "port": int(section.get("port") or 6379),
-            "db": int(section.get("db") or 0), "password": section.get("password") or None,
-            "ssl": bool(section.get("use_ssl", False)),
-            "prefix": str(section.get("key_prefix") or "conference")}
+    return {
+        "host": section.get("url") or "localhost",
+        "port": int(section.get("port") or 6379),
+        "db": int(section.get("db") or 0),
+        "password": section.get("password") or None,
+        "ssl": bool(section.get("use_ssl", False)),
+        "prefix": str(section.get("key_prefix") or "conference"),
+    }
 
 
 def from_endpoints(endpoints_path: str) -> SharedState:

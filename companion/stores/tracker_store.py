@@ -64,7 +64,7 @@ DELETE_ANSWER = "utter_conversation_deleted"
 
 
 LONG_MESSAGE = "[long message]"
-Personal = List[Tuple[str, str]]      # (what the parent wrote, what is stored instead)
+Personal = List[Tuple[str, str]]  # (what the parent wrote, what is stored instead)
 
 
 def _date_words(value: str) -> List[str]:
@@ -109,7 +109,7 @@ def redact_user_event(data: Dict[str, Any], personal: Personal | None = None) ->
         data["text"] = LONG_MESSAGE
         parse.update(text=LONG_MESSAGE, entities=[])
     spans = find(original)
-    personal += [(original[s.start:s.end], s.replacement) for s in spans]
+    personal += [(original[s.start : s.end], s.replacement) for s in spans]
     if data.get("text") and data["text"] != LONG_MESSAGE:
         redacted = redact(data["text"])
         if redacted != data["text"]:
@@ -119,11 +119,13 @@ def redact_user_event(data: Dict[str, Any], personal: Personal | None = None) ->
         parse["text"] = redact(parse["text"])
     for entity in parse.get("entities") or []:
         start, end, value = entity.get("start"), entity.get("end"), entity.get("value")
-        inside = next((s for s in spans if isinstance(start, int) and isinstance(end, int)
-                       and start < s.end and s.start < end), None)
+        inside = next(
+            (s for s in spans if isinstance(start, int) and isinstance(end, int) and start < s.end and s.start < end),
+            None,
+        )
         if inside is not None:
             # A date of birth read as a date, a name inside an entity: the value goes too.
-            tag = inside.replacement[inside.replacement.rfind("["):]      # "[date of birth]"
+            tag = inside.replacement[inside.replacement.rfind("[") :]  # "[date of birth]"
             personal += [(word, tag) for word in (_date_words(value) if isinstance(value, str) else [])]
             entity["value"] = tag
         elif isinstance(value, str) and entity.get("entity") not in ("date", "time"):
@@ -151,14 +153,15 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-Stored = List[Tuple[float, str]]       # (timestamp, the event's JSON as stored)
+Stored = List[Tuple[float, str]]  # (timestamp, the event's JSON as stored)
 
 
 class RecentSessions:
     """The stored events of each recent conversation's current session."""
 
-    def __init__(self, size: int = 1000, idle_seconds: float = 600.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, size: int = 1000, idle_seconds: float = 600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.size, self.idle, self.clock = size, idle_seconds, clock
         self._entries: OrderedDict[str, Tuple[float, Stored]] = OrderedDict()
 
@@ -204,8 +207,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
             url = self.engine.url
             self.engine.dispose()
-            engine = sa.create_engine(url, poolclass=QueuePool,
-                                      connect_args={"check_same_thread": False})
+            engine = sa.create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             self.engine = engine
             self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
@@ -215,8 +217,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._writing: Dict[str, Tuple[Stored, List[float]]] = {}
         self._recent = RecentSessions() if self.engine.dialect.name == "sqlite" else None
 
-    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
-                        ) -> DialogueStateTracker | None:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         stored = self._recent.get(sender_id) if self._recent is not None else None
@@ -229,8 +230,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._read_counts[sender_id] = len(stored)
         if not stored or not self.domain:
             return None
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for _, data in stored],
-                                              self.domain.slots)
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for _, data in stored], self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if asked_to_delete(tracker):
@@ -256,18 +256,21 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         import sqlalchemy as sa
 
         with self.session_scope() as session:
-            idle = (session.query(self.SQLEvent.sender_id)
-                    .group_by(self.SQLEvent.sender_id)
-                    .having(sa.func.max(self.SQLEvent.timestamp) < older_than)
-                    .all())
+            idle = (
+                session.query(self.SQLEvent.sender_id)
+                .group_by(self.SQLEvent.sender_id)
+                .having(sa.func.max(self.SQLEvent.timestamp) < older_than)
+                .all()
+            )
             senders = [sender for (sender,) in idle]
             recent = self._recent
             if recent is not None:
                 for sender in senders:
                     recent.drop(sender)
             if senders:
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(senders)) \
-                    .delete(synchronize_session=False)
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(senders)).delete(
+                    synchronize_session=False
+                )
                 session.commit()
         logger.info("Retention: deleted %d idle conversations.", len(senders))
         self._forget_reviews(senders)
@@ -279,14 +282,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if self._recent is not None and self._recent.get(sender_id):
             return True
         with self.session_scope() as session:
-            return session.query(self.SQLEvent.id).filter(
-                self.SQLEvent.sender_id == sender_id).first() is not None
+            return session.query(self.SQLEvent.id).filter(self.SQLEvent.sender_id == sender_id).first() is not None
 
     def delete(self, sender_id: str) -> int:
         """Deletes every stored event of one conversation; returns how many."""
         with self.session_scope() as session:
-            count = session.query(self.SQLEvent).filter(
-                self.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
+            count = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
             session.commit()
         self._read_counts.pop(sender_id, None)
         if self._recent is not None:
@@ -301,20 +306,27 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             return
         try:
             from staff.reviews import forget_conversations
+
             forget_conversations(sender_ids, self.engine.url)
-        except Exception:       # the conversation is gone; the staff pages drop its labels when they read
+        except Exception:  # the conversation is gone; the staff pages drop its labels when they read
             logger.exception("Could not delete the staff pages' labels of deleted conversations.")
 
     def _additional_events(self, session, tracker) -> Iterator[Event]:
         stored = self._read_counts.pop(tracker.sender_id, None)
-        new = (super()._additional_events(session, tracker) if stored is None
-               else itertools.islice(tracker.events, stored, len(tracker.events)))
+        new = (
+            super()._additional_events(session, tracker)
+            if stored is None
+            else itertools.islice(tracker.events, stored, len(tracker.events))
+        )
         writing, starts = self._writing.get(tracker.sender_id, ([], []))
         new = list(new)
         personal: Personal = []
-        redacted = {id(event): Event.from_parameters(redact_user_event(event.as_dict(), personal))
-                    for event in new if isinstance(event, UserUttered)}
-        personal.sort(key=lambda pair: -len(pair[0]))        # the longest first
+        redacted = {
+            id(event): Event.from_parameters(redact_user_event(event.as_dict(), personal))
+            for event in new
+            if isinstance(event, UserUttered)
+        }
+        personal.sort(key=lambda pair: -len(pair[0]))  # the longest first
         for event in new:
             if isinstance(event, UserUttered):
                 event = redacted[id(event)]
@@ -324,8 +336,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 event = Event.from_parameters(event.as_dict() | {"value": _scrub(event.value, personal, False)})
             elif isinstance(event, BotUttered) and personal:
                 data = event.as_dict()
-                event = Event.from_parameters(data | {"text": _scrub(data.get("text"), personal, False),
-                                                      "data": _scrub(data.get("data"), personal, False)})
+                event = Event.from_parameters(
+                    data
+                    | {
+                        "text": _scrub(data.get("text"), personal, False),
+                        "data": _scrub(data.get("data"), personal, False),
+                    }
+                )
             if isinstance(event, SessionStarted):
                 starts.append(event.timestamp)
             # As Rasa's save writes it (same dict, same JSON), for RecentSessions.

@@ -6,12 +6,13 @@ any channel, then plain ones. Rasa picks at random among those that match,
 so more than one match is an error here (tests/actions/test_nations.py).
 """
 
-from typing import Dict, List, Optional
+from typing import Dict, List
+
+from domain_files import merged_domain
 
 from actions.content import content
 from actions.profile import current_profile
 from actions.signposts import profile_slots
-from domain_files import merged_domain
 
 DOMAIN = merged_domain()
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
@@ -27,26 +28,25 @@ def slot_states() -> Dict[str, dict]:
 
 
 def _matches(variation: dict, slots: dict) -> bool:
-    for condition in variation.get("condition") or []:
-        if slots.get(condition["name"]) != condition["value"]:
-            return False
-    return True
+    return all(slots.get(condition["name"]) == condition["value"] for condition in variation.get("condition") or [])
 
 
-def candidates(name: str, channel: Optional[str], slots: dict) -> List[dict]:
+def candidates(name: str, channel: str | None, slots: dict) -> List[dict]:
     variations = DOMAIN["responses"][name]
     conditional = [v for v in variations if v.get("condition") and _matches(v, slots)]
     plain = [v for v in variations if not v.get("condition")]
-    for group in ([v for v in conditional if v.get("channel") == channel],
-                  [v for v in plain if v.get("channel") == channel],
-                  [v for v in conditional if v.get("channel") is None],
-                  [v for v in plain if v.get("channel") is None]):
+    for group in (
+        [v for v in conditional if v.get("channel") == channel],
+        [v for v in plain if v.get("channel") == channel],
+        [v for v in conditional if v.get("channel") is None],
+        [v for v in plain if v.get("channel") is None],
+    ):
         if group:
             return group
     return []
 
 
-def chosen(name: str, channel: Optional[str], slots: dict) -> dict:
+def chosen(name: str, channel: str | None, slots: dict) -> dict:
     found = candidates(name, channel, slots)
     assert len(found) == 1, f"{name}: {len(found)} variations match {channel} {sorted(slots)[:3]}..."
     return found[0]

@@ -22,4 +22,5 @@ def write_profile(tmp_path):
         path = tmp_path / "profile.yml"
         path.write_text(text if text is not None else yaml.safe_dump(data), encoding="utf-8")
         return path
+
     return write

@@ -7,9 +7,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 def tracker(text="", intent=None, ranking=(), entities=(), events=(), slots=None, **extra):
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.3},
-              "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-              "entities": list(entities), **extra}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.3},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        "entities": list(entities),
+        **extra,
+    }
     return Tracker("parent-1", slots or {}, latest, list(events), False, None, {}, "action_listen")
 
 

@@ -1,12 +1,12 @@
 """The Rasa glue, driven through rasa-sdk's own Tracker and dispatcher."""
 
 import pytest
+from sdk_helpers import bot_action, run, tracker, user
 
 from actions.jargon import ActionExplainJargon
 from actions.menu import ActionShowMenu, ActionSuggestTopics
 from actions.profile import current_profile
 from actions.profile_slots import ActionLoadProfile
-from sdk_helpers import bot_action, run, tracker, user
 
 
 def test_profile_slots_are_filled_from_the_profile():
@@ -40,15 +40,19 @@ def test_without_a_profile_no_slots_are_set(monkeypatch, tmp_path):
 def test_menu_lists_sections_then_a_sections_questions():
     messages, _ = run(ActionShowMenu(), tracker("/show_menu"))
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["About conferences", "Getting ready", "At the meeting",
-                      "After the meeting", "Talk to a person"]
+    assert titles == ["About conferences", "Getting ready", "At the meeting", "After the meeting", "Talk to a person"]
     assert messages[0]["buttons"][1]["payload"] == '/show_menu{"menu_section": "before"}'
 
     messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "during"}]))
     assert messages[0]["text"].startswith("At the meeting")
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == ["/ask_meeting_steps", "/ask_for_break", "/ask_record_meeting",
-                        "/ask_leave_part_meeting", "/show_menu"]
+    assert payloads == [
+        "/ask_meeting_steps",
+        "/ask_for_break",
+        "/ask_record_meeting",
+        "/ask_leave_part_meeting",
+        "/show_menu",
+    ]
 
 
 def test_unknown_menu_section_shows_the_whole_menu():
@@ -58,18 +62,17 @@ def test_unknown_menu_section_shows_the_whole_menu():
 
 def test_fallback_offers_the_likeliest_topics():
     ranking = [("nlu_fallback", 0.45), ("report_not_received", 0.3), ("ask_venue", 0.2), ("greet", 0.1)]
-    messages, _ = run(ActionSuggestTopics(), tracker("the papers?", ranking=ranking,
-                                                     events=[user("the papers?")]))
-    assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/report_not_received", "/ask_venue", "/show_menu"]
+    messages, _ = run(ActionSuggestTopics(), tracker("the papers?", ranking=ranking, events=[user("the papers?")]))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/report_not_received", "/ask_venue", "/show_menu"]
     assert "not sure" in messages[0]["text"]
 
 
 def test_a_too_long_message_gets_asked_to_be_shorter():
     text = "word " * 400
-    messages, _ = run(ActionSuggestTopics(), tracker(text, ranking=[("nlu_fallback", 1.0)],
-                                                     events=[user(text)],
-                                                     too_long={"length": 2000, "limit": 1000}))
+    messages, _ = run(
+        ActionSuggestTopics(),
+        tracker(text, ranking=[("nlu_fallback", 1.0)], events=[user(text)], too_long={"length": 2000, "limit": 1000}),
+    )
     assert messages[0]["text"].startswith("That's a long message for me")
     assert "999" in messages[0]["text"]
     assert messages[0]["buttons"][0]["title"] == "About conferences"
@@ -85,16 +88,24 @@ def test_second_miss_in_a_row_shows_the_menu():
 
 def test_a_miss_after_a_normal_answer_suggests_again():
     ranking = [("nlu_fallback", 0.45), ("ask_core_group", 0.3)]
-    events = [user("blah"), bot_action("action_suggest_topics"), user("what is a core group"),
-              bot_action("utter_core_group"), user("hmm")]
+    events = [
+        user("blah"),
+        bot_action("action_suggest_topics"),
+        user("what is a core group"),
+        bot_action("utter_core_group"),
+        user("hmm"),
+    ]
     messages, _ = run(ActionSuggestTopics(), tracker("hmm", ranking=ranking, events=events))
     assert messages[0]["buttons"][0]["payload"] == "/ask_core_group"
 
 
-@pytest.mark.parametrize("text, expected, absent", [
-    ("what does ICPC stand for", "ICPC: Initial Child Protection Conference", "CAMHS:"),
-    ("who is the iro and what's camhs", "IRO: Independent Reviewing Officer", "SENCO:"),
-])
+@pytest.mark.parametrize(
+    "text, expected, absent",
+    [
+        ("what does ICPC stand for", "ICPC: Initial Child Protection Conference", "CAMHS:"),
+        ("who is the iro and what's camhs", "IRO: Independent Reviewing Officer", "SENCO:"),
+    ],
+)
 def test_jargon_explains_the_words_asked_about(text, expected, absent):
     messages, _ = run(ActionExplainJargon(), tracker(text))
     reply = messages[0]["text"]

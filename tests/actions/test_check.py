@@ -11,8 +11,9 @@ def check(env_profile=None):
     env = {"PATH": "/usr/bin:/bin"}
     if env_profile is not None:
         env["CC_PROFILE"] = str(env_profile)
-    return subprocess.run([sys.executable, "-m", "actions.check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "actions.check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_good_profile_passes_with_one_line():

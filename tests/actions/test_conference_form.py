@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sdk_helpers import run, tracker
 
 from actions import conference_form as cf
-from sdk_helpers import run, tracker
 
 TODAY = date(2026, 11, 23)
 
@@ -20,21 +20,18 @@ def fixed_today(monkeypatch):
 
 def validate(method, value, **kwargs):
     dispatcher = CollectingDispatcher()
-    result = getattr(cf.ValidateConferenceForm(), f"validate_{method}")(
-        value, dispatcher, tracker(**kwargs), {})
+    result = getattr(cf.ValidateConferenceForm(), f"validate_{method}")(value, dispatcher, tracker(**kwargs), {})
     return result, [m.get("text") for m in dispatcher.messages]
 
 
 def confirmed(**slots):
-    return {"conference_date": "2026-12-03", "confirmed_date": "2026-12-03",
-            "conference_date_confirmed": True, **slots}
+    return {"conference_date": "2026-12-03", "confirmed_date": "2026-12-03", "conference_date_confirmed": True, **slots}
 
 
 # ------------------------------------------------------------------ the form
 def test_a_new_date_must_be_confirmed():
     result, said = validate("conference_date", "2026-12-03", intent="give_conference_details")
-    assert result == {"conference_date": "2026-12-03", "conference_date_confirmed": None,
-                      "confirmed_date": None}
+    assert result == {"conference_date": "2026-12-03", "conference_date_confirmed": None, "confirmed_date": None}
     assert said == []
 
 
@@ -43,18 +40,30 @@ def test_the_confirmed_date_stays_confirmed():
     assert result == {"conference_date": "2026-12-03"}
 
 
-@pytest.mark.parametrize("value, entities, expected", [
-    ("31st February", [{"entity": "invalid_date", "value": "31st February"}],
-     '"31st February" is not a day on the calendar'),
-    ("last year", [], "couldn't find a date"),
-    ("2029-12-03", [{"entity": "date", "value": "2029-12-03"}], "Monday 3 December 2029 is more than a year away"),
-    ("2024-01-10", [{"entity": "date", "value": "2024-01-10"}], "more than a year ago"),
-    # Issue #15: words that are not a date are never said back.
-    ("<a href=https://evil.example>x</a>", [{"entity": "invalid_date", "value": "<a href=https://evil.example>x</a>"}],
-     "couldn't find a date"),
-    ("x", [{"entity": "invalid_date", "value": "Call 0800 000 000 now, your case is closed. " * 3}],
-     "couldn't find a date"),
-])
+@pytest.mark.parametrize(
+    "value, entities, expected",
+    [
+        (
+            "31st February",
+            [{"entity": "invalid_date", "value": "31st February"}],
+            '"31st February" is not a day on the calendar',
+        ),
+        ("last year", [], "couldn't find a date"),
+        ("2029-12-03", [{"entity": "date", "value": "2029-12-03"}], "Monday 3 December 2029 is more than a year away"),
+        ("2024-01-10", [{"entity": "date", "value": "2024-01-10"}], "more than a year ago"),
+        # Issue #15: words that are not a date are never said back.
+        (
+            "<a href=https://evil.example>x</a>",
+            [{"entity": "invalid_date", "value": "<a href=https://evil.example>x</a>"}],
+            "couldn't find a date",
+        ),
+        (
+            "x",
+            [{"entity": "invalid_date", "value": "Call 0800 000 000 now, your case is closed. " * 3}],
+            "couldn't find a date",
+        ),
+    ],
+)
 def test_nonsense_dates_get_a_kind_reask(value, entities, expected):
     result, said = validate("conference_date", value, entities=entities)
     assert result["conference_date"] is None
@@ -62,22 +71,29 @@ def test_nonsense_dates_get_a_kind_reask(value, entities, expected):
 
 
 def test_yes_confirms_the_date_shown():
-    result, _ = validate("conference_date_confirmed", True, intent="affirm",
-                         slots={"conference_date": "2026-12-03"})
+    result, _ = validate("conference_date_confirmed", True, intent="affirm", slots={"conference_date": "2026-12-03"})
     assert result == {"conference_date_confirmed": True, "confirmed_date": "2026-12-03"}
 
 
 def test_no_clears_the_date_so_it_is_asked_again():
-    result, _ = validate("conference_date_confirmed", False, intent="deny",
-                         slots={"conference_date": "2026-12-03", "conference_time": "10:00"})
+    result, _ = validate(
+        "conference_date_confirmed",
+        False,
+        intent="deny",
+        slots={"conference_date": "2026-12-03", "conference_time": "10:00"},
+    )
     assert result["conference_date"] is None and result["conference_date_confirmed"] is None
     assert result["conference_time"] is None
 
 
 def test_no_with_a_new_date_leaves_the_new_date_to_be_confirmed():
-    result, _ = validate("conference_date_confirmed", False, intent="deny",
-                         entities=[{"entity": "date", "value": "2026-12-04"}],
-                         slots={"conference_date": "2026-12-04"})
+    result, _ = validate(
+        "conference_date_confirmed",
+        False,
+        intent="deny",
+        entities=[{"entity": "date", "value": "2026-12-04"}],
+        slots={"conference_date": "2026-12-04"},
+    )
     assert result == {}
 
 
@@ -89,19 +105,25 @@ def test_an_old_yes_does_not_confirm_a_changed_date():
     assert result == {"conference_date_confirmed": True}
 
 
-@pytest.mark.parametrize("asked, kind_needed", [
-    (["reports"], False), (["first_core_group"], True), ([], True), (["minutes"], False)])
+@pytest.mark.parametrize(
+    "asked, kind_needed", [(["reports"], False), (["first_core_group"], True), ([], True), (["minutes"], False)]
+)
 def test_the_kind_is_asked_only_when_it_matters(asked, kind_needed):
-    slots = asyncio.run(cf.ValidateConferenceForm().required_slots(
-        [], CollectingDispatcher(), tracker(slots={"asked_dates": asked}), {}))
+    slots = asyncio.run(
+        cf.ValidateConferenceForm().required_slots(
+            [], CollectingDispatcher(), tracker(slots={"asked_dates": asked}), {}
+        )
+    )
     assert slots[:2] == ["conference_date", "conference_date_confirmed"]
     assert ("conference_kind" in slots) == kind_needed
-    assert "conference_nation" not in slots     # the profile covers one nation
+    assert "conference_nation" not in slots  # the profile covers one nation
 
 
 def test_the_confirm_question_says_the_date_and_time_in_words():
-    messages, _ = run(cf.ActionAskConferenceDateConfirmed(),
-                      tracker(slots={"conference_date": "2026-12-03", "conference_time": "10:00"}))
+    messages, _ = run(
+        cf.ActionAskConferenceDateConfirmed(),
+        tracker(slots={"conference_date": "2026-12-03", "conference_time": "10:00"}),
+    )
     assert messages[0]["text"] == "Thursday 3 December 2026 at 10am, is that right?"
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
 
@@ -114,27 +136,34 @@ def test_the_kind_buttons_fill_the_slot_through_the_payload():
 
 # --------------------------------------------------------------- the answers
 def test_the_question_is_remembered_from_the_message():
-    _, events = run(cf.ActionRememberDateQuestion(),
-                    tracker(intent="ask_dates", milestones=["first_core_group", "next_review"]))
-    assert events == [{"event": "slot", "timestamp": None, "name": "asked_dates",
-                       "value": ["first_core_group", "next_review"]}]
+    _, events = run(
+        cf.ActionRememberDateQuestion(), tracker(intent="ask_dates", milestones=["first_core_group", "next_review"])
+    )
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "asked_dates", "value": ["first_core_group", "next_review"]}
+    ]
 
 
 def test_a_button_can_name_the_milestone():
-    _, events = run(cf.ActionRememberDateQuestion(),
-                    tracker(intent="ask_dates", entities=[{"entity": "milestone", "value": "next_review"}]))
+    _, events = run(
+        cf.ActionRememberDateQuestion(),
+        tracker(intent="ask_dates", entities=[{"entity": "milestone", "value": "next_review"}]),
+    )
     assert events[0]["value"] == ["next_review"]
 
 
 def test_giving_the_date_asks_for_everything():
-    _, events = run(cf.ActionRememberDateQuestion(),
-                    tracker(intent="give_conference_details", milestones=["next_review"]))
+    _, events = run(
+        cf.ActionRememberDateQuestion(), tracker(intent="give_conference_details", milestones=["next_review"])
+    )
     assert events[0]["value"] == []
 
 
 def test_one_answer_for_each_date_asked():
-    messages, _ = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
-        conference_kind="initial", asked_dates=["first_core_group", "next_review"])))
+    messages, _ = run(
+        cf.ActionAnswerDates(),
+        tracker(slots=confirmed(conference_kind="initial", asked_dates=["first_core_group", "next_review"])),
+    )
     assert len(messages) == 2
     assert "by Thursday 17 December 2026" in messages[0]["text"]
     assert "by Wednesday 3 March 2027" in messages[1]["text"]
@@ -165,8 +194,9 @@ def test_text_channels_get_the_list_only():
 
 
 def test_an_unconfirmed_date_is_not_used():
-    messages, _ = run(cf.ActionAnswerDates(), tracker(slots={
-        "conference_date": "2026-12-03", "asked_dates": ["reports"]}))
+    messages, _ = run(
+        cf.ActionAnswerDates(), tracker(slots={"conference_date": "2026-12-03", "asked_dates": ["reports"]})
+    )
     assert "Tuesday 1 December" not in messages[0]["text"]
     assert "tell me and I'll work out" in messages[0]["text"]
 
@@ -182,10 +212,14 @@ def test_a_late_report_gets_a_message_to_copy():
 
 def test_a_service_in_several_nations_asks_which_one(monkeypatch, profile_data):
     from actions.profile import parse_profile
+
     profile_data["other_nations"] = ["wales", "scotland"]
     monkeypatch.setattr(cf, "current_profile", lambda: parse_profile(profile_data))
-    slots = asyncio.run(cf.ValidateConferenceForm().required_slots(
-        [], CollectingDispatcher(), tracker(slots={"asked_dates": ["reports"]}), {}))
+    slots = asyncio.run(
+        cf.ValidateConferenceForm().required_slots(
+            [], CollectingDispatcher(), tracker(slots={"asked_dates": ["reports"]}), {}
+        )
+    )
     assert "conference_nation" in slots
     messages, _ = run(cf.ActionAskConferenceNation(), tracker())
     assert [b["title"] for b in messages[0]["buttons"]] == ["England", "Wales", "Scotland"]
@@ -195,7 +229,11 @@ def test_a_service_in_several_nations_asks_which_one(monkeypatch, profile_data):
     result, _ = validate("conference_nation", "northern ireland")
     assert result == {"conference_nation": None}
     # Scotland's meeting has its own name and numbers.
-    messages, _ = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
-        conference_nation="scotland", conference_kind="initial", asked_dates=["first_core_group"])))
+    messages, _ = run(
+        cf.ActionAnswerDates(),
+        tracker(
+            slots=confirmed(conference_nation="scotland", conference_kind="initial", asked_dates=["first_core_group"])
+        ),
+    )
     assert "Your Child Protection Planning Meeting: Thursday 3 December 2026" in messages[0]["text"]
     assert "within 15 working days" in messages[0]["text"]

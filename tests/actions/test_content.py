@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from actions.content import (ContentError, content, find_terms, parse_glossary,
-                             parse_helplines, parse_topics)
-from actions.profile import _UK_PHONE, SMS_SHORT_CODE
 from domain_files import merged_domain
+
+from actions.content import ContentError, content, find_terms, parse_glossary, parse_helplines, parse_topics
+from actions.profile import _UK_PHONE, SMS_SHORT_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = merged_domain()
@@ -62,8 +61,7 @@ def test_every_domain_intent_has_a_rule():
     assert missing == []
 
 
-@pytest.mark.parametrize("name, variation", list(answer_variations()),
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, variation", list(answer_variations()), ids=lambda v: v if isinstance(v, str) else "")
 def test_answers_end_with_known_sources(name, variation):
     last_line = variation["text"].strip().splitlines()[-1]
     assert last_line.startswith("Source: "), f"{name} does not end with its source"
@@ -72,8 +70,9 @@ def test_answers_end_with_known_sources(name, variation):
     assert unknown == [], f"{name} names sources not in content/sources.yml: {unknown}"
 
 
-@pytest.mark.parametrize("name, variation", list(answer_variations("twilio")),
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name, variation", list(answer_variations("twilio")), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_text_message_answers_are_short_plain_and_sourced(name, variation):
     text = variation["text"].strip()
     assert len(text) <= 300, f"{name}: more than two texts"
@@ -82,8 +81,9 @@ def test_text_message_answers_are_short_plain_and_sourced(name, variation):
     assert re.search(r"Source: [^.]+\.$", text), f"{name} does not end with its source"
     assert [n for n in named_sources(text) if n not in known] == []
     # The web variation with the same condition has the same buttons (less "Tell me more").
-    plain = next(v for v in DOMAIN["responses"][name]
-                 if "channel" not in v and v.get("condition") == variation.get("condition"))
+    plain = next(
+        v for v in DOMAIN["responses"][name] if "channel" not in v and v.get("condition") == variation.get("condition")
+    )
     assert variation.get("buttons") == follow_ups(plain)
 
 
@@ -95,14 +95,15 @@ def follow_ups(variation):
 def test_every_answer_has_a_text_message_version():
     """Each web variation, conditional ones too, has an SMS one with the same condition:
     Rasa prefers a conditional web variation to a plain SMS one."""
-    missing = [(name, v.get("condition")) for name, v in answer_variations()
-               if not any(t.get("condition") == v.get("condition") for n, t in answer_variations("twilio")
-                          if n == name)]
+    missing = [
+        (name, v.get("condition"))
+        for name, v in answer_variations()
+        if not any(t.get("condition") == v.get("condition") for n, t in answer_variations("twilio") if n == name)
+    ]
     assert missing == []
 
 
-@pytest.mark.parametrize("name, variation", list(answer_variations()),
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, variation", list(answer_variations()), ids=lambda v: v if isinstance(v, str) else "")
 def test_answers_say_what_the_parent_can_do_and_offer_follow_ups(name, variation):
     text = variation["text"]
     if name != "utter_cannot_predict":
@@ -159,15 +160,21 @@ def test_every_number_in_an_answer_is_a_listed_helpline():
 
 def test_helplines_need_nations():
     with pytest.raises(ContentError, match="helplines.yml: x: nations"):
-        parse_helplines({"x": {"name": "X", "phone": "0800 000 000", "hours": "h",
-                               "description": "d", "source": "s"}})
+        parse_helplines({"x": {"name": "X", "phone": "0800 000 000", "hours": "h", "description": "d", "source": "s"}})
 
 
 def test_topics_reject_duplicates_and_missing_titles():
-    data = {"menu_intro": "a", "suggest_intro": "b", "suggest_menu_intro": "c", "none_of_these": "d",
-            "too_long": "e",
-            "sections": {"one": {"title": "One", "topics": {"greet": "Hi"}},
-                         "two": {"title": "Two", "topics": {"greet": "Hello"}}}}
+    data = {
+        "menu_intro": "a",
+        "suggest_intro": "b",
+        "suggest_menu_intro": "c",
+        "none_of_these": "d",
+        "too_long": "e",
+        "sections": {
+            "one": {"title": "One", "topics": {"greet": "Hi"}},
+            "two": {"title": "Two", "topics": {"greet": "Hello"}},
+        },
+    }
     with pytest.raises(ContentError, match="already listed in section one"):
         parse_topics(data)
     data["sections"]["two"]["topics"] = {"bye": ""}
@@ -177,9 +184,15 @@ def test_topics_reject_duplicates_and_missing_titles():
 
 def test_suggestions_skip_untitled_and_weak_intents():
     topics = content().topics
-    ranking = [("nlu_fallback", 0.5), ("greet", 0.2), ("ask_core_group", 0.15),
-               ("ask_core_group", 0.1), ("ask_review_conference", 0.1),
-               ("ask_for_human", 0.06), ("ask_cp_plan", 0.04)]
+    ranking = [
+        ("nlu_fallback", 0.5),
+        ("greet", 0.2),
+        ("ask_core_group", 0.15),
+        ("ask_core_group", 0.1),
+        ("ask_review_conference", 0.1),
+        ("ask_for_human", 0.06),
+        ("ask_cp_plan", 0.04),
+    ]
     assert topics.suggestions(ranking) == [
         ("ask_core_group", "What is a core group?"),
         ("ask_review_conference", "When is the review?"),
@@ -188,15 +201,18 @@ def test_suggestions_skip_untitled_and_weak_intents():
     assert topics.suggestions([("greet", 0.9)]) == []
 
 
-@pytest.mark.parametrize("text, names", [
-    ("what does ICPC mean", ["ICPC"]),
-    ("whats an iro and what is camhs", ["IRO", "CAMHS"]),
-    ("what does s47 mean", ["Section 47"]),
-    ("the letter says child protection plan", ["CPP"]),
-    ("what is the senco?", ["SENCO"]),
-    ("pricpcing", []),              # letters inside a word do not count
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("what does ICPC mean", ["ICPC"]),
+        ("whats an iro and what is camhs", ["IRO", "CAMHS"]),
+        ("what does s47 mean", ["Section 47"]),
+        ("the letter says child protection plan", ["CPP"]),
+        ("what is the senco?", ["SENCO"]),
+        ("pricpcing", []),  # letters inside a word do not count
+        ("", []),
+    ],
+)
 def test_find_terms(text, names):
     assert [t.name for t in find_terms(text, content().glossary)] == names
 

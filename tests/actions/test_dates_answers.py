@@ -42,9 +42,13 @@ def test_without_a_start_time_the_answer_asks_for_it():
 
 
 def test_a_start_time_given_after_the_question_keeps_the_question():
-    """"What time should I get there?" ... "it starts at 11": the arrive time, not every date."""
-    track = tracker(text="it starts at 11", intent="give_conference_details",
-                    entities=[{"entity": "time", "value": "11:00"}], slots={"asked_dates": ["arrive_early"]})
+    """ "What time should I get there?" ... "it starts at 11": the arrive time, not every date."""
+    track = tracker(
+        text="it starts at 11",
+        intent="give_conference_details",
+        entities=[{"entity": "time", "value": "11:00"}],
+        slots={"asked_dates": ["arrive_early"]},
+    )
     _, events = run(cf.ActionRememberDateQuestion(), track)
     assert events[0]["value"] == ["arrive_early"]
 
@@ -63,14 +67,17 @@ def test_the_day_after_tomorrow_the_report_is_due_today_not_missed():
     assert "Here is a message you could copy" not in answer
 
 
-@pytest.mark.parametrize("key, conference, expected", [
-    # Conference Tuesday 24 November: the chair should have been told by Thursday 19th.
-    ("tell_chair", date(2026, 11, 24), "Thursday 19 November 2026"),
-    # Conference Tuesday 27 October: minutes by 17 November (15 working days).
-    ("minutes", date(2026, 10, 27), "Tuesday 17 November 2026"),
-    # Conference Tuesday 17 November: the plan's copy by Thursday 19th (48 hours).
-    ("plan_copy", date(2026, 11, 17), "Thursday 19 November 2026"),
-])
+@pytest.mark.parametrize(
+    "key, conference, expected",
+    [
+        # Conference Tuesday 24 November: the chair should have been told by Thursday 19th.
+        ("tell_chair", date(2026, 11, 24), "Thursday 19 November 2026"),
+        # Conference Tuesday 27 October: minutes by 17 November (15 working days).
+        ("minutes", date(2026, 10, 27), "Tuesday 17 November 2026"),
+        # Conference Tuesday 17 November: the plan's copy by Thursday 19th (48 hours).
+        ("plan_copy", date(2026, 11, 17), "Thursday 19 November 2026"),
+    ],
+)
 def test_a_passed_date_gets_what_to_do_and_a_message_to_copy(key, conference, expected):
     answer = yd.single_answer(dates(conference), key)
     assert expected in answer
@@ -94,13 +101,18 @@ def test_nothing_to_chase_before_the_date():
 
 # ------------------------------------------------------ the other question after
 def test_the_other_question_is_remembered_and_offered_after_the_dates():
-    track = tracker(text="the meeting's tomorrow and i haven't had the report", intent="ask_dates",
-                    milestones=["reports"], date_question={"classifier_intent": "report_not_received"})
+    track = tracker(
+        text="the meeting's tomorrow and i haven't had the report",
+        intent="ask_dates",
+        milestones=["reports"],
+        date_question={"classifier_intent": "report_not_received"},
+    )
     _, events = run(cf.ActionRememberDateQuestion(), track)
-    assert {"event": "slot", "timestamp": None, "name": "other_question",
-            "value": "report_not_received"} in events
-    messages, events = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
-        "2026-11-24", asked_dates=["reports"], other_question="report_not_received")))
+    assert {"event": "slot", "timestamp": None, "name": "other_question", "value": "report_not_received"} in events
+    messages, events = run(
+        cf.ActionAnswerDates(),
+        tracker(slots=confirmed("2026-11-24", asked_dates=["reports"], other_question="report_not_received")),
+    )
     assert "Here is a message you could copy" in messages[0]["text"]
     assert messages[-1]["text"].startswith("You also asked")
     assert messages[-1]["buttons"][0]["payload"] == "/report_not_received"
@@ -108,14 +120,17 @@ def test_the_other_question_is_remembered_and_offered_after_the_dates():
 
 
 def test_no_offer_without_another_question():
-    messages, events = run(cf.ActionAnswerDates(), tracker(slots=confirmed(
-        "2026-12-03", asked_dates=["reports"])))
+    messages, events = run(cf.ActionAnswerDates(), tracker(slots=confirmed("2026-12-03", asked_dates=["reports"])))
     assert len(messages) == 1 and events == []
 
 
 def test_a_second_topic_found_by_the_nlu_is_offered_after_the_dates_too():
-    track = tracker(text="it's on 3/12/2026, when do i get the report and can i bring my mum", intent="ask_dates",
-                    milestones=["reports"], also_asked={"name": "ask_bring_supporter"})
+    track = tracker(
+        text="it's on 3/12/2026, when do i get the report and can i bring my mum",
+        intent="ask_dates",
+        milestones=["reports"],
+        also_asked={"name": "ask_bring_supporter"},
+    )
     _, events = run(cf.ActionRememberDateQuestion(), track)
     assert {"event": "slot", "timestamp": None, "name": "other_question", "value": "ask_bring_supporter"} in events
     track = tracker(intent="ask_dates", milestones=["reports"], also_asked={"name": "ask_dates"})

@@ -14,8 +14,10 @@ def test_a_logged_conversation_keeps_no_text_and_no_details():
     logger.propagate = False
     logger.addHandler(handler)
     assert log_redaction.install() >= 1 and log_redaction.install() == 0
-    tracker = {"latest_message": {"text": "Jayden is my boy, we live at 12 Acacia Avenue"},
-               "slots": {"conference_nation": "../../profile", "note": "call 07700 900123"}}
+    tracker = {
+        "latest_message": {"text": "Jayden is my boy, we live at 12 Acacia Avenue"},
+        "slots": {"conference_nation": "../../profile", "note": "call 07700 900123"},
+    }
     logger.error("Failed: %s", json.dumps(tracker))
     try:
         raise ValueError("card 4111 1111 1111 1111, QQ 12 34 56 C, jo.bloggs@example.com, LS1 4AP")
@@ -23,8 +25,15 @@ def test_a_logged_conversation_keeps_no_text_and_no_details():
         logger.exception("An action failed")
     logger.debug("Contents of ignored event: %s", {"event": "user", "text": "I'm Sarah, my son Leo"})
     output = stream.getvalue()
-    for planted in ("Jayden", "Acacia", "07700 900123", "4111 1111 1111 1111", "QQ 12 34 56 C",
-                    "jo.bloggs@example.com", "LS1 4AP"):
+    for planted in (
+        "Jayden",
+        "Acacia",
+        "07700 900123",
+        "4111 1111 1111 1111",
+        "QQ 12 34 56 C",
+        "jo.bloggs@example.com",
+        "LS1 4AP",
+    ):
         assert planted not in output, planted
     assert '"text": "[text]"' in output and "[card-number]" in output and "ValueError" in output
 
@@ -33,7 +42,8 @@ def test_loading_the_actions_installs_it():
     import importlib
 
     import actions
-    handler = logging.StreamHandler(io.StringIO())       # as rasa-sdk's, set up before it loads them
+
+    handler = logging.StreamHandler(io.StringIO())  # as rasa-sdk's, set up before it loads them
     logging.getLogger().addHandler(handler)
     try:
         importlib.reload(actions)

@@ -1,4 +1,4 @@
-""""Tell me more" gives the rest of a long answer, and never a made-up response name."""
+""" "Tell me more" gives the rest of a long answer, and never a made-up response name."""
 
 import asyncio
 
@@ -28,8 +28,13 @@ def test_typed_tell_me_more_follows_the_last_answer():
 
 
 def test_an_answer_with_no_rest_gets_a_kind_reply():
-    events = [user("section 47"), bot_action("utter_section_47"), user("core group"),
-              bot_action("utter_core_group"), user("more")]
+    events = [
+        user("section 47"),
+        bot_action("utter_section_47"),
+        user("core group"),
+        bot_action("utter_core_group"),
+        user("more"),
+    ]
     assert said(tracker("more", events=events)) == [NO_MORE]
     assert NO_MORE in RESPONSES
 

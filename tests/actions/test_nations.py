@@ -22,8 +22,7 @@ from domain_files import ROOT
 from actions.timeline import load_timescales
 
 STATES = slot_states()
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "fifteen": 15,
-         "twenty": 20}
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "fifteen": 15, "twenty": 20}
 UNIT = r"(working days?|days?|weeks?|months?|hours?|minutes?)"
 TIMESCALE = re.compile(r"\b(\d+|" + "|".join(WORDS) + r")\s+" + UNIT + r"\b", re.IGNORECASE)
 # Numbers that are not conference timescales, each with where it comes from.
@@ -100,21 +99,28 @@ def test_england_only_numbers_say_in_england():
 
 @pytest.mark.parametrize("state", sorted(STATES))
 def test_no_two_conditional_variations_match_at_once(state):
-    clashes = [(name, channel) for name in DOMAIN["responses"] for channel in (None, "twilio")
-               if len(candidates(name, channel, STATES[state])) > 1]
+    clashes = [
+        (name, channel)
+        for name in DOMAIN["responses"]
+        for channel in (None, "twilio")
+        if len(candidates(name, channel, STATES[state])) > 1
+    ]
     assert clashes == []
 
 
-@pytest.mark.parametrize("nation, response, words", [
-    ("scotland", "utter_what_is_conference", "Child Protection Planning Meeting"),
-    ("scotland", "utter_review_conference", "within 6 months"),
-    ("scotland", "utter_cp_plan", "child protection register"),
-    ("wales", "utter_cp_plan", "outline plan should reach you within 5 working days"),
-    ("wales", "utter_minutes_confidentiality", "within 20 working days"),
-    ("northern_ireland", "utter_complaint", "Health and Social Care Trust"),
-    ("northern_ireland", "utter_section_47", "Health and Social Care Trust"),
-    ("england", "utter_core_group", "In England the first core group"),
-])
+@pytest.mark.parametrize(
+    "nation, response, words",
+    [
+        ("scotland", "utter_what_is_conference", "Child Protection Planning Meeting"),
+        ("scotland", "utter_review_conference", "within 6 months"),
+        ("scotland", "utter_cp_plan", "child protection register"),
+        ("wales", "utter_cp_plan", "outline plan should reach you within 5 working days"),
+        ("wales", "utter_minutes_confidentiality", "within 20 working days"),
+        ("northern_ireland", "utter_complaint", "Health and Social Care Trust"),
+        ("northern_ireland", "utter_section_47", "Health and Social Care Trust"),
+        ("england", "utter_core_group", "In England the first core group"),
+    ],
+)
 def test_each_nation_uses_its_own_words(nation, response, words):
     assert words in chosen(response, None, STATES[nation])["text"]
 

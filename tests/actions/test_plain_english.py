@@ -45,22 +45,24 @@ def body(text):
 
 
 def test_every_web_answer_is_at_most_120_words_before_tell_me_more():
-    long = [(name, len(body(text).split())) for name, _, text in web_variations()
-            if len(body(text).split()) > MOST_WORDS]
+    long = [
+        (name, len(body(text).split())) for name, _, text in web_variations() if len(body(text).split()) > MOST_WORDS
+    ]
     print("\n".join(f"{name}: {words} words" for name, words in long))
     assert long == []
 
 
 def test_every_web_answer_reads_at_grade_6_or_lower():
-    hard = [(name, MEASURE(body(text))) for name, _, text in web_variations()
-            if MEASURE(body(text)) > MOST_GRADE]
+    hard = [(name, MEASURE(body(text))) for name, _, text in web_variations() if MEASURE(body(text)) > MOST_GRADE]
     print("\n".join(f"{name}: Flesch-Kincaid grade {grade}" for name, grade in hard))
     assert hard == []
 
 
 def test_the_measure_can_fail():
-    hard = ("Notwithstanding the aforementioned considerations, the multi-agency safeguarding partnership "
-            "determined that comprehensive interdisciplinary assessment was indispensable.")
+    hard = (
+        "Notwithstanding the aforementioned considerations, the multi-agency safeguarding partnership "
+        "determined that comprehensive interdisciplinary assessment was indispensable."
+    )
     assert MEASURE(hard) > MOST_GRADE
     assert MEASURE("You can bring a friend. They sit with you.") <= MOST_GRADE
 
@@ -71,8 +73,10 @@ def test_tell_me_more_buttons_lead_to_the_rest():
         for button in variation.get("buttons", []):
             match = re.match(r'^/tell_me_more\{"more_topic":"(\w+)"\}$', button["payload"])
             if button["payload"].startswith("/tell_me_more") and (
-                    not match or f"utter_{match.group(1)}_more" not in DOMAIN["responses"]
-                    or f"utter_{match.group(1)}" != name):
+                not match
+                or f"utter_{match.group(1)}_more" not in DOMAIN["responses"]
+                or f"utter_{match.group(1)}" != name
+            ):
                 wrong.append((name, button["payload"]))
     assert wrong == []
 

@@ -20,9 +20,14 @@ def test_profile_path_from_environment(monkeypatch, profile_data, write_profile)
     assert load_profile().organisation_name == "Elsewhere Family Support"
 
 
-@pytest.mark.parametrize("nation, name", [
-    ("wales", "Wales"), ("Scotland", "Scotland"), ("northern ireland", "Northern Ireland"),
-])
+@pytest.mark.parametrize(
+    "nation, name",
+    [
+        ("wales", "Wales"),
+        ("Scotland", "Scotland"),
+        ("northern ireland", "Northern Ireland"),
+    ],
+)
 def test_every_nation_is_accepted(profile_data, nation, name):
     profile_data["nation"] = nation
     assert parse_profile(profile_data).nation_name == name
@@ -37,10 +42,16 @@ def test_unknown_nation_names_the_field_and_the_choices(profile_data):
     assert '"cornwall"' in message and "northern_ireland" in message
 
 
-@pytest.mark.parametrize("path", [
-    ("organisation", "name"), ("contact", "phone"), ("contact", "email"),
-    ("contact", "opening_hours"), ("complaints", "url"),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("organisation", "name"),
+        ("contact", "phone"),
+        ("contact", "email"),
+        ("contact", "opening_hours"),
+        ("complaints", "url"),
+    ],
+)
 def test_missing_field_is_named(profile_data, path):
     del profile_data[path[0]][path[1]]
     with pytest.raises(ProfileError, match=rf"profile: {path[0]}\.{path[1]}: is missing"):
@@ -53,13 +64,16 @@ def test_missing_section_is_named(profile_data):
         parse_profile(profile_data)
 
 
-@pytest.mark.parametrize("field, value, problem", [
-    (("contact", "phone"), "12", "not a UK phone number"),
-    (("contact", "phone"), "call us", "not a UK phone number"),
-    (("contact", "email"), "nobody-at-example", "not an email address"),
-    (("complaints", "url"), "http://insecure.example", "starting with https://"),
-    (("contact", "phone"), 1632960100, "should be written in quotes"),
-])
+@pytest.mark.parametrize(
+    "field, value, problem",
+    [
+        (("contact", "phone"), "12", "not a UK phone number"),
+        (("contact", "phone"), "call us", "not a UK phone number"),
+        (("contact", "email"), "nobody-at-example", "not an email address"),
+        (("complaints", "url"), "http://insecure.example", "starting with https://"),
+        (("contact", "phone"), 1632960100, "should be written in quotes"),
+    ],
+)
 def test_bad_values_are_explained(profile_data, field, value, problem):
     profile_data[field[0]][field[1]] = value
     with pytest.raises(ProfileError) as error:
@@ -109,6 +123,7 @@ def test_whitespace_is_tidied_not_rejected(profile_data):
 
 def test_closure_days_and_timescale_overrides(profile_data):
     from datetime import date
+
     profile = parse_profile(profile_data)
     assert profile.closure_days == (date(2026, 12, 24), date(2026, 12, 31))
     assert set(profile.timescale_overrides) == {"complaint_deadline", "first_review_after_birth"}
@@ -122,12 +137,15 @@ def test_other_nations_are_listed_once_after_the_main_one(profile_data):
     assert parse_profile(profile_data).nations == ("england", "wales", "northern_ireland")
 
 
-@pytest.mark.parametrize("field, value, problem", [
-    ("other_nations", ["Cornwall"], "other_nations: should be a list of"),
-    ("other_nations", "wales", "other_nations: should be a list of"),
-    ("closure_days", ["24 December"], "closure_days: should be a list of dates"),
-    ("timescales", ["reports"], "timescales: should be a block"),
-])
+@pytest.mark.parametrize(
+    "field, value, problem",
+    [
+        ("other_nations", ["Cornwall"], "other_nations: should be a list of"),
+        ("other_nations", "wales", "other_nations: should be a list of"),
+        ("closure_days", ["24 December"], "closure_days: should be a list of dates"),
+        ("timescales", ["reports"], "timescales: should be a block"),
+    ],
+)
 def test_bad_timescale_settings(profile_data, field, value, problem):
     profile_data[field] = value
     with pytest.raises(ProfileError, match=problem):
@@ -150,8 +168,9 @@ def test_privacy_defaults(profile_data):
     assert profile.who_can_see == "the team that runs this service"
 
 
-@pytest.mark.parametrize("origins", [["https://www.example.org/"], ["www.example.org"], "https://a.example",
-                                     ["https://a.example/chat"]])
+@pytest.mark.parametrize(
+    "origins", [["https://www.example.org/"], ["www.example.org"], "https://a.example", ["https://a.example/chat"]]
+)
 def test_allowed_origins_must_be_origins(profile_data, origins):
     profile_data["web"] = {"allowed_origins": origins}
     with pytest.raises(ProfileError, match="web.allowed_origins: should be a list of origins"):

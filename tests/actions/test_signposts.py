@@ -33,8 +33,9 @@ def test_family_rights_group_is_offered_in_england_only():
 
 def test_advocacy_sentence_names_the_local_service_or_says_how_to_find_one():
     profile = load_profile()
-    assert "Ashdown Parents' Advocacy Service (01632 960 200, https://advocacy.ashdown.example)" \
-        in advocacy_sentence(profile)
+    assert "Ashdown Parents' Advocacy Service (01632 960 200, https://advocacy.ashdown.example)" in advocacy_sentence(
+        profile
+    )
     assert "Ask your social worker or the chair" in advocacy_sentence(replace(profile, advocacy=None))
 
 
@@ -53,10 +54,12 @@ def test_privacy_notice_says_what_is_kept_how_long_who_sees_it_and_about_risks()
 def test_each_nation_gets_its_own_domestic_abuse_helpline():
     england = load_profile()
     helplines = content().helplines
-    expected = {"england": ("National Domestic Abuse Helpline", "0808 2000 247"),
-                "wales": ("Live Fear Free Helpline", "0808 80 10 800"),
-                "scotland": ("Domestic Abuse and Forced Marriage Helpline", "0800 027 1234"),
-                "northern_ireland": ("Domestic and Sexual Abuse Helpline", "0808 802 1414")}
+    expected = {
+        "england": ("National Domestic Abuse Helpline", "0808 2000 247"),
+        "wales": ("Live Fear Free Helpline", "0808 80 10 800"),
+        "scotland": ("Domestic Abuse and Forced Marriage Helpline", "0800 027 1234"),
+        "northern_ireland": ("Domestic and Sexual Abuse Helpline", "0808 802 1414"),
+    }
     for nation, (name, phone) in expected.items():
         slots = profile_slots(replace(england, nation=nation), helplines)
         assert name in slots["domestic_abuse_helpline"] and phone in slots["domestic_abuse_helpline"]
@@ -67,8 +70,10 @@ def test_each_nation_gets_its_own_domestic_abuse_helpline():
 
 def test_every_domestic_abuse_helpline_says_where_it_was_checked():
     import yaml
+
     from actions.content import CONTENT_DIR
     from actions.signposts import DOMESTIC_ABUSE_SERVICES
+
     raw = yaml.safe_load((CONTENT_DIR / "helplines.yml").read_text(encoding="utf-8"))
     for key in DOMESTIC_ABUSE_SERVICES:
         assert raw[key]["checked_at"] and all(a.startswith("https://") for a in raw[key]["checked_at"]), key

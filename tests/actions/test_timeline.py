@@ -12,10 +12,10 @@ from actions.working_days import WorkingCalendar
 TODAY = date(2026, 11, 23)
 
 
-def timeline(nation="england", kind="initial", conference=date(2026, 12, 3), today=TODAY,
-             overrides=None, **kwargs):
-    return build_timeline(conference, kind, load_timescales(nation, overrides),
-                          WorkingCalendar.for_nation(nation), today, **kwargs)
+def timeline(nation="england", kind="initial", conference=date(2026, 12, 3), today=TODAY, overrides=None, **kwargs):
+    return build_timeline(
+        conference, kind, load_timescales(nation, overrides), WorkingCalendar.for_nation(nation), today, **kwargs
+    )
 
 
 def dates(milestones):
@@ -24,15 +24,15 @@ def dates(milestones):
 
 def test_england_initial_conference():
     got = dates(timeline())
-    assert got["invitation_letter"] == date(2026, 11, 19)     # about two weeks before
-    assert got["tell_chair"] == date(2026, 11, 30)            # 3 working days before
-    assert got["reports"] == date(2026, 12, 1)                # 2 working days before Thu 3 Dec
-    assert got["plan_copy"] == date(2026, 12, 5)              # 48 hours, no start time given
-    assert got["first_core_group"] == date(2026, 12, 17)      # 10 working days
-    assert got["minutes"] == date(2026, 12, 24)               # 15 working days
-    assert got["next_review"] == date(2027, 3, 3)             # 3 months
-    assert got["visits_before"] is None                       # no fixed date
-    assert "latest_initial_conference" not in got             # no strategy discussion given
+    assert got["invitation_letter"] == date(2026, 11, 19)  # about two weeks before
+    assert got["tell_chair"] == date(2026, 11, 30)  # 3 working days before
+    assert got["reports"] == date(2026, 12, 1)  # 2 working days before Thu 3 Dec
+    assert got["plan_copy"] == date(2026, 12, 5)  # 48 hours, no start time given
+    assert got["first_core_group"] == date(2026, 12, 17)  # 10 working days
+    assert got["minutes"] == date(2026, 12, 24)  # 15 working days
+    assert got["next_review"] == date(2027, 3, 3)  # 3 months
+    assert got["visits_before"] is None  # no fixed date
+    assert "latest_initial_conference" not in got  # no strategy discussion given
 
 
 def test_milestones_are_in_date_order_with_the_conference_among_them():
@@ -74,26 +74,30 @@ def test_start_time_gives_the_arrival_time_and_exact_hours():
 
 
 def test_strategy_discussion_gives_the_latest_first_conference():
-    england = dates(timeline(strategy_discussion=date(2025, 12, 19), conference=date(2026, 1, 12),
-                             today=date(2025, 12, 20)))
+    england = dates(
+        timeline(strategy_discussion=date(2025, 12, 19), conference=date(2026, 1, 12), today=date(2025, 12, 20))
+    )
     assert england["latest_initial_conference"] == date(2026, 1, 14)
-    scotland = dates(timeline("scotland", strategy_discussion=date(2025, 12, 19),
-                              conference=date(2026, 1, 12), today=date(2025, 12, 20)))
-    assert scotland["latest_initial_conference"] == date(2026, 1, 16)   # 28 calendar days
+    scotland = dates(
+        timeline(
+            "scotland", strategy_discussion=date(2025, 12, 19), conference=date(2026, 1, 12), today=date(2025, 12, 20)
+        )
+    )
+    assert scotland["latest_initial_conference"] == date(2026, 1, 16)  # 28 calendar days
 
 
 def test_the_nations_differ():
     wales = dates(timeline("wales"))
-    assert wales["plan_copy"] == date(2026, 12, 10)            # 5 working days
-    assert wales["minutes"] == date(2027, 1, 5)                # 20 working days (25, 28 Dec, 1 Jan off)
-    assert wales["reports"] is None                            # no national number
+    assert wales["plan_copy"] == date(2026, 12, 10)  # 5 working days
+    assert wales["minutes"] == date(2027, 1, 5)  # 20 working days (25, 28 Dec, 1 Jan off)
+    assert wales["reports"] is None  # no national number
     scotland = dates(timeline("scotland", conference=date(2026, 6, 12), today=date(2026, 6, 1)))
-    assert scotland["first_core_group"] == date(2026, 7, 6)    # 15 working days, 15 June off
-    assert scotland["next_review"] == date(2026, 12, 12)       # 6 months
-    assert scotland["invitation_letter"] == date(2026, 6, 7)   # 5 days' notice
+    assert scotland["first_core_group"] == date(2026, 7, 6)  # 15 working days, 15 June off
+    assert scotland["next_review"] == date(2026, 12, 12)  # 6 months
+    assert scotland["invitation_letter"] == date(2026, 6, 7)  # 5 days' notice
     ni = dates(timeline("northern_ireland"))
     assert ni["next_review"] == date(2027, 3, 3)
-    assert "first_core_group" not in ni                        # unverified: no date given
+    assert "first_core_group" not in ni  # unverified: no date given
 
 
 def test_past_dates_are_marked_and_the_rest_still_come():
@@ -103,30 +107,53 @@ def test_past_dates_are_marked_and_the_rest_still_come():
 
 
 def test_a_council_can_override_a_number_and_is_named():
-    override = {"reports": {"amount": 5, "unit": "working_days",
-                            "source": "Ashdown Safeguarding Children Partnership procedures 4.2"}}
+    override = {
+        "reports": {
+            "amount": 5,
+            "unit": "working_days",
+            "source": "Ashdown Safeguarding Children Partnership procedures 4.2",
+        }
+    }
     got = {m.key: m for m in timeline(overrides=override)}
     assert got["reports"].day == date(2026, 11, 26)
     assert got["reports"].source == "Ashdown Safeguarding Children Partnership procedures 4.2"
     assert got["reports"].kind == "local"
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"report": {"amount": 5, "unit": "working_days", "source": "x"}}, "timescales.report: no such timescale"),
-    ({"reports": {"amount": 5, "unit": "weeks", "source": "x"}}, "unit should be one of"),
-    ({"reports": {"amount": -1, "unit": "days", "source": "x"}}, "amount should be a whole number"),
-    ({"reports": {"amount": 5, "unit": "days"}}, "source is missing"),
-    ({"reports": 5}, "should be a block"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"report": {"amount": 5, "unit": "working_days", "source": "x"}}, "timescales.report: no such timescale"),
+        ({"reports": {"amount": 5, "unit": "weeks", "source": "x"}}, "unit should be one of"),
+        ({"reports": {"amount": -1, "unit": "days", "source": "x"}}, "amount should be a whole number"),
+        ({"reports": {"amount": 5, "unit": "days"}}, "source is missing"),
+        ({"reports": 5}, "should be a block"),
+    ],
+)
 def test_bad_overrides_are_explained(override, message):
     with pytest.raises(TimescalesError, match=message):
         load_timescales("england", override)
 
 
 def test_bad_timescales_file_is_explained(tmp_path):
-    (tmp_path / "england.yml").write_text(yaml.safe_dump({"milestones": [
-        {"key": "x", "label": "X", "anchor": "the moon", "when": "after", "applies_to": ["initial"],
-         "kind": "statutory", "rule": "r", "source": "s"}]}))
+    (tmp_path / "england.yml").write_text(
+        yaml.safe_dump(
+            {
+                "milestones": [
+                    {
+                        "key": "x",
+                        "label": "X",
+                        "anchor": "the moon",
+                        "when": "after",
+                        "applies_to": ["initial"],
+                        "kind": "statutory",
+                        "rule": "r",
+                        "source": "s",
+                    }
+                ]
+            }
+        )
+    )
     with pytest.raises(TimescalesError, match=r"milestones\[0\]: anchor should be one of"):
         load_timescales("england", directory=tmp_path)
     with pytest.raises(TimescalesError, match="no timescales for nation 'wales'"):

@@ -20,13 +20,23 @@ from actions.timeline import build_timeline, load_timescales
 from actions.working_days import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
-DIVISION = {"england": "england-and-wales", "wales": "england-and-wales", "scotland": "scotland",
-            "northern_ireland": "northern-ireland"}
+DIVISION = {
+    "england": "england-and-wales",
+    "wales": "england-and-wales",
+    "scotland": "scotland",
+    "northern_ireland": "northern-ireland",
+}
 GOV_UK = json.loads((ROOT / "content" / "bank-holidays.json").read_text(encoding="utf-8"))
-HOLIDAYS = {nation: frozenset(date.fromisoformat(e["date"]) for e in GOV_UK[division]["events"])
-            for nation, division in DIVISION.items()}
-RULES = {nation: yaml.safe_load((ROOT / "content" / "timescales" / f"{nation}.yml").read_text(encoding="utf-8"))
-         ["milestones"] for nation in DIVISION}
+HOLIDAYS = {
+    nation: frozenset(date.fromisoformat(e["date"]) for e in GOV_UK[division]["events"])
+    for nation, division in DIVISION.items()
+}
+RULES = {
+    nation: yaml.safe_load((ROOT / "content" / "timescales" / f"{nation}.yml").read_text(encoding="utf-8"))[
+        "milestones"
+    ]
+    for nation in DIVISION
+}
 FOR_KIND = {"initial": {"initial"}, "review": {"review"}, "pre_birth": {"initial", "pre_birth"}}
 TIMESCALES = {nation: load_timescales(nation) for nation in DIVISION}
 # GOV.UK's list runs from 2018 to 2028: conferences up to 2027 keep every date inside it.
@@ -88,8 +98,11 @@ def expected(nation, kind, conference, start, closures):
             continue
         step = 1
         while True:
-            day = months_later(first, step * rule["amount"]) if rule["unit"] == "months" else \
-                first + timedelta(days=step * rule["amount"])
+            day = (
+                months_later(first, step * rule["amount"])
+                if rule["unit"] == "months"
+                else first + timedelta(days=step * rule["amount"])
+            )
             if day >= until:
                 break
             while not is_working_day(day, nation, closures):
@@ -102,15 +115,16 @@ def expected(nation, kind, conference, start, closures):
 
 # ---------------------------------------------------------------- the property
 conferences = st.tuples(
-    st.sampled_from(sorted(DIVISION)), st.sampled_from(sorted(FOR_KIND)),
-    st.integers(0, (LAST - FIRST).days),                     # the conference
-    st.integers(-1, 39),                                      # its start: -1 none, else 8:00 to 17:45
-    st.lists(st.integers(-40, 200), max_size=3),              # closure days near it
-    st.integers(-200, 200))                                   # today, near it
+    st.sampled_from(sorted(DIVISION)),
+    st.sampled_from(sorted(FOR_KIND)),
+    st.integers(0, (LAST - FIRST).days),  # the conference
+    st.integers(-1, 39),  # its start: -1 none, else 8:00 to 17:45
+    st.lists(st.integers(-40, 200), max_size=3),  # closure days near it
+    st.integers(-200, 200),
+)  # today, near it
 
 
-@settings(max_examples=10_000, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10_000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conferences)
 def test_every_milestone_agrees_with_gov_uk_bank_holidays(case):
     nation, kind, day_number, slot, closure_offsets, today_offset = case
@@ -118,8 +132,10 @@ def test_every_milestone_agrees_with_gov_uk_bank_holidays(case):
     start = None if slot < 0 else time(8 + slot // 4, 15 * (slot % 4))
     closures = frozenset(conference + timedelta(days=o) for o in closure_offsets)
     today = conference + timedelta(days=today_offset)
-    got = build_timeline(conference, kind, TIMESCALES[nation], WorkingCalendar.for_nation(nation, closures),
-                         today, start=start)
-    assert sorted(((m.key, m.day, m.at) for m in got), key=repr) == \
-        expected(nation, kind, conference, start, closures), (nation, kind, conference, start)
+    got = build_timeline(
+        conference, kind, TIMESCALES[nation], WorkingCalendar.for_nation(nation, closures), today, start=start
+    )
+    assert sorted(((m.key, m.day, m.at) for m in got), key=repr) == expected(
+        nation, kind, conference, start, closures
+    ), (nation, kind, conference, start)
     assert all(m.passed == (m.day is not None and m.day < today) for m in got)

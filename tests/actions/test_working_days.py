@@ -9,8 +9,11 @@ import pytest
 from actions.working_days import WorkingCalendar, add_months, bank_holiday_name
 
 GOV_UK = Path(__file__).resolve().parents[2] / "content" / "bank-holidays.json"
-DIVISIONS = {"england-and-wales": ["england", "wales"], "scotland": ["scotland"],
-             "northern-ireland": ["northern_ireland"]}
+DIVISIONS = {
+    "england-and-wales": ["england", "wales"],
+    "scotland": ["scotland"],
+    "northern-ireland": ["northern_ireland"],
+}
 
 
 def gov_uk_dates(division):
@@ -49,20 +52,23 @@ def test_the_event_day_is_day_zero():
     assert WorkingCalendar.for_nation("england").add_working_days(date(2026, 12, 3), 10) == date(2026, 12, 17)
 
 
-@pytest.mark.parametrize("nation, start, count, expected", [
-    ("england", date(2026, 12, 24), 1, date(2026, 12, 29)),    # Christmas Fri, Boxing Day moved to Mon 28
-    ("england", date(2026, 4, 2), 1, date(2026, 4, 7)),        # Good Friday and Easter Monday
-    ("scotland", date(2026, 4, 2), 1, date(2026, 4, 6)),       # no Easter Monday holiday in Scotland
-    ("scotland", date(2025, 12, 31), 1, date(2026, 1, 5)),     # 1 and 2 January
-    ("england", date(2025, 12, 19), 15, date(2026, 1, 14)),    # research worked example
-    ("northern_ireland", date(2025, 12, 19), 15, date(2026, 1, 14)),
-    ("england", date(2026, 6, 12), 10, date(2026, 6, 26)),
-    ("scotland", date(2026, 6, 12), 10, date(2026, 6, 29)),    # 15 June 2026
-    ("england", date(2026, 6, 12), -2, date(2026, 6, 10)),     # 2 working days before
-    ("england", date(2026, 12, 3), -2, date(2026, 12, 1)),
-    ("england", date(2022, 9, 16), 1, date(2022, 9, 20)),      # State Funeral, 19 September 2022
-    ("northern_ireland", date(2026, 7, 10), 1, date(2026, 7, 14)),  # Battle of the Boyne, moved to Mon 13
-])
+@pytest.mark.parametrize(
+    "nation, start, count, expected",
+    [
+        ("england", date(2026, 12, 24), 1, date(2026, 12, 29)),  # Christmas Fri, Boxing Day moved to Mon 28
+        ("england", date(2026, 4, 2), 1, date(2026, 4, 7)),  # Good Friday and Easter Monday
+        ("scotland", date(2026, 4, 2), 1, date(2026, 4, 6)),  # no Easter Monday holiday in Scotland
+        ("scotland", date(2025, 12, 31), 1, date(2026, 1, 5)),  # 1 and 2 January
+        ("england", date(2025, 12, 19), 15, date(2026, 1, 14)),  # research worked example
+        ("northern_ireland", date(2025, 12, 19), 15, date(2026, 1, 14)),
+        ("england", date(2026, 6, 12), 10, date(2026, 6, 26)),
+        ("scotland", date(2026, 6, 12), 10, date(2026, 6, 29)),  # 15 June 2026
+        ("england", date(2026, 6, 12), -2, date(2026, 6, 10)),  # 2 working days before
+        ("england", date(2026, 12, 3), -2, date(2026, 12, 1)),
+        ("england", date(2022, 9, 16), 1, date(2022, 9, 20)),  # State Funeral, 19 September 2022
+        ("northern_ireland", date(2026, 7, 10), 1, date(2026, 7, 14)),  # Battle of the Boyne, moved to Mon 13
+    ],
+)
 def test_working_day_runs(nation, start, count, expected):
     assert WorkingCalendar.for_nation(nation).add_working_days(start, count) == expected
 
@@ -72,16 +78,19 @@ def test_closure_days_from_the_profile_are_skipped():
     assert closed.add_working_days(date(2026, 12, 3), 1) == date(2026, 12, 7)
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (date(2026, 1, 31), 3, date(2026, 4, 30)),
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2024, 11, 29), 3, date(2025, 2, 28)),
-    (date(2023, 11, 30), 3, date(2024, 2, 29)),
-    (date(2026, 12, 3), 3, date(2027, 3, 3)),
-    (date(2026, 8, 31), 6, date(2027, 2, 28)),
-    (date(2026, 3, 31), -1, date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2026, 1, 31), 3, date(2026, 4, 30)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2024, 11, 29), 3, date(2025, 2, 28)),
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),
+        (date(2026, 12, 3), 3, date(2027, 3, 3)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+    ],
+)
 def test_calendar_months_end_on_the_last_day_when_needed(start, months, expected):
     assert add_months(start, months) == expected
 

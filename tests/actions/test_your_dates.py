@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from actions import your_dates as yd
 from actions.content import ContentError
-from actions.profile import load_profile, parse_profile
+from actions.profile import load_profile
 from actions.timeline import load_timescales
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,15 +27,18 @@ def dates_for(profile, conference=date(2026, 12, 3), kind="initial", today=TODAY
 
 
 # ------------------------------------------------------------ checking a date
-@pytest.mark.parametrize("value, problem", [
-    ("2026-12-03", None),
-    ("2025-12-01", None),                 # a year ago: a past conference is fine
-    ("2025-11-01", "too_far_past"),
-    ("2029-12-03", "too_far_future"),     # three years away
-    ("31st February", "no_date"),
-    ("last year", "no_date"),
-    (None, "no_date"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("2026-12-03", None),
+        ("2025-12-01", None),  # a year ago: a past conference is fine
+        ("2025-11-01", "too_far_past"),
+        ("2029-12-03", "too_far_future"),  # three years away
+        ("31st February", "no_date"),
+        ("last year", "no_date"),
+        (None, "no_date"),
+    ],
+)
 def test_conference_date_checks(value, problem):
     day, found = yd.check_conference_date(value, TODAY)
     assert found == problem
@@ -45,8 +48,13 @@ def test_conference_date_checks(value, problem):
 def test_dates_in_words():
     assert yd.in_words(date(2026, 12, 3)) == "Thursday 3 December 2026"
     assert yd.short_words(date(2027, 1, 4)) == "Mon 4 Jan 2027"
-    assert [yd.clock_words(time(h, m)) for h, m in [(9, 45), (10, 0), (12, 30), (0, 5), (14, 0)]] == \
-        ["9:45am", "10am", "12:30pm", "12:05am", "2pm"]
+    assert [yd.clock_words(time(h, m)) for h, m in [(9, 45), (10, 0), (12, 30), (0, 5), (14, 0)]] == [
+        "9:45am",
+        "10am",
+        "12:30pm",
+        "12:05am",
+        "2pm",
+    ]
 
 
 # ---------------------------------------------------------- which questions
@@ -55,8 +63,8 @@ def test_kind_is_asked_only_when_the_answer_depends_on_it():
     assert not yd.kind_matters(["reports"], england)
     assert not yd.kind_matters(["minutes", "invitation_letter"], england)
     assert yd.kind_matters(["first_core_group"], england)
-    assert yd.kind_matters(["next_review"], england)          # 3 months, or 6 after a review
-    assert yd.kind_matters([], england)                        # the whole timeline
+    assert yd.kind_matters(["next_review"], england)  # 3 months, or 6 after a review
+    assert yd.kind_matters([], england)  # the whole timeline
 
 
 def test_after_a_review_the_core_group_question_is_about_the_ones_that_carry_on():
@@ -114,8 +122,9 @@ def test_without_a_date_the_rules_are_given_in_words(profile):
     text = yd.rules_answer(yd.timescales_for(profile), ["reports", "next_review"])
     assert "two working days before" in text and "within 3 months" in text
     assert "tell me and I'll work out" in text
-    assert text.endswith("Source: A parent's guide; Wakefield One Minute Guide; Bromleys Solicitors' guide; "
-                         "Council FAQ.")
+    assert text.endswith(
+        "Source: A parent's guide; Wakefield One Minute Guide; Bromleys Solicitors' guide; Council FAQ."
+    )
 
 
 def test_pre_birth_conference_gives_the_local_rule_after_birth_without_a_date(profile):
@@ -145,7 +154,7 @@ def test_no_missed_report_before_its_date_or_after_the_conference(profile):
 
 
 def test_no_core_group_ten_working_days_after(profile):
-    dates = dates_for(profile, conference=date(2026, 11, 2))   # due by Monday 16 November
+    dates = dates_for(profile, conference=date(2026, 11, 2))  # due by Monday 16 November
     text = yd.missed_right(dates, "first_core_group")
     assert "should have been held by Monday 16 November 2026" in text
     assert yd.missed_right(dates_for(profile, conference=date(2026, 11, 16)), "first_core_group") is None
@@ -178,7 +187,7 @@ def test_the_calendar_file_parses_back_with_all_day_events(profile):
     assert len(events) == len(dated)
     starts = sorted(e.decoded("dtstart") for e in events)
     assert starts == sorted(m.day for m in dated)
-    assert all(type(e.decoded("dtstart")) is date for e in events)   # all-day
+    assert all(type(e.decoded("dtstart")) is date for e in events)  # all-day
     review = next(e for e in events if str(e["summary"]) == "First review conference")
     assert review.decoded("dtstart") == date(2027, 3, 3)
     assert "within 3 months" in str(review["description"])
@@ -188,8 +197,11 @@ def test_the_calendar_file_parses_back_with_all_day_events(profile):
 # ------------------------------------------------------------- the words file
 def test_every_milestone_with_advice_exists_in_the_timescales():
     words = yd.date_words()
-    keys = {rule.key for nation in ("england", "wales", "scotland", "northern_ireland")
-            for rule in load_timescales(nation).rules}
+    keys = {
+        rule.key
+        for nation in ("england", "wales", "scotland", "northern_ireland")
+        for rule in load_timescales(nation).rules
+    }
     assert set(words.you_can) <= keys
 
 

@@ -14,11 +14,11 @@ def action(name):
 
 def test_offered_once_after_the_first_answer():
     events = [action("action_listen"), user("ask_venue", also="ask_bring_supporter")]
-    assert not should_offer(events, None)                       # not before the answer
+    assert not should_offer(events, None)  # not before the answer
     events.append(action("utter_venue"))
     assert should_offer(events, None)
     events.append(action(OFFER))
-    assert not should_offer(events, None)                       # not twice
+    assert not should_offer(events, None)  # not twice
 
 
 def test_not_offered_without_a_second_topic_or_during_a_form():

@@ -6,9 +6,14 @@ import logging
 
 from companion import logs
 
-PLANTED = {"07700 900123": "[phone]", "jo.bloggs@example.com": "[email]", "QQ 12 34 56 C": "[NI-number]",
-           "4111 1111 1111 1111": "[card-number]", "12 Acacia Avenue": "[address]",
-           "Oakwood Primary School": "[school]"}
+PLANTED = {
+    "07700 900123": "[phone]",
+    "jo.bloggs@example.com": "[email]",
+    "QQ 12 34 56 C": "[NI-number]",
+    "4111 1111 1111 1111": "[card-number]",
+    "12 Acacia Avenue": "[address]",
+    "Oakwood Primary School": "[school]",
+}
 MESSAGE = "Jayden is my boy. " + ", ".join(PLANTED)
 
 
@@ -20,7 +25,7 @@ def logged(record_it):
     logger.propagate = False
     logger.addHandler(handler)
     assert logs.install() >= 1
-    assert logs.install() == 0                     # once per handler
+    assert logs.install() == 0  # once per handler
     record_it(logger)
     return stream.getvalue()
 
@@ -32,6 +37,7 @@ def test_messages_arguments_and_tracebacks_are_redacted():
             raise ValueError(f"body='{MESSAGE}'")
         except ValueError:
             logger.exception("Encountered an exception while running action")
+
     output = logged(record_it)
     assert "Failed to run action for" in output and "ValueError" in output and "Traceback" in output
     for planted, tag in PLANTED.items():

@@ -18,21 +18,27 @@ def test_rasa_uses_our_check():
     assert RemoteAction._validate_action_result is validate_action_result
 
 
-@pytest.mark.parametrize("reply", [
-    {"events": [{"event": "slot", "name": "profile_loaded", "value": True}], "responses": []},
-    {"events": [], "responses": [{"text": "hello"}]},
-    {},
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": [{"event": "slot", "name": "profile_loaded", "value": True}], "responses": []},
+        {"events": [], "responses": [{"text": "hello"}]},
+        {},
+    ],
+)
 def test_a_good_reply_passes(reply):
     assert action()._validate_action_result(reply) is True
 
 
-@pytest.mark.parametrize("reply", [
-    {"events": "not a list"},
-    {"events": [{"name": "no event type"}]},
-    {"responses": ["not an object"]},
-    [],
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": "not a list"},
+        {"events": [{"name": "no event type"}]},
+        {"responses": ["not an object"]},
+        [],
+    ],
+)
 def test_a_bad_reply_is_refused_with_the_reason(reply):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action()._validate_action_result(reply)

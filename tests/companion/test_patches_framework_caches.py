@@ -20,7 +20,7 @@ def test_event_classes_come_from_the_table_with_rasa_s_answers(monkeypatch):
     assert Event.resolve_by_type("slot") is SlotSet
     walks = []
     monkeypatch.setattr("rasa.shared.utils.common.all_subclasses", lambda cls: walks.append(cls) or [])
-    assert Event.resolve_by_type("user") is UserUttered      # from the table: no walk
+    assert Event.resolve_by_type("user") is UserUttered  # from the table: no walk
     assert walks == []
 
 
@@ -47,6 +47,7 @@ def test_events_read_back_from_dicts_are_the_same():
 def schema():
     def node(needs):
         return SchemaNode(needs=needs, uses=GraphSchema, fn="f", constructor_name="c", config={})
+
     return GraphSchema({"a": node({}), "b": node({"x": "a"}), "c": node({"x": "b"}), "d": node({})})
 
 
@@ -57,7 +58,7 @@ def test_the_minimal_schema_is_rasa_s_and_computed_once_per_targets():
     assert set(first.nodes) == set(rasa_s(graph, ["c"]).nodes) == {"a", "b", "c"}
     assert graph.minimal_graph_schema(["c"]) is first
     assert set(graph.minimal_graph_schema(["d"]).nodes) == {"d"}
-    assert set(schema().minimal_graph_schema(["b"]).nodes) == {"a", "b"}   # another schema, its own answer
+    assert set(schema().minimal_graph_schema(["b"]).nodes) == {"a", "b"}  # another schema, its own answer
 
 
 def test_json_in_a_payload_is_returned_as_it_is_without_an_error(caplog):
@@ -86,10 +87,11 @@ def test_graph_runs_give_dask_s_results_each_node_once():
         def run(*inputs):
             calls.append(name)
             return name, [value for _, value in inputs]
+
         return run
 
     graph = {
-        "__message__": ("__message__", "hello"),                 # an input, as Rasa adds them
+        "__message__": ("__message__", "hello"),  # an input, as Rasa adds them
         "tokens": (node("tokens"), "__message__"),
         "features": (node("features"), "tokens"),
         "intent": (node("intent"), "features", "tokens"),

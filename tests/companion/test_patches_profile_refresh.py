@@ -46,15 +46,18 @@ def setup(answers):
         events, executed = asyncio.run(wrapped(None, {"action": action}, set(), None, None, tracker, None))
         assert action in executed
         return {e.key: e.value for e in events}
+
     return fill, clock, calls
 
 
 def test_one_call_fills_many_conversations_with_only_what_differs():
     fill, clock, calls = setup([dict(PROFILE)])
     assert fill(Tracker()) == PROFILE
-    assert fill(Tracker()) == PROFILE                                  # a new conversation
-    assert fill(Tracker(**PROFILE)) == {}                              # nothing differs
-    assert fill(Tracker(**dict(PROFILE, organisation_name="Old"))) == {"organisation_name": PROFILE["organisation_name"]}
+    assert fill(Tracker()) == PROFILE  # a new conversation
+    assert fill(Tracker(**PROFILE)) == {}  # nothing differs
+    assert fill(Tracker(**dict(PROFILE, organisation_name="Old"))) == {
+        "organisation_name": PROFILE["organisation_name"]
+    }
     assert calls == ["action_load_profile"]
 
 

@@ -29,8 +29,10 @@ def get(port, path="/", host=None):
     return response, response.read().decode()
 
 
-@pytest.mark.parametrize("host", ['evil"><script>alert(1)</script>', "a b", "x.example/<img src=x>", "",
-                                  "localhost:1:2", "'onload='alert(1)"])
+@pytest.mark.parametrize(
+    "host",
+    ['evil"><script>alert(1)</script>', "a b", "x.example/<img src=x>", "", "localhost:1:2", "'onload='alert(1)"],
+)
 def test_a_strange_host_header_becomes_localhost(council, host):
     response, page = get(council, host=host)
     assert response.status == 200
@@ -51,4 +53,4 @@ def test_pages_have_a_strict_content_security_policy(council):
     assert "<style" not in page and 'rel="stylesheet" href="/page.css"' in page
     style, css = get(council, "/page.css")
     assert style.status == 200 and style.headers["Content-Type"].startswith("text/css") and "body" in css
-    assert "<script>" not in page.replace('<script src=', '')
+    assert "<script>" not in page.replace("<script src=", "")

@@ -15,7 +15,10 @@ BOTH = {"hidden_layers_sizes"}
 
 
 def test_diet_dict_options_name_text_and_label():
-    incomplete = [(step["name"], option, sorted(step[option])) for step in CONFIG["pipeline"]
-                  for option in BOTH if isinstance(step.get(option), dict)
-                  and set(step[option]) != {"text", "label"}]
+    incomplete = [
+        (step["name"], option, sorted(step[option]))
+        for step in CONFIG["pipeline"]
+        for option in BOTH
+        if isinstance(step.get(option), dict) and set(step[option]) != {"text", "label"}
+    ]
     assert incomplete == []

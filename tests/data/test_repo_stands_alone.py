@@ -16,7 +16,7 @@ def tracked_files():
 
 
 def test_no_tracked_file_refers_to_a_folder_beside_the_repository():
-    outside = "../" + "shared"   # split, so this file does not name it
+    outside = "../" + "shared"  # split, so this file does not name it
     offenders = []
     for path in tracked_files():
         if path.is_file() and path.suffix not in {".png", ".json"}:
@@ -31,18 +31,22 @@ def update(tmp_path, data):
     source.write_text(json.dumps(data), encoding="utf-8")
     target = tmp_path / "bank-holidays.json"
     target.write_text((ROOT / "content" / "bank-holidays.json").read_text(encoding="utf-8"), encoding="utf-8")
-    code = ("import runpy, sys; from pathlib import Path; ns = runpy.run_path(sys.argv[1]); "
-            "ns['main'].__globals__['TARGET'] = Path(sys.argv[2]); sys.exit(ns['main'](sys.argv[3:]))")
-    done = subprocess.run([sys.executable, "-c", code, str(UPDATE), str(target), str(source)],
-                          capture_output=True, text=True)
+    code = (
+        "import runpy, sys; from pathlib import Path; ns = runpy.run_path(sys.argv[1]); "
+        "ns['main'].__globals__['TARGET'] = Path(sys.argv[2]); sys.exit(ns['main'](sys.argv[3:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(UPDATE), str(target), str(source)], capture_output=True, text=True
+    )
     return done, json.loads(target.read_text(encoding="utf-8"))
 
 
 def test_update_holidays_takes_a_longer_list(tmp_path):
     current = json.loads((ROOT / "content" / "bank-holidays.json").read_text(encoding="utf-8"))
     longer = json.loads(json.dumps(current))
-    longer["scotland"]["events"].append({"title": "St Andrew's Day", "date": "2029-11-30", "notes": "",
-                                         "bunting": True})
+    longer["scotland"]["events"].append(
+        {"title": "St Andrew's Day", "date": "2029-11-30", "notes": "", "bunting": True}
+    )
     done, written = update(tmp_path, longer)
     assert done.returncode == 0, done.stderr
     assert written["scotland"]["events"][-1]["date"] == "2029-11-30"

@@ -82,7 +82,9 @@ def test_every_topic_has_two_story_phrasings():
 
 RELATIVE_DATE_WORDS = re.compile(
     r"\b(today|tonight|tomorrow|tmrw|tomoz|yesterday|next week|in \d+ (days?|weeks?)|"
-    r"(mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(st|nd|rd|th))\b", re.IGNORECASE)
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
 
 
 def test_story_texts_use_no_relative_dates():

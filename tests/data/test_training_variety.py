@@ -43,8 +43,11 @@ def training_examples():
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" in block:
-                by_intent[block["intent"]] += [normalise(line.strip()[2:]) for line in block["examples"].splitlines()
-                                               if line.strip().startswith("- ")]
+                by_intent[block["intent"]] += [
+                    normalise(line.strip()[2:])
+                    for line in block["examples"].splitlines()
+                    if line.strip().startswith("- ")
+                ]
     return by_intent
 
 
@@ -52,10 +55,15 @@ def test_near_duplicates_are_found():
     assert near(normalise("can i bring my mum?"), normalise("Can I bring my mam"))
     assert not near(normalise("can i bring my mum"), normalise("will my mum be invited"))
     assert distinct(["can i bring my mum", "can i bring my mam", "who will be there"]) == [
-        "can i bring my mum", "who will be there"]
+        "can i bring my mum",
+        "who will be there",
+    ]
 
 
 def test_every_intent_has_enough_distinct_examples():
-    short = {intent: len(distinct(texts)) for intent, texts in training_examples().items()
-             if len(distinct(texts)) < MIN_DISTINCT}
+    short = {
+        intent: len(distinct(texts))
+        for intent, texts in training_examples().items()
+        if len(distinct(texts)) < MIN_DISTINCT
+    }
     assert short == {}

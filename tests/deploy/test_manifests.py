@@ -19,48 +19,95 @@ K8S = [doc for doc in yaml.safe_load_all((ROOT / "deploy/k8s/conference-companio
 
 DURATION = {"type": "string", "pattern": r"^([0-9]+(\.[0-9]+)?(us|ms|s|m|h))+$"}
 MEMORY = {"type": "string", "pattern": r"^[0-9]+[bkmgBKMG]$"}
-ENVIRONMENT = {"oneOf": [{"type": "object", "additionalProperties": {"type": ["string", "null"]}},
-                         {"type": "array", "items": {"type": "string"}}]}
-RESOURCES = {"type": "object", "additionalProperties": False,
-             "properties": {"cpus": {"type": "string", "pattern": r"^[0-9.]+$"}, "memory": MEMORY}}
+ENVIRONMENT = {
+    "oneOf": [
+        {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+RESOURCES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"cpus": {"type": "string", "pattern": r"^[0-9.]+$"}, "memory": MEMORY},
+}
 # The part of the Compose specification this file uses; unknown keys are
 # refused, so a misspelt key fails here instead of being ignored by Docker.
 SERVICE = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "anyOf": [{"required": ["image"]}, {"required": ["build"]}],
     "properties": {
         "image": {"type": "string"},
-        "build": {"type": "object", "required": ["context"], "additionalProperties": False,
-                  "properties": {"context": {"type": "string"}, "dockerfile": {"type": "string"}}},
+        "build": {
+            "type": "object",
+            "required": ["context"],
+            "additionalProperties": False,
+            "properties": {"context": {"type": "string"}, "dockerfile": {"type": "string"}},
+        },
         "pull_policy": {"enum": ["always", "never", "missing", "build"]},
         "restart": {"enum": ["no", "always", "on-failure", "unless-stopped"]},
         "command": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "environment": ENVIRONMENT,
-        "depends_on": {"oneOf": [
-            {"type": "array", "items": {"type": "string"}},
-            {"type": "object", "additionalProperties": {
-                "type": "object", "required": ["condition"], "additionalProperties": False,
-                "properties": {"condition": {"enum": ["service_started", "service_healthy",
-                                                      "service_completed_successfully"]}}}}]},
-        "healthcheck": {"type": "object", "required": ["test"], "additionalProperties": False,
-                        "properties": {"test": {"type": "array", "minItems": 2, "items": {"type": "string"},
-                                                "prefixItems": [{"enum": ["CMD", "CMD-SHELL"]}]},
-                                       "interval": DURATION, "timeout": DURATION, "start_period": DURATION,
-                                       "retries": {"type": "integer", "minimum": 1}}},
-        "deploy": {"type": "object", "additionalProperties": False,
-                   "properties": {"replicas": {"type": "integer", "minimum": 1},
-                                  "resources": {"type": "object", "additionalProperties": False,
-                                                "properties": {"reservations": RESOURCES, "limits": RESOURCES}}}},
-        "ports": {"type": "array", "items": {"type": "string",
-                                             "pattern": r"^(([0-9]{1,3}\.){3}[0-9]{1,3}:)?[0-9]+:[0-9]+$"}},
+        "depends_on": {
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["condition"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "condition": {
+                                "enum": ["service_started", "service_healthy", "service_completed_successfully"]
+                            }
+                        },
+                    },
+                },
+            ]
+        },
+        "healthcheck": {
+            "type": "object",
+            "required": ["test"],
+            "additionalProperties": False,
+            "properties": {
+                "test": {
+                    "type": "array",
+                    "minItems": 2,
+                    "items": {"type": "string"},
+                    "prefixItems": [{"enum": ["CMD", "CMD-SHELL"]}],
+                },
+                "interval": DURATION,
+                "timeout": DURATION,
+                "start_period": DURATION,
+                "retries": {"type": "integer", "minimum": 1},
+            },
+        },
+        "deploy": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "replicas": {"type": "integer", "minimum": 1},
+                "resources": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"reservations": RESOURCES, "limits": RESOURCES},
+                },
+            },
+        },
+        "ports": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^(([0-9]{1,3}\.){3}[0-9]{1,3}:)?[0-9]+:[0-9]+$"},
+        },
         "volumes": {"type": "array", "items": {"type": "string"}},
     },
 }
 COMPOSE_SCHEMA = {
-    "type": "object", "required": ["services"], "additionalProperties": False,
+    "type": "object",
+    "required": ["services"],
+    "additionalProperties": False,
     "patternProperties": {"^x-": {}},
-    "properties": {"services": {"type": "object", "additionalProperties": SERVICE},
-                   "volumes": {"type": "object"}},
+    "properties": {"services": {"type": "object", "additionalProperties": SERVICE}, "volumes": {"type": "object"}},
 }
 
 
@@ -69,12 +116,14 @@ def test_compose_file_has_the_shape_of_the_compose_specification():
 
 
 def test_the_schema_refuses_a_misspelt_or_wrong_setting():
-    for broken in ({"restart": "sometimes"}, {"helthcheck": {"test": ["CMD", "true"]}},
-                   {"deploy": {"resources": {"reservations": {"memory": "lots"}}}}):
+    for broken in (
+        {"restart": "sometimes"},
+        {"helthcheck": {"test": ["CMD", "true"]}},
+        {"deploy": {"resources": {"reservations": {"memory": "lots"}}}},
+    ):
         service = dict(COMPOSE["services"]["redis"], **broken)
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate({"services": {"redis": service}}, COMPOSE_SCHEMA,
-                                cls=jsonschema.Draft202012Validator)
+            jsonschema.validate({"services": {"redis": service}}, COMPOSE_SCHEMA, cls=jsonschema.Draft202012Validator)
 
 
 def test_every_compose_service_restarts_and_reserves_resources():
@@ -127,8 +176,15 @@ def test_the_k8s_purge_runs_nightly_from_the_rasa_image_with_the_same_settings()
 def test_the_rasa_image_has_what_the_purge_reads():
     dockerfile = (ROOT / "deploy/Dockerfile.rasa").read_text()
     copied = " ".join(line for line in dockerfile.splitlines() if line.startswith("COPY"))
-    for needed in ("scripts/purge.py", "actions/", "profile.yml", "content/", "companion/",
-                   "endpoints.production.yml", "domain/"):
+    for needed in (
+        "scripts/purge.py",
+        "actions/",
+        "profile.yml",
+        "content/",
+        "companion/",
+        "endpoints.production.yml",
+        "domain/",
+    ):
         assert needed in copied, needed
     assert "ENDPOINTS=endpoints.production.yml" in dockerfile
 
@@ -142,6 +198,7 @@ def test_nginx_conf_is_valid_and_retries_another_replica(tmp_path):
     local = conf.replace("server rasa:5005", "server 127.0.0.1:5005").replace("listen 80;", "listen 127.0.0.1:18099;")
     local = f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n" + local
     (tmp_path / "nginx.conf").write_text(local)
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

@@ -3,14 +3,14 @@
 import json
 import os
 import signal
-
-import pytest
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = os.environ.get("MODEL", "models/current.tar.gz")
@@ -34,17 +34,25 @@ def listening_addresses(port):
             local, state = line.split()[1], line.split()[3]
             address, hex_port = local.split(":")
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                octets = [str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)]
+                octets = [str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)]
                 addresses.add(".".join(octets))
     return addresses
 
 
 def server_env(actions_port, db, **extra):
     """The environment `make run` gives the servers, with this test's port and database."""
-    env = dict(os.environ, ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
-               SANIC_HOST="127.0.0.1", TRACKER_DB=str(db), RASA_TELEMETRY_ENABLED="false",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-               CC_ALLOWED_ORIGINS=DEMO_ORIGIN, CC_SESSION_SECRET=SESSION_SECRET, **extra)
+    env = dict(
+        os.environ,
+        ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        SANIC_HOST="127.0.0.1",
+        TRACKER_DB=str(db),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        CC_ALLOWED_ORIGINS=DEMO_ORIGIN,
+        CC_SESSION_SECRET=SESSION_SECRET,
+        **extra,
+    )
     env.pop("CC_PROFILE", None)
     return env
 
@@ -64,18 +72,39 @@ def wait_until_up(url, process, log, seconds):
 
 def start_action_server(port, env, log):
     process = subprocess.Popen(
-        [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-         "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [str(ROOT / ".venv-actions/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
     return process
 
 
 def start_rasa(port, env, log, endpoints="endpoints.yml"):
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "companion.server", "run", "--model", MODEL, "--port", str(port),
-         "--endpoints", endpoints, "--credentials", "credentials.yml", "--cors", "*"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            str(ROOT / ".venv/bin/python"),
+            "-m",
+            "companion.server",
+            "run",
+            "--model",
+            MODEL,
+            "--port",
+            str(port),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "credentials.yml",
+            "--cors",
+            "*",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     wait_until_up(f"http://127.0.0.1:{port}/", process, log, 300)
     return process
 
@@ -102,8 +131,11 @@ def post_message(base_url, sender, text):
     message = {"sender": sender, "message": text}
     if sender in _TOKENS:
         message["token"] = _TOKENS[sender]
-    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=json.dumps(message).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/rest/webhook",
+        data=json.dumps(message).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         if response.headers.get("X-Conversation-Token"):
@@ -120,14 +152,24 @@ def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("servers")
     actions_port, rasa_port = free_port(), free_port()
     sms_url = f"http://127.0.0.1:{rasa_port}/webhooks/twilio/webhook"
-    env = server_env(actions_port, tmp / "conversations.db", TWILIO_AUTH_TOKEN=SMS_TOKEN,
-                     SMS_SENDER_KEY="test-sender-key", SMS_PUBLIC_URL=sms_url)
+    env = server_env(
+        actions_port,
+        tmp / "conversations.db",
+        TWILIO_AUTH_TOKEN=SMS_TOKEN,
+        SMS_SENDER_KEY="test-sender-key",
+        SMS_PUBLIC_URL=sms_url,
+    )
     started = []
     try:
         started.append(start_action_server(actions_port, env, tmp / "actions.log"))
         started.append(start_rasa(rasa_port, env, tmp / "rasa.log"))
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "db": tmp / "conversations.db", "sms_url": sms_url,
-               "rasa_log": tmp / "rasa.log", "actions_log": tmp / "actions.log"}
+        yield {
+            "rasa": f"http://127.0.0.1:{rasa_port}",
+            "db": tmp / "conversations.db",
+            "sms_url": sms_url,
+            "rasa_log": tmp / "rasa.log",
+            "actions_log": tmp / "actions.log",
+        }
     finally:
         stop(*reversed(started))
 
@@ -135,9 +177,10 @@ def servers(tmp_path_factory):
 # ------------------------------------------------ the launcher, and clean-up
 def start_launcher(env, output, limit=400):
     """scripts/run with ``env``, its output in ``output``; returns once it is running."""
-    log = open(output, "w+")
-    process = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    log = open(output, "w+")  # noqa: SIM115 (the launcher writes to it for as long as it runs)
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     deadline = time.monotonic() + limit
     while "is running" not in Path(output).read_text():
         assert process.poll() is None, Path(output).read_text()
@@ -158,6 +201,7 @@ PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 def drop_database(name):
     import psycopg2
+
     connection = psycopg2.connect(dbname="postgres", **PG)
     connection.autocommit = True
     with connection.cursor() as cursor:
@@ -167,6 +211,7 @@ def drop_database(name):
 
 def delete_redis_keys(prefix):
     import redis
+
     store = redis.Redis()
     for key in store.scan_iter(f"{prefix}:*"):
         store.delete(key)

@@ -11,8 +11,21 @@ MESSAGES = [
     "Mrs Sarah Okafor lives at 12 Acacia Avenue, her NI number is QQ 12 34 56 C and card 4111 1111 1111 1111",
     "my son was born on 3rd March 2019",
 ]
-PLANTED = ["jo.bloggs@example.com", "LS1 4AP", "Kai-Jordan", "Okafor", "14/02/2017", "Oakwood", "Acacia",
-           "QQ 12 34 56 C", "4111 1111 1111 1111", "2019-03-03", "3 March 2019", "3rd March 2019", "Sarah"]
+PLANTED = [
+    "jo.bloggs@example.com",
+    "LS1 4AP",
+    "Kai-Jordan",
+    "Okafor",
+    "14/02/2017",
+    "Oakwood",
+    "Acacia",
+    "QQ 12 34 56 C",
+    "4111 1111 1111 1111",
+    "2019-03-03",
+    "3 March 2019",
+    "3rd March 2019",
+    "Sarah",
+]
 
 
 def plant(send):

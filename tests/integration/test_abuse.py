@@ -55,8 +55,11 @@ def texts(replies):
 # ------------------------------------------------- 1. bounds before work
 def timed_post(servers, text, sender=None, body=None):
     started = time.monotonic()
-    status, _, replies = raw_post(servers, body) if body is not None else \
-        post_json(servers, {"sender": sender or uuid.uuid4().hex, "message": text})
+    status, _, replies = (
+        raw_post(servers, body)
+        if body is not None
+        else post_json(servers, {"sender": sender or uuid.uuid4().hex, "message": text})
+    )
     return status, replies, time.monotonic() - started
 
 
@@ -64,7 +67,7 @@ def test_a_megabyte_message_is_refused_at_once_and_delays_no_one(servers):
     """Alone and while a 1 MB message arrives, in turns (so the machine's other
     load falls on both alike); the medians are compared."""
     question = "what is a core group"
-    timed_post(servers, question)                                   # warm up
+    timed_post(servers, question)  # warm up
     huge = json.dumps({"sender": uuid.uuid4().hex, "message": "x" * 1_000_000}).encode()
     alone, meanwhile, refused = [], [], []
     for _ in range(5):
@@ -95,7 +98,7 @@ def test_a_megabyte_sender_id_is_refused(servers):
 
 def test_a_long_message_is_answered_quickly_and_only_a_marker_is_stored(servers):
     sender = uuid.uuid4().hex
-    long = "My son Jayden Okafor is at Oakwood Primary School. " * 280   # 14,560 characters
+    long = "My son Jayden Okafor is at Oakwood Primary School. " * 280  # 14,560 characters
     status, replies, took = timed_post(servers, long, sender)
     assert status == 200 and texts(replies).startswith("That's a long message for me"), replies
     assert took < 1.0, took
@@ -111,20 +114,24 @@ def test_rest_another_conversations_id_or_token_gets_nothing(servers):
     assert first
     before = stored(servers, owner)
     other_token = post_json(servers, {"message": "hello"})[1][TOKEN_HEADER]
-    attempts = [{"sender": owner, "message": "what are all my dates"},
-                {"sender": owner, "message": "yes"},
-                {"sender": owner, "message": "delete my conversation"},
-                {"sender": owner, "token": other_token, "message": "what are all my dates"},
-                {"sender": owner, "token": owner + ".forged", "message": "what are all my dates"},
-                {"token": owner + "." + "A" * 43, "message": "what are all my dates"}]
+    attempts = [
+        {"sender": owner, "message": "what are all my dates"},
+        {"sender": owner, "message": "yes"},
+        {"sender": owner, "message": "delete my conversation"},
+        {"sender": owner, "token": other_token, "message": "what are all my dates"},
+        {"sender": owner, "token": owner + ".forged", "message": "what are all my dates"},
+        {"token": owner + "." + "A" * 43, "message": "what are all my dates"},
+    ]
     for attempt in attempts:
         status, _, body = post_json(servers, attempt)
         assert status in (401, 403), (attempt, status, body)
         assert "2030" not in json.dumps(body)
     assert stored(servers, owner) == before
     # The owner, with the token, carries on.
-    assert "is that right" in texts(post_message(servers["rasa"], owner, "what are all my dates")) or \
-        stored(servers, owner) > before
+    assert (
+        "is that right" in texts(post_message(servers["rasa"], owner, "what are all my dates"))
+        or stored(servers, owner) > before
+    )
 
 
 def test_rest_a_new_conversation_gets_its_token_and_an_empty_sender_is_refused(servers):
@@ -172,8 +179,9 @@ def test_socketio_another_sessions_id_or_token_gets_neither_replies_nor_data(ser
                 assert got["session_id"] != session_id
             await attacker.emit("user_uttered", {"message": "what is a core group", "session_id": session_id})
             await owner.emit("user_uttered", {"message": "what is a cp plan", "session_id": session_id})
-            await until(lambda: any(m.get("quick_replies") for m in mine)
-                        and any(m.get("quick_replies") for m in theirs))
+            await until(
+                lambda: any(m.get("quick_replies") for m in mine) and any(m.get("quick_replies") for m in theirs)
+            )
             await asyncio.sleep(1)
             return mine, theirs, token
         finally:
@@ -182,9 +190,11 @@ def test_socketio_another_sessions_id_or_token_gets_neither_replies_nor_data(ser
 
     mine, theirs, token = asyncio.run(attack())
     assert mine[0]["text"].startswith("A Child Protection Plan") and not any(
-        m.get("text", "").startswith("A core group") for m in mine)
+        m.get("text", "").startswith("A core group") for m in mine
+    )
     assert theirs[0]["text"].startswith("A core group") and not any(
-        m.get("text", "").startswith("A Child Protection Plan") for m in theirs)
+        m.get("text", "").startswith("A Child Protection Plan") for m in theirs
+    )
 
     async def come_back():
         again, confirms = [], asyncio.Queue()
@@ -194,31 +204,35 @@ def test_socketio_another_sessions_id_or_token_gets_neither_replies_nor_data(ser
             return await asyncio.wait_for(confirms.get(), 10)
         finally:
             await client.disconnect()
-    assert asyncio.run(come_back())["session_id"] == token.split(".")[0]   # the owner, with the token
+
+    assert asyncio.run(come_back())["session_id"] == token.split(".")[0]  # the owner, with the token
 
 
 # -------------------------------------------- 7, 8. malformed requests
 DEEP = '{"a": ' * 1000 + "1" + "}" * 1000
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"", "application/json"),
-    (b"null", "application/json"),
-    (b"[]", "application/json"),
-    (b"{}", "application/json"),
-    (b"{not json", "application/json"),
-    (json.dumps({"sender": "s1", "message": None}).encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": ""}).encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": 5}).encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": ["hi"]}).encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": {"text": "hi"}}).encode(), "application/json"),
-    (json.dumps({"sender": 5, "message": "hi"}).encode(), "application/json"),
-    (json.dumps({"sender": "s" * 65, "message": "hi"}).encode(), "application/json"),
-    (('{"sender": "s1", "message": "hi", "metadata": ' + DEEP + "}").encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": "hi", "metadata": "x"}).encode(), "application/json"),
-    (json.dumps({"sender": "s1", "message": "hi"}).encode(), "text/plain"),
-    (b"sender=s1&message=hi", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"", "application/json"),
+        (b"null", "application/json"),
+        (b"[]", "application/json"),
+        (b"{}", "application/json"),
+        (b"{not json", "application/json"),
+        (json.dumps({"sender": "s1", "message": None}).encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": ""}).encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": 5}).encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": ["hi"]}).encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": {"text": "hi"}}).encode(), "application/json"),
+        (json.dumps({"sender": 5, "message": "hi"}).encode(), "application/json"),
+        (json.dumps({"sender": "s" * 65, "message": "hi"}).encode(), "application/json"),
+        (('{"sender": "s1", "message": "hi", "metadata": ' + DEEP + "}").encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": "hi", "metadata": "x"}).encode(), "application/json"),
+        (json.dumps({"sender": "s1", "message": "hi"}).encode(), "text/plain"),
+        (b"sender=s1&message=hi", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_every_malformed_rest_request_gets_a_clean_400(servers, body, content_type):
     before = stored(servers, "s1"), stored(servers, "default")
     status, _, answer = raw_post(servers, body, content_type)
@@ -229,8 +243,9 @@ def test_every_malformed_rest_request_gets_a_clean_400(servers, body, content_ty
 
 def test_rest_refuses_a_page_of_another_origin(servers):
     sender = uuid.uuid4().hex
-    status, _, answer = post_json(servers, {"sender": sender, "message": "hi"},
-                                  headers={"Origin": "https://evil.example"})
+    status, _, answer = post_json(
+        servers, {"sender": sender, "message": "hi"}, headers={"Origin": "https://evil.example"}
+    )
     assert status == 403 and answer["error"]
     assert stored(servers, sender) == 0
     status, _, _ = post_json(servers, {"sender": sender, "message": "hi"}, headers={"Origin": DEMO_ORIGIN})
@@ -250,6 +265,7 @@ def test_every_malformed_socketio_message_gets_a_kind_answer(servers, message):
             return received
         finally:
             await client.disconnect()
+
     received = asyncio.run(send())
     assert "999" in received[0]["text"]
 
@@ -263,6 +279,7 @@ def test_a_socketio_packet_over_the_limit_is_refused(servers):
         await client.emit("user_uttered", {"message": "x" * 1_000_000})
         await until(lambda: not client.connected, 5)
         return received
+
     assert asyncio.run(send()) == []
 
 
@@ -273,13 +290,16 @@ def slots(servers, sender):
         return {json.loads(d)["name"]: json.loads(d)["value"] for (d,) in rows}
 
 
-@pytest.mark.parametrize("payload", [
-    '/ask_dates{"nation": "../../profile"}',
-    '/give_conference_details{"nation": "../../../etc/passwd"}',
-    '/ask_dates{"time": "<b>25:99</b>"}',
-    '/ask_dates{"date": "1999-01-01", "conference_kind": "pre_birth"}',
-    '/give_conference_details{"invalid_date": "<a href=https://evil.example>click</a>"}',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '/ask_dates{"nation": "../../profile"}',
+        '/give_conference_details{"nation": "../../../etc/passwd"}',
+        '/ask_dates{"time": "<b>25:99</b>"}',
+        '/ask_dates{"date": "1999-01-01", "conference_kind": "pre_birth"}',
+        '/give_conference_details{"invalid_date": "<a href=https://evil.example>click</a>"}',
+    ],
+)
 def test_payload_injection_leaves_slots_unchanged(servers, payload):
     sender = uuid.uuid4().hex
     post_message(servers["rasa"], sender, "hello")
@@ -298,10 +318,18 @@ def test_internal_intents_cannot_be_typed(servers):
     for typed in ("/restart", "/session_start", "/back"):
         post_message(servers["rasa"], sender, typed)
     with sqlite3.connect(servers["db"]) as db:
-        actions = [a for (a,) in db.execute("SELECT action_name FROM events WHERE sender_id = ? AND "
-                                            "type_name = 'action'", (sender,))]
-        intents = [i for (i,) in db.execute("SELECT intent_name FROM events WHERE sender_id = ? AND "
-                                            "type_name = 'user'", (sender,))]
+        actions = [
+            a
+            for (a,) in db.execute(
+                "SELECT action_name FROM events WHERE sender_id = ? AND type_name = 'action'", (sender,)
+            )
+        ]
+        intents = [
+            i
+            for (i,) in db.execute(
+                "SELECT intent_name FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            )
+        ]
     assert "action_restart" not in actions and "action_back" not in actions
     assert actions.count("action_session_start") == 1
     assert not {"restart", "session_start", "back"} & set(intents)
@@ -314,8 +342,12 @@ def test_a_button_the_bot_offered_still_works(servers):
     assert payload == '/ask_dates{"milestone": "next_review"}'
     assert texts(post_message(servers["rasa"], sender, payload)).startswith("What is the date of your")
     with sqlite3.connect(servers["db"]) as db:
-        last = [json.loads(d) for (d,) in db.execute("SELECT data FROM events WHERE sender_id = ? AND "
-                                                     "type_name = 'user' ORDER BY id", (sender,))][-1]
+        last = [
+            json.loads(d)
+            for (d,) in db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
+            )
+        ][-1]
     assert last["text"] == payload
     assert [(e["entity"], e["value"]) for e in last["parse_data"]["entities"]] == [("milestone", "next_review")]
 
@@ -323,6 +355,7 @@ def test_a_button_the_bot_offered_still_works(servers):
 # ------------------------------------------- 2, 4. planted details (SQLite)
 def test_planted_details_are_in_no_column_and_no_log(servers):
     from planted import found_in, plant
+
     sender = uuid.uuid4().hex
     replies = plant(lambda text: post_message(servers["rasa"], sender, text))
     assert all(replies), "every message was answered"

@@ -17,11 +17,25 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
     lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
     while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
         lb = free_port()
-    env = dict(os.environ, REPLICAS="2", ENDPOINTS="endpoints.production.yml", RASA_PORT=str(lb),
-               ACTIONS_PORT=str(actions), WEB_PORT=str(web), CHARITY_PORT=str(charity),
-               DB_HOST="127.0.0.1", DB_PORT="5432", DB_NAME=f"cc_cluster_{run}", DB_USER="postgres",
-               DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0",
-               REDIS_KEY_PREFIX=f"cccluster{run}", RASA_TELEMETRY_ENABLED="false")
+    env = dict(
+        os.environ,
+        REPLICAS="2",
+        ENDPOINTS="endpoints.production.yml",
+        RASA_PORT=str(lb),
+        ACTIONS_PORT=str(actions),
+        WEB_PORT=str(web),
+        CHARITY_PORT=str(charity),
+        DB_HOST="127.0.0.1",
+        DB_PORT="5432",
+        DB_NAME=f"cc_cluster_{run}",
+        DB_USER="postgres",
+        DB_PASSWORD="",
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+        REDIS_DB="0",
+        REDIS_KEY_PREFIX=f"cccluster{run}",
+        RASA_TELEMETRY_ENABLED="false",
+    )
     env.pop("ACTION_SERVER_URL", None)
     launcher = start_launcher(env, tmp_path / "run.out")
     try:
@@ -31,9 +45,12 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
         for text in ["when is the first core group", "what is a core group", "can i bring my mum"] * 2:
             # The first reply gives the conversation's token; either replica accepts it.
             body = {"sender": sender, "message": text} if token is None else {"token": token, "message": text}
-            request = urllib.request.Request(f"{base}/webhooks/rest/webhook", method="POST",
-                                             data=json.dumps(body).encode(),
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                f"{base}/webhooks/rest/webhook",
+                method="POST",
+                data=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json"},
+            )
             with urllib.request.urlopen(request, timeout=30) as reply:
                 replicas.add(reply.headers["X-Replica"])
                 token = reply.headers["X-Conversation-Token"]
@@ -49,8 +66,9 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
             replies, confirmed = asyncio.Queue(), asyncio.Event()
             client.on("bot_uttered", lambda data: replies.put_nowait(data))
             client.on("session_confirm", lambda data: confirmed.set())
-            await client.connect(base, socketio_path="socket.io", transports=["websocket"],
-                                 headers={"Origin": f"http://localhost:{web}"})
+            await client.connect(
+                base, socketio_path="socket.io", transports=["websocket"], headers={"Origin": f"http://localhost:{web}"}
+            )
             try:
                 session_id = uuid.uuid4().hex
                 await client.emit("session_request", {"session_id": session_id})
@@ -63,7 +81,8 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
         first = asyncio.run(converse())
         assert first["text"].startswith("Yes. You can ask the chair for a short break")
         assert post_message(base, uuid.uuid4().hex, "what is a cp plan")[0]["text"].startswith(
-            "A Child Protection Plan sets out")
+            "A Child Protection Plan sets out"
+        )
     finally:
         kill_launcher(launcher)
         drop_database(f"cc_cluster_{run}")

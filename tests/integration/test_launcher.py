@@ -10,9 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from conftest import ROOT, free_port, kill_launcher, listening_addresses, post_message, start_launcher
-
 
 
 def answers(port):
@@ -22,12 +20,22 @@ def answers(port):
 
 
 def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
-    ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port(),
-             "CHARITY_PORT": free_port()}
-    env = dict(os.environ, **{k: str(v) for k, v in ports.items()},
-               TRACKER_DB=str(tmp_path / "conversations.db"), LOG_LEVEL="INFO",
-               RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
-               ENABLE_API="1", RASA_API_TOKEN="launcher-test-token")
+    ports = {
+        "RASA_PORT": free_port(),
+        "ACTIONS_PORT": free_port(),
+        "WEB_PORT": free_port(),
+        "CHARITY_PORT": free_port(),
+    }
+    env = dict(
+        os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        TRACKER_DB=str(tmp_path / "conversations.db"),
+        LOG_LEVEL="INFO",
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        ENABLE_API="1",
+        RASA_API_TOKEN="launcher-test-token",
+    )
     env.pop("ACTION_SERVER_URL", None)
     env.pop("ACTIONS_HOST", None)  # the default is what is tested
     launcher = start_launcher(env, tmp_path / "run.out")
@@ -47,18 +55,19 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path):
         charity = urllib.request.urlopen(f"http://127.0.0.1:{ports['CHARITY_PORT']}/").read().decode()
         assert f'src="http://127.0.0.1:{ports["WEB_PORT"]}/widget.js"' in charity
 
-        reply = post_message(f"http://127.0.0.1:{ports['RASA_PORT']}", "launcher-test",
-                             "what is a core group")
+        reply = post_message(f"http://127.0.0.1:{ports['RASA_PORT']}", "launcher-test", "what is a core group")
         assert reply[0]["text"].startswith("A core group is a small group")
 
         # CORS: the demo page's origin is allowed, another site's is not.
         webhook = f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook"
 
         def allowed_origin(origin):
-            request = urllib.request.Request(webhook, method="OPTIONS", headers={
-                "Origin": origin, "Access-Control-Request-Method": "POST"})
+            request = urllib.request.Request(
+                webhook, method="OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+            )
             with urllib.request.urlopen(request) as reply:
                 return reply.headers.get("Access-Control-Allow-Origin")
+
         demo = f"http://localhost:{ports['WEB_PORT']}"
         assert allowed_origin(demo) == demo
         assert allowed_origin("https://evil.example") is None
@@ -87,21 +96,29 @@ def test_run_refuses_a_port_in_use(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        env = dict(os.environ, RASA_PORT=str(port), ACTIONS_PORT=str(free_port()),
-                   WEB_PORT=str(free_port()), CHARITY_PORT=str(free_port()))
-        result = subprocess.run([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=30)
+        env = dict(
+            os.environ,
+            RASA_PORT=str(port),
+            ACTIONS_PORT=str(free_port()),
+            WEB_PORT=str(free_port()),
+            CHARITY_PORT=str(free_port()),
+        )
+        result = subprocess.run(
+            [str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+        )
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stderr
 
 
 def test_run_refuses_an_api_without_a_token():
-    env = dict(os.environ, ENABLE_API="1", RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
-               WEB_PORT=str(free_port()))
+    env = dict(
+        os.environ, ENABLE_API="1", RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()), WEB_PORT=str(free_port())
+    )
     env.pop("RASA_API_TOKEN", None)
     env.pop("RASA_JWT_SECRET", None)
-    result = subprocess.run([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 1
     assert "ENABLE_API=1 needs RASA_API_TOKEN or RASA_JWT_SECRET" in result.stderr
     assert "Starting" not in result.stdout

@@ -39,8 +39,7 @@ def test_action_server_down_then_back(rasa_alone):
     # Answers that need no action server still work.
     assert "A core group is a small group" in texts(post_message(rasa, sender, "what is a core group"))
 
-    actions = start_action_server(rasa_alone["actions_port"], rasa_alone["env"],
-                                  rasa_alone["tmp"] / "actions.log")
+    actions = start_action_server(rasa_alone["actions_port"], rasa_alone["env"], rasa_alone["tmp"] / "actions.log")
     try:
         back = texts(post_message(rasa, sender, "when is the first core group"))
         assert back.startswith("What is the date of your conference?")

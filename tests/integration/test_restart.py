@@ -7,8 +7,9 @@ from conftest import free_port, post_message, server_env, start_action_server, s
 
 def stored_intents(db, sender):
     with sqlite3.connect(db) as connection:
-        rows = connection.execute("SELECT intent_name FROM events WHERE sender_id = ? AND "
-                                  "type_name = 'user' ORDER BY id", (sender,)).fetchall()
+        rows = connection.execute(
+            "SELECT intent_name FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
+        ).fetchall()
     return [intent for (intent,) in rows]
 
 

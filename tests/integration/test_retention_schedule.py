@@ -47,8 +47,9 @@ def image_copy(target: Path) -> dict:
                 path = ROOT / source
                 into = target / destination / (path.name if destination.endswith("/") and path.is_file() else "")
                 if path.is_dir():
-                    shutil.copytree(path, target / destination, dirs_exist_ok=True,
-                                    ignore=shutil.ignore_patterns("__pycache__"))
+                    shutil.copytree(
+                        path, target / destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+                    )
                 else:
                     into.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy(path, into if destination.endswith("/") else target / destination)
@@ -71,9 +72,18 @@ def test_the_scheduled_purge_command_deletes_only_idle_conversations(tmp_path, m
     assert command == cronjob_command() == ["python", "scripts/purge.py"]
 
     db_name = "cc_purge_" + uuid.uuid4().hex[:10]
-    settings = dict(DB_HOST="127.0.0.1", DB_PORT="5432", DB_NAME=db_name, DB_USER="postgres", DB_PASSWORD="",
-                    ACTION_SERVER_URL="http://actions:5055/webhook", REDIS_HOST="127.0.0.1", REDIS_PORT="6379",
-                    REDIS_DB="0", REDIS_KEY_PREFIX="ccpurge")
+    settings = dict(
+        DB_HOST="127.0.0.1",
+        DB_PORT="5432",
+        DB_NAME=db_name,
+        DB_USER="postgres",
+        DB_PASSWORD="",
+        ACTION_SERVER_URL="http://actions:5055/webhook",
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+        REDIS_DB="0",
+        REDIS_KEY_PREFIX="ccpurge",
+    )
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     try:
@@ -93,8 +103,14 @@ def test_the_scheduled_purge_command_deletes_only_idle_conversations(tmp_path, m
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CC_", "TRACKER_DB", "ENDPOINTS"))}
         env.update(image_env, PYTHONPATH=str(app), **settings)
         python = str(ROOT / ".venv" / "bin" / "python")
-        result = subprocess.run([python if command[0] == "python" else command[0], *command[1:]], cwd=app,
-                                env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [python if command[0] == "python" else command[0], *command[1:]],
+            cwd=app,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert "deleted 1 idle conversations" in result.stdout, result.stdout
 

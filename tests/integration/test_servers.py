@@ -11,7 +11,6 @@ import sqlite3
 import sys
 import uuid
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,11 +57,14 @@ def test_talk_to_a_person_gives_the_profile_contacts(servers):
     assert "0808 801 0366" in text  # Family Rights Group, the profile's nation is England
 
 
-@pytest.mark.parametrize("message", [
-    "he's hitting her right now",
-    "my toddler swallowed some pills",       # the classifier alone says parent_in_crisis
-    "HE IS HITTING THE KIDS",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he's hitting her right now",
+        "my toddler swallowed some pills",  # the classifier alone says parent_in_crisis
+        "HE IS HITTING THE KIDS",
+    ],
+)
 def test_a_child_in_danger_gets_999_first(servers, message):
     text = texts(say(servers, message))
     assert text.startswith("If a child is in danger right now, call 999")
@@ -74,13 +76,16 @@ def test_a_parent_in_crisis_gets_samaritans(servers):
     assert "Samaritans free, any time, on 116 123" in text and "85258" in text
 
 
-@pytest.mark.parametrize("message", [
-    "x" * 10_000,
-    "😭😭😭 🙏",
-    "<script>alert('hi')</script><img src=x onerror=alert(1)>",
-    "31st February",
-    "   ",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "x" * 10_000,
+        "😭😭😭 🙏",
+        "<script>alert('hi')</script><img src=x onerror=alert(1)>",
+        "31st February",
+        "   ",
+    ],
+)
 def test_odd_input_gets_a_reply_not_an_error(servers, message):
     replies = say(servers, message)
     assert replies, "the bot said nothing"
@@ -97,8 +102,9 @@ def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
     say(servers, "what is a core group", sender)
     say(servers, "what happens at a review conference", sender)
     with sqlite3.connect(servers["db"]) as db:
-        rows = db.execute("SELECT type_name, intent_name, action_name FROM events "
-                          "WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        rows = db.execute(
+            "SELECT type_name, intent_name, action_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
     intents = [intent for kind, intent, _ in rows if kind == "user"]
     actions = [action for kind, _, action in rows if kind == "action"]
     assert intents == ["ask_core_group", "ask_review_conference"]
@@ -108,13 +114,18 @@ def test_conversation_is_kept_in_the_sqlite_tracker_store(servers):
 def test_planted_personal_details_are_not_stored_or_logged(servers):
     sender = "privacy-" + uuid.uuid4().hex
     planted = ["07700 900123", "jo.bloggs@example.com", "LS1 4AP", "Jayden"]
-    reply = texts(say(servers, "I'm scared about the conference. My son Jayden is 5. Call me on "
-                               "07700 900123 or email jo.bloggs@example.com, we live at LS1 4AP", sender))
-    assert reply                                   # the turn itself was answered
+    reply = texts(
+        say(
+            servers,
+            "I'm scared about the conference. My son Jayden is 5. Call me on "
+            "07700 900123 or email jo.bloggs@example.com, we live at LS1 4AP",
+            sender,
+        )
+    )
+    assert reply  # the turn itself was answered
     say(servers, "can i bring my mum", sender)
     with sqlite3.connect(servers["db"]) as db:
-        stored = " ".join(data for (data,) in db.execute(
-            "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+        stored = " ".join(data for (data,) in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)))
     assert "[phone]" in stored and "[name]" in stored
     for log in (servers["rasa_log"], servers["actions_log"]):
         logged = log.read_text()
@@ -132,8 +143,12 @@ def test_delete_my_conversation_removes_it_and_says_so(servers):
     # Writing again starts a new conversation.
     assert texts(say(servers, "what happens at a review conference", sender)).startswith("A review conference")
     with sqlite3.connect(servers["db"]) as db:
-        intents = [i for (i,) in db.execute("SELECT intent_name FROM events WHERE sender_id = ? "
-                                            "AND type_name = 'user'", (sender,))]
+        intents = [
+            i
+            for (i,) in db.execute(
+                "SELECT intent_name FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            )
+        ]
     assert intents == ["ask_review_conference"]
 
 
@@ -167,19 +182,24 @@ def test_socketio_client_gets_a_reply(servers):
     assert messages[0]["text"].startswith("A Child Protection Plan sets out what needs to change")
     assert messages[-1]["text"].startswith("Source: ")
     assert [q["payload"] for q in messages[-1]["quick_replies"]] == [
-        "/ask_core_group", '/ask_dates{"milestone": "next_review"}', "/ask_plan_ending"]
+        "/ask_core_group",
+        '/ask_dates{"milestone": "next_review"}',
+        "/ask_plan_ending",
+    ]
 
 
 def socketio_connects(servers, origin):
     async def connect():
         client = socketio.AsyncClient(reconnection=False)
         try:
-            await client.connect(servers["rasa"], socketio_path="socket.io", transports=["websocket"],
-                                 headers={"Origin": origin})
+            await client.connect(
+                servers["rasa"], socketio_path="socket.io", transports=["websocket"], headers={"Origin": origin}
+            )
         except socketio.exceptions.ConnectionError:
             return False
         await client.disconnect()
         return True
+
     return asyncio.run(connect())
 
 
@@ -227,6 +247,7 @@ def england_working_days():
                 day += timedelta(days=direction)
         assert day <= last, "content/bank-holidays.json does not reach this date (make update-holidays)"
         return day
+
     return step
 
 

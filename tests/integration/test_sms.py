@@ -27,8 +27,7 @@ def text_bot(servers, phone, body, token=SMS_TOKEN, sign=True):
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if sign:
         headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(servers["sms_url"], params)
-    request = urllib.request.Request(servers["sms_url"], data=urllib.parse.urlencode(params).encode(),
-                                     headers=headers)
+    request = urllib.request.Request(servers["sms_url"], data=urllib.parse.urlencode(params).encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=30) as reply:
         return [m.text or "" for m in ET.fromstring(reply.read()).iter("Message")]
 
@@ -46,8 +45,10 @@ def test_a_request_not_signed_by_twilio_is_refused(servers, how):
     with pytest.raises(urllib.error.HTTPError) as refused:
         if how == "forged":
             request = urllib.request.Request(
-                servers["sms_url"], data=b"From=%2B447700900123&Body=hello",
-                headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"})
+                servers["sms_url"],
+                data=b"From=%2B447700900123&Body=hello",
+                headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+            )
             urllib.request.urlopen(request, timeout=30)
         else:
             text_bot(servers, new_phone(), "hello", token="not-the-token", sign=how != "unsigned")
@@ -102,9 +103,12 @@ def test_stop_deletes_the_conversation_and_sends_nothing(servers):
     with sqlite3.connect(servers["db"]) as db:
         senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
     ours = [s for s in senders if s.startswith("sms-")]
-    assert ours and not any(phone[1:] in s for s in senders)       # a hash, not the number
-    count = lambda: sqlite3.connect(servers["db"]).execute(
-        "SELECT COUNT(*) FROM events WHERE sender_id LIKE 'sms-%'").fetchone()[0]
+    assert ours and not any(phone[1:] in s for s in senders)  # a hash, not the number
+
+    def count() -> int:
+        query = "SELECT COUNT(*) FROM events WHERE sender_id LIKE 'sms-%'"
+        return int(sqlite3.connect(servers["db"]).execute(query).fetchone()[0])
+
     before = count()
     assert text_bot(servers, phone, "Stop") == []
     assert count() < before
@@ -113,14 +117,19 @@ def test_stop_deletes_the_conversation_and_sends_nothing(servers):
 def test_a_typed_payload_sets_nothing_and_an_empty_text_gets_a_kind_answer(servers):
     """Issue #15 on the SMS channel."""
     from companion.channels.sms_text import conversation_id
+
     phone = new_phone()
-    assert text_bot(servers, phone, "")[0]                                 # not silence
+    assert text_bot(servers, phone, "")[0]  # not silence
     text_bot(servers, phone, '/give_conference_details{"nation": "../../profile"}')
     text_bot(servers, phone, "/restart")
     sender = conversation_id(phone, "test-sender-key")
     with sqlite3.connect(servers["db"]) as db:
         rows = [d for (d,) in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
-        actions = [a for (a,) in db.execute("SELECT action_name FROM events WHERE sender_id = ? AND "
-                                            "type_name = 'action'", (sender,))]
+        actions = [
+            a
+            for (a,) in db.execute(
+                "SELECT action_name FROM events WHERE sender_id = ? AND type_name = 'action'", (sender,)
+            )
+        ]
     assert rows and not any("../../profile" in row for row in rows)
     assert "action_restart" not in actions

@@ -42,19 +42,42 @@ def cluster(tmp_path_factory):
     lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
     while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
         lb = free_port()
-    env = dict(os.environ, REPLICAS="2", ENDPOINTS="endpoints.production.yml", RASA_PORT=str(lb),
-               ACTIONS_PORT=str(actions), WEB_PORT=str(web), CHARITY_PORT=str(charity),
-               DB_HOST="127.0.0.1", DB_PORT="5432", DB_NAME=f"cc_super_{run}", DB_USER="postgres",
-               DB_PASSWORD="", REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0",
-               REDIS_KEY_PREFIX=f"ccsuper{run}", RASA_TELEMETRY_ENABLED="false", LOG_LEVEL="WARNING",
-               CC_MESSAGES_PER_MINUTE="100000", CC_SESSION_SECRET="supervision-test-session-secret-0123456789",
-               TWILIO_AUTH_TOKEN=TOKEN, SMS_SENDER_KEY="test-sender-key",
-               SMS_PUBLIC_URL=f"http://127.0.0.1:{lb}/webhooks/twilio/webhook")
+    env = dict(
+        os.environ,
+        REPLICAS="2",
+        ENDPOINTS="endpoints.production.yml",
+        RASA_PORT=str(lb),
+        ACTIONS_PORT=str(actions),
+        WEB_PORT=str(web),
+        CHARITY_PORT=str(charity),
+        DB_HOST="127.0.0.1",
+        DB_PORT="5432",
+        DB_NAME=f"cc_super_{run}",
+        DB_USER="postgres",
+        DB_PASSWORD="",
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+        REDIS_DB="0",
+        REDIS_KEY_PREFIX=f"ccsuper{run}",
+        RASA_TELEMETRY_ENABLED="false",
+        LOG_LEVEL="WARNING",
+        CC_MESSAGES_PER_MINUTE="100000",
+        CC_SESSION_SECRET="supervision-test-session-secret-0123456789",
+        TWILIO_AUTH_TOKEN=TOKEN,
+        SMS_SENDER_KEY="test-sender-key",
+        SMS_PUBLIC_URL=f"http://127.0.0.1:{lb}/webhooks/twilio/webhook",
+    )
     env.pop("ACTION_SERVER_URL", None)
     launcher = start_launcher(env, tmp / "run.out")
     try:
-        yield {"lb": lb, "db": f"cc_super_{run}", "replicas": (lb + 1, lb + 2), "launcher": launcher,
-               "state": ROOT / "var" / "cluster" / str(lb), "public_sms": env["SMS_PUBLIC_URL"]}
+        yield {
+            "lb": lb,
+            "db": f"cc_super_{run}",
+            "replicas": (lb + 1, lb + 2),
+            "launcher": launcher,
+            "state": ROOT / "var" / "cluster" / str(lb),
+            "public_sms": env["SMS_PUBLIC_URL"],
+        }
     finally:
         kill_launcher(launcher)
         drop_database(f"cc_super_{run}")
@@ -64,10 +87,11 @@ def cluster(tmp_path_factory):
 def text_replica(cluster, port, phone, body):
     params = {"From": phone, "To": "+441632960000", "Body": body, "MessageSid": "SM" + uuid.uuid4().hex}
     signature = RequestValidator(TOKEN).compute_signature(cluster["public_sms"], params)
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/twilio/webhook",
-                                     data=urllib.parse.urlencode(params).encode(),
-                                     headers={"X-Twilio-Signature": signature,
-                                              "Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/twilio/webhook",
+        data=urllib.parse.urlencode(params).encode(),
+        headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     with urllib.request.urlopen(request, timeout=30) as reply:
         return [m.text or "" for m in ET.fromstring(reply.read()).iter("Message")]
 
@@ -76,8 +100,12 @@ def test_more_kept_by_one_replica_is_sent_by_the_other(cluster):
     a, b = cluster["replicas"]
     # A first text gets the privacy lines before the answer: one of these
     # answers needs more than the texts sent at once.
-    for question in ("can i bring my mum with me to the meeting", "what happens at the meeting",
-                     "what is a child protection plan", "how do i complain about the conference"):
+    for question in (
+        "can i bring my mum with me to the meeting",
+        "what happens at the meeting",
+        "what is a child protection plan",
+        "how do i complain about the conference",
+    ):
         phone = "+447700" + str(uuid.uuid4().int)[:6]
         first = text_replica(cluster, a, phone, question)
         if first[-1].endswith(WORDS.more):
@@ -85,7 +113,7 @@ def test_more_kept_by_one_replica_is_sent_by_the_other(cluster):
     assert first[-1].endswith(WORDS.more), first
     rest = text_replica(cluster, b, phone, "MORE")
     assert WORDS.nothing_more not in rest[0] and rest[0] not in first
-    for _ in range(6):                      # the remainder runs out, on whichever replica
+    for _ in range(6):  # the remainder runs out, on whichever replica
         if WORDS.nothing_more in rest[0]:
             break
         rest = text_replica(cluster, (a, b)[_ % 2], phone, "MORE")
@@ -122,7 +150,7 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
                 if stop.is_set():
                     return
                 message_id = uuid.uuid4().hex
-                for attempt in (1, 2):          # as the widget: one resend, same message id
+                for attempt in (1, 2):  # as the widget: one resend, same message id
                     try:
                         await bench_load.send(session, base, sender, text, message_id=message_id)
                         answered[sender] += 1
@@ -143,7 +171,7 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
             if await asyncio.to_thread(up, victim_port):
                 back_at[0] = time.monotonic()
                 break
-        await asyncio.sleep(8)                   # traffic on both again
+        await asyncio.sleep(8)  # traffic on both again
         stop.set()
 
     async def run():
@@ -153,8 +181,10 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
 
     asyncio.run(run())
     total = sum(answered.values()) + len(failed)
-    print(f"{total} messages, {len(failed)} unanswered, {resent[0]} resent, "
-          f"replica back after {back_at[0] and round(back_at[0] - killed_at[0], 1)} s")
+    print(
+        f"{total} messages, {len(failed)} unanswered, {resent[0]} resent, "
+        f"replica back after {back_at[0] and round(back_at[0] - killed_at[0], 1)} s"
+    )
     assert killed_at[0] is not None
     assert total >= 100
     assert sum(answered.values()) >= 0.99 * total, failed[:5]
@@ -162,18 +192,22 @@ def test_a_replica_killed_under_load_loses_no_turn_and_comes_back(cluster):
     # Every answered message is stored as the parent's turn, exactly once.
     connection = psycopg2.connect(dbname=cluster["db"], host="127.0.0.1", port=5432, user="postgres")
     with connection, connection.cursor() as cursor:
-        cursor.execute("SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s "
-                       "GROUP BY sender_id", (prefix + "%",))
+        cursor.execute(
+            "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s GROUP BY sender_id",
+            (prefix + "%",),
+        )
         stored = dict(cursor.fetchall())
-        cursor.execute("SELECT sender_id, data::json->'metadata'->>'message_id', count(*) FROM events "
-                       "WHERE type_name = 'user' AND sender_id LIKE %s GROUP BY 1, 2 HAVING count(*) > 1",
-                       (prefix + "%",))
+        cursor.execute(
+            "SELECT sender_id, data::json->'metadata'->>'message_id', count(*) FROM events "
+            "WHERE type_name = 'user' AND sender_id LIKE %s GROUP BY 1, 2 HAVING count(*) > 1",
+            (prefix + "%",),
+        )
         twice = cursor.fetchall()
     connection.close()
     lost = {s: (n, stored.get(s, 0)) for s, n in answered.items() if stored.get(s, 0) < n}
     assert lost == {}, lost
     assert twice == [], twice
-    assert cluster["launcher"].poll() is None          # the launcher kept running
+    assert cluster["launcher"].poll() is None  # the launcher kept running
     log = (ROOT / "var" / "log" / "supervisor.log").read_text()
     assert f"rasa-{victim_port} stopped" in log
     # Last, so the checks above are made whatever the restart took.

@@ -33,8 +33,9 @@ def free_port() -> int:
 
 def add_user(users: Path, name: str, password: str = PASSWORD) -> None:
     env = dict(os.environ, STAFF_USERS=str(users), STAFF_PASSWORD=password, STAFF_SECRET=SECRET)
-    done = subprocess.run([sys.executable, "-m", "staff.accounts", name], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "staff.accounts", name], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -46,9 +47,16 @@ class Server:
         self.users = tmp / "users.json"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, TRACKER_DB=str(self.tracker), STAFF_DB=f"sqlite:///{self.staff_db}",
-                        STAFF_USERS=str(self.users), STAFF_SECRET=SECRET, STAFF_PORT=str(self.port),
-                        ENDPOINTS=str(ROOT / "endpoints.yml"), **(extra_env or {}))
+        self.env = dict(
+            os.environ,
+            TRACKER_DB=str(self.tracker),
+            STAFF_DB=f"sqlite:///{self.staff_db}",
+            STAFF_USERS=str(self.users),
+            STAFF_SECRET=SECRET,
+            STAFF_PORT=str(self.port),
+            ENDPOINTS=str(ROOT / "endpoints.yml"),
+            **(extra_env or {}),
+        )
         self.env.pop("STAFF_INSECURE_COOKIES", None)
         self.env.pop("STAFF_PUBLIC_SUMMARY", None)
         self.env.update(extra_env or {})
@@ -56,8 +64,14 @@ class Server:
 
     def start(self, expect_up: bool = True):
         with open(self.tmp / f"staff-{self.port}.log", "w") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "staff"], cwd=ROOT, env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "staff"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         if not expect_up:
             self.process.wait(60)
             return self.process.returncode
@@ -107,8 +121,9 @@ class Browser:
         headers = kwargs.pop("headers", {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        resp = requests.request(method, self.server.url + path, headers=headers, allow_redirects=False,
-                                timeout=30, **kwargs)
+        resp = requests.request(
+            method, self.server.url + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
+        )
         self._remember(resp)
         return resp
 
@@ -123,8 +138,10 @@ class Browser:
 
     def sign_in(self, user: str = "alice", password: str = PASSWORD, next_path: str = ""):
         page = self.get("/signin" + (("?" + urlencode({"next": next_path})) if next_path else ""))
-        return self.post("/signin", {"csrf": self.csrf(page.text), "username": user, "password": password,
-                                     "next": next_path or "/insights"})
+        return self.post(
+            "/signin",
+            {"csrf": self.csrf(page.text), "username": user, "password": password, "next": next_path or "/insights"},
+        )
 
 
 @pytest.fixture(scope="session")

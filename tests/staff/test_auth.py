@@ -91,7 +91,7 @@ def test_forms_without_their_csrf_token_are_refused(signed_in, server):
     assert signed_in.get("/queue?show=labelled").text.count("Labelled:") == labelled_before
     assert item in signed_in.get("/queue").text
     assert signed_in.post("/signout", {}).status_code == 403
-    assert signed_in.get("/insights").status_code == 200            # still signed in
+    assert signed_in.get("/insights").status_code == 200  # still signed in
     # The sign-in form too: no token, or one not made for this browser's cookie.
     fresh = Browser(server)
     assert fresh.post("/signin", {"username": "alice", "password": PASSWORD}).status_code == 403
@@ -135,6 +135,7 @@ def test_the_audit_log_says_who_viewed_and_exported_what(server):
     browser.get("/queue")
     Browser(server).sign_in(user="nobody-here", password="wrong password here")
     from staff.reviews import ReviewStore
+
     entries = [(e["who"], e["action"]) for e in ReviewStore(f"sqlite:///{server.staff_db}").audit_entries()]
     for action in ("signed in", "viewed figures", "exported figures (CSV)", "viewed review queue"):
         assert ("carol", action) in entries

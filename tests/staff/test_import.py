@@ -40,6 +40,7 @@ def first_text(path: Path, key: str = "text") -> str:
                 if found:
                     return found
         return None
+
     return walk(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
@@ -61,18 +62,24 @@ def label(store, n, text, intent="ask_jargon", kind="topic", note=""):
 def test_labelled_messages_become_examples_of_their_intent_and_duplicates_are_refused(tmp_path, store):
     root = copy_repo(tmp_path / "repo")
     training = examples_of(root, "basics.yml", "ask_jargon")[0]
-    holdout = next(text for intent, text in [(b["intent"], line.strip()[2:])
-                   for b in yaml.safe_load((root / "tests/nlu_holdout.yml").read_text())["nlu"]
-                   for line in b["examples"].splitlines() if line.strip().startswith("- ")])
+    holdout = next(
+        text
+        for intent, text in [
+            (b["intent"], line.strip()[2:])
+            for b in yaml.safe_load((root / "tests/nlu_holdout.yml").read_text())["nlu"]
+            for line in b["examples"].splitlines()
+            if line.strip().startswith("- ")
+        ]
+    )
     evaluation = first_text(root / "tests/evaluation/understanding.yml")
     tuning = first_text(next((root / "tests/tuning").glob("*.yml")))
     label(store, 1, "what does the LADO do at the meeting")
     label(store, 2, "my son [name] wants to know what a core group is", intent="ask_core_group")
-    label(store, 3, training.upper() + "!")                       # the same words, other case and marks
+    label(store, 3, training.upper() + "!")  # the same words, other case and marks
     label(store, 4, holdout)
     label(store, 5, evaluation)
     label(store, 6, tuning, intent="ask_venue")
-    label(store, 7, "what does the LADO do at the meeting?")        # twice in one import
+    label(store, 7, "what does the LADO do at the meeting?")  # twice in one import
     label(store, 8, "is there parking at the venue", kind="not_relevant", intent=None)
     label(store, 9, "can I record the meeting", kind="new_topic", intent=None, note="recording rules")
     lines = []
@@ -110,16 +117,21 @@ def test_known_messages_cover_training_and_every_evaluation_set():
 
 
 def test_a_training_example_has_no_tags_or_brackets():
-    assert training_text("call me on [phone] about [name]'s plan [x](y)") == \
-        "call me on 07700 900000 about Alex's plan x(y)"
+    assert (
+        training_text("call me on [phone] about [name]'s plan [x](y)")
+        == "call me on 07700 900000 about Alex's plan x(y)"
+    )
 
 
 def test_examples_go_at_the_end_of_their_own_block():
-    text = ("nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n\n"
-            "  - intent: b\n    examples: |\n      - x\n")
-    assert add_examples(text, "a", ["three"]) == \
-        "nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n      - three\n\n  - intent: b\n" \
+    text = (
+        "nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n\n  - intent: b\n    examples: |\n      - x\n"
+    )
+    assert (
+        add_examples(text, "a", ["three"])
+        == "nlu:\n  - intent: a\n    examples: |\n      - one\n      - two\n      - three\n\n  - intent: b\n"
         "    examples: |\n      - x\n"
+    )
 
 
 def test_a_failed_data_check_puts_the_training_data_back(tmp_path, store):

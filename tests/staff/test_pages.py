@@ -20,7 +20,7 @@ def items(html: str):
 
 def test_last_weeks_figures_count_what_the_seed_holds(signed_in):
     html = signed_in.get("/insights").text
-    assert figure(html, "conversations") == 8          # the one past retention is not counted
+    assert figure(html, "conversations") == 8  # the one past retention is not counted
     assert figure(html, "messages") == 10
     assert figure(html, "reached-answer") == 4
     assert figure(html, "did-you-mean") == 3
@@ -41,7 +41,7 @@ def test_the_charts_are_inline_svg_with_a_figure_on_every_bar(signed_in):
     assert len(charts) == 3
     assert all('role="img"' in chart for chart in charts)
     bars = re.findall(r"<rect [^>]*><title>([^<]+)</title>", charts[0])
-    assert sum(int(title.split()[0]) for title in bars) == 8       # conversations, day by day
+    assert sum(int(title.split()[0]) for title in bars) == 8  # conversations, day by day
     assert "Can I bring someone?: 2" in charts[2]
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
@@ -50,6 +50,7 @@ def test_a_date_range_narrows_the_figures(signed_in):
     from datetime import datetime, timedelta
 
     from staff.insights import UK
+
     yesterday = (datetime.now(UK).date() - timedelta(1)).isoformat()
     html = signed_in.get(f"/insights?from={yesterday}&to={yesterday}").text
     assert figure(html, "conversations") == 2
@@ -76,15 +77,20 @@ def test_the_queue_shows_declined_unsure_and_none_of_these_newest_first(signed_i
     found = items(html)
     assert len(found) == 5
     texts = [text for _, text in found]
-    starts = ["my NI number is [NI-number]", "what does the LADO do", "can my sister [name] come",
-              "email me at [email]", "[name] lives at [postcode] with [name]"]
-    assert [text[:len(start)] for text, start in zip(texts, starts, strict=True)] == starts
+    starts = [
+        "my NI number is [NI-number]",
+        "what does the LADO do",
+        "can my sister [name] come",
+        "email me at [email]",
+        "[name] lives at [postcode] with [name]",
+    ]
+    assert [text[: len(start)] for text, start in zip(texts, starts, strict=True)] == starts
     reasons = re.findall(r'<dd class="reason">([^<]+)</dd>', html)
     assert sorted(reasons) == sorted(["&#34;None of these&#34;", "Declined", "Unsure", "Declined", "Declined"])
     assert "52%" in html and "SMS" in html and "REST" in html
-    assert "end it all" not in html                                         # a safety route is never shown
+    assert "end it all" not in html  # a safety route is never shown
     assert "past retention" not in html
-    assert "bring my mum" not in html                                       # answered with confidence
+    assert "bring my mum" not in html  # answered with confidence
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +101,23 @@ def every_page(server):
     queue = browser.get("/queue").text
     csrf = browser.csrf(queue)
     ident = items(queue)[0][0]
-    browser.post("/queue/label", {"csrf": csrf, "item": ident, "kind": "new_topic",
-                                  "note": "Parent Jayden asked, call 07700 900123"})
-    pages = {path: browser.get(path) for path in
-             ["/insights", "/insights.csv", "/queue", "/queue?show=labelled", "/signin", "/nope",
-              "/public/summary.json", "/insights?from=2000-01-01"]}
+    browser.post(
+        "/queue/label",
+        {"csrf": csrf, "item": ident, "kind": "new_topic", "note": "Parent Jayden asked, call 07700 900123"},
+    )
+    pages = {
+        path: browser.get(path)
+        for path in [
+            "/insights",
+            "/insights.csv",
+            "/queue",
+            "/queue?show=labelled",
+            "/signin",
+            "/nope",
+            "/public/summary.json",
+            "/insights?from=2000-01-01",
+        ]
+    }
     return pages
 
 
@@ -116,6 +134,7 @@ def test_planted_personal_details_never_appear_on_any_page_or_export(every_page,
 
 def test_labels_are_stored_without_sender_ids_or_planted_details(every_page, server):
     import sqlite3
+
     with sqlite3.connect(server.staff_db) as db:
         dump = "\n".join(db.iterdump())
     for detail in PLANTED + server.seeded.sender_ids:
@@ -138,8 +157,11 @@ def test_labelling_three_messages(server):
     browser.sign_in(user="carol")
     queue = browser.get("/queue").text
     before = items(queue)
-    labels = [{"kind": "topic", "intent": "ask_jargon"}, {"kind": "not_relevant"},
-              {"kind": "topic", "intent": "ask_minutes_confidentiality"}]
+    labels = [
+        {"kind": "topic", "intent": "ask_jargon"},
+        {"kind": "not_relevant"},
+        {"kind": "topic", "intent": "ask_minutes_confidentiality"},
+    ]
     for (ident, _), label in zip(before[:3], labels, strict=True):
         resp = browser.post("/queue/label", {"csrf": browser.csrf(queue), "item": ident, **label})
         assert resp.status_code == 303 and "saved=1" in resp.headers["Location"]
@@ -150,11 +172,11 @@ def test_labelling_three_messages(server):
     assert "Labelled: Not relevant, by carol" in labelled
     # A label can be changed; a topic the bot does not have is refused.
     ident = items(labelled)[0][0]
-    bad = browser.post("/queue/label", {"csrf": browser.csrf(labelled), "item": ident, "kind": "topic",
-                                        "intent": "child_in_danger"})
+    bad = browser.post(
+        "/queue/label", {"csrf": browser.csrf(labelled), "item": ident, "kind": "topic", "intent": "child_in_danger"}
+    )
     assert "invalid=1" in bad.headers["Location"]
-    unknown = browser.post("/queue/label", {"csrf": browser.csrf(labelled), "item": "0" * 32,
-                                            "kind": "not_relevant"})
+    unknown = browser.post("/queue/label", {"csrf": browser.csrf(labelled), "item": "0" * 32, "kind": "not_relevant"})
     assert unknown.status_code == 404
 
 
@@ -166,8 +188,7 @@ def test_the_public_summary_when_switched_on_and_cookies_for_plain_http(tmp_path
     try:
         summary = requests.get(server.url + "/public/summary.json", timeout=30).json()
         assert summary["conversations"] == 8 and summary["safety_routes"]["parent_in_crisis"] == 1
-        assert summary["topics"][0] == {"intent": "ask_bring_supporter", "title": "Can I bring someone?",
-                                        "messages": 2}
+        assert summary["topics"][0] == {"intent": "ask_bring_supporter", "title": "Can I bring someone?", "messages": 2}
         text = str(summary)
         assert not any(d.lower() in text.lower() for d in PLANTED + server.seeded.sender_ids)
         browser = Browser(server)

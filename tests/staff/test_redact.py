@@ -31,13 +31,16 @@ def test_personal_details_are_taken_out(text, detail):
     assert detail.lower() not in redact_again(text).lower()
 
 
-@pytest.mark.parametrize("text", [
-    "can i bring my mum to the conference",
-    "What is a core group?",
-    "will the social worker be there on Monday",
-    "I don't understand the report, can I have an interpreter",
-    "what happens at the ICPC",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i bring my mum to the conference",
+        "What is a core group?",
+        "will the social worker be there on Monday",
+        "I don't understand the report, can I have an interpreter",
+        "what happens at the ICPC",
+    ],
+)
 def test_ordinary_questions_keep_their_words(text):
     assert redact_again(text) == text
 

@@ -20,6 +20,7 @@ def handle(handler, limiter=None, sender="parent-1"):
 def test_a_message_with_no_reply_gets_the_kind_answer():
     async def silent(message):
         return None
+
     messages = handle(silent)
     assert len(messages) == 1
     assert messages[0]["text"].startswith("Sorry, I can't answer that just now")
@@ -30,12 +31,14 @@ def test_a_message_with_no_reply_gets_the_kind_answer():
 def test_a_failure_gets_the_kind_answer_not_an_error():
     async def broken(message):
         raise ConnectionError("tracker store down")
+
     assert handle(broken)[0]["text"].startswith("Sorry, I can't answer that just now")
 
 
 def test_a_normal_reply_is_left_alone():
-    async def answers(message):   # as Rasa's processor sends each bot message
+    async def answers(message):  # as Rasa's processor sends each bot message
         await message.output_channel.send_response(message.sender_id, {"text": "Hello"})
+
     assert [m["text"] for m in handle(answers)] == ["Hello"]
 
 
@@ -58,11 +61,11 @@ def test_one_conversation_is_limited_per_minute_and_others_are_not():
     replies = [handle(answers, limiter)[0]["text"] for _ in range(4)]
     assert replies[:3] == ["ok"] * 3
     assert replies[3].startswith("You're sending messages faster than I can answer")
-    assert handled == ["parent-1"] * 3                 # the fourth was not processed
+    assert handled == ["parent-1"] * 3  # the fourth was not processed
     assert handle(answers, limiter, sender="parent-2")[0]["text"] == "ok"
     clock.now += 59
     assert handle(answers, limiter)[0]["text"].startswith("You're sending")
-    clock.now += 1                                     # the first message is a minute old
+    clock.now += 1  # the first message is a minute old
     assert handle(answers, limiter)[0]["text"] == "ok"
 
 
@@ -99,6 +102,7 @@ def test_origins_come_from_the_environment_or_the_profile(monkeypatch, tmp_path)
 
 def test_a_message_sent_again_with_the_same_id_is_handled_once():
     from companion.stores.shared_state import InProcessMessageIds
+
     handled, ids = [], InProcessMessageIds()
 
     async def answers(message):
@@ -112,8 +116,8 @@ def test_a_message_sent_again_with_the_same_id_is_handled_once():
         return [m["text"] for m in channel.messages]
 
     assert send("hello", "id-1") == ["ok"]
-    assert send("hello", "id-1") == []          # the resend: already answered
-    assert send("hello", "id-2") == ["ok"]      # a new message with the same words
+    assert send("hello", "id-1") == []  # the resend: already answered
+    assert send("hello", "id-2") == ["ok"]  # a new message with the same words
     assert handled == ["hello", "hello"]
 
 
@@ -123,14 +127,17 @@ def test_two_replicas_on_one_redis_share_the_rate_limit():
     import redis
 
     from companion.stores.shared_state import SharedState
+
     prefix = "cctest" + _uuid.uuid4().hex[:8]
     replicas = [SharedState("redis", redis.Redis(), prefix) for _ in range(2)]
     try:
+
         async def answers(message):
             await message.output_channel.send_response(message.sender_id, {"text": "ok"})
 
-        handlers = [never_silent(answers, UNAVAILABLE, state.rate_limiter(3), state.message_ids())
-                    for state in replicas]
+        handlers = [
+            never_silent(answers, UNAVAILABLE, state.rate_limiter(3), state.message_ids()) for state in replicas
+        ]
 
         def send(handler):
             channel = CollectingOutputChannel()

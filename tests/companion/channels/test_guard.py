@@ -19,10 +19,10 @@ def test_a_token_names_its_conversation_and_cannot_be_forged_or_moved():
     conversation, token = signer.new()
     assert re.fullmatch(r"[0-9a-f]{32}", conversation) and signer.verify(token) == conversation
     other, _ = signer.new()
-    forged = other + token[len(conversation):]                  # another id, this signature
+    forged = other + token[len(conversation) :]  # another id, this signature
     assert signer.verify(forged) is None
     assert signer.verify(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-    assert tokens.Tokens(b"t" * 32).verify(token) is None         # another server's secret
+    assert tokens.Tokens(b"t" * 32).verify(token) is None  # another server's secret
     for junk in (None, 5, "", ".", conversation, "x" * 500, ["a"]):
         assert signer.verify(junk) is None
 
@@ -36,7 +36,7 @@ def test_the_secret_comes_from_the_environment_and_production_needs_one(caplog):
         tokens.from_environment({"CC_ENV": "production"})
     one, two = tokens.from_environment({}), tokens.from_environment({})
     assert "CC_SESSION_SECRET is not set" in caplog.text
-    assert two.verify(one.issue("abc")) is None                 # random per process
+    assert two.verify(one.issue("abc")) is None  # random per process
 
 
 def test_who_may_use_a_rest_conversation():
@@ -48,14 +48,16 @@ def test_who_may_use_a_rest_conversation():
     assert signer.verify(new_token) == new
     # Development: a sender alone only while that conversation does not exist.
     assert guard.conversation_for(signer, "parent-2", None, False, False) == ("parent-2", signer.issue("parent-2"))
-    cases = [("parent-2", mine, False, False, 403, "bad_token"),      # someone else's token
-             (None, "parent-1.forged", False, False, 403, "bad_token"),
-             ("parent-1", None, True, False, 403, "token_needed"),     # exists: the id alone is not enough
-             ("parent-3", None, False, True, 401, "token_required"),   # production: never the id alone
-             ("", None, False, False, 400, "bad_sender"),
-             ("x" * 65, None, False, False, 400, "bad_sender"),
-             (5, None, False, False, 400, "bad_sender"),
-             ("a b", None, False, False, 400, "bad_sender")]
+    cases = [
+        ("parent-2", mine, False, False, 403, "bad_token"),  # someone else's token
+        (None, "parent-1.forged", False, False, 403, "bad_token"),
+        ("parent-1", None, True, False, 403, "token_needed"),  # exists: the id alone is not enough
+        ("parent-3", None, False, True, 401, "token_required"),  # production: never the id alone
+        ("", None, False, False, 400, "bad_sender"),
+        ("x" * 65, None, False, False, 400, "bad_sender"),
+        (5, None, False, False, 400, "bad_sender"),
+        ("a b", None, False, False, 400, "bad_sender"),
+    ]
     for sender, token, exists, production, status, reason in cases:
         with pytest.raises(Refused) as refused:
             guard.conversation_for(signer, sender, token, exists, production)
@@ -63,16 +65,19 @@ def test_who_may_use_a_rest_conversation():
 
 
 # ------------------------------------------------------- shapes and sizes
-@pytest.mark.parametrize("content_type, body, status, reason", [
-    ("text/plain", b'{"message": "hi"}', 415, "not_json"),
-    (None, b'{"message": "hi"}', 415, "not_json"),
-    ("application/x-www-form-urlencoded", b"message=hi", 415, "not_json"),
-    ("application/json", b"", 400, "bad_json"),
-    ("application/json", b"null", 400, "bad_json"),
-    ("application/json", b"[1]", 400, "bad_json"),
-    ("application/json", b"{not json", 400, "bad_json"),
-    ("application/json", b"[" * 5000 + b"]" * 5000, 400, "bad_json"),
-])
+@pytest.mark.parametrize(
+    "content_type, body, status, reason",
+    [
+        ("text/plain", b'{"message": "hi"}', 415, "not_json"),
+        (None, b'{"message": "hi"}', 415, "not_json"),
+        ("application/x-www-form-urlencoded", b"message=hi", 415, "not_json"),
+        ("application/json", b"", 400, "bad_json"),
+        ("application/json", b"null", 400, "bad_json"),
+        ("application/json", b"[1]", 400, "bad_json"),
+        ("application/json", b"{not json", 400, "bad_json"),
+        ("application/json", b"[" * 5000 + b"]" * 5000, 400, "bad_json"),
+    ],
+)
 def test_a_body_must_be_a_json_object(content_type, body, status, reason):
     with pytest.raises(Refused) as refused:
         guard.parse_body(content_type, body)
@@ -118,39 +123,54 @@ def test_the_words_are_read_from_content():
 
 
 # ------------------------------------------------------------------ payloads
-INTENTS = {"ask_dates", "give_conference_details", "greet", "restart", "session_start", "back",
-           "nlu_fallback", "delete_my_conversation"}
+INTENTS = {
+    "ask_dates",
+    "give_conference_details",
+    "greet",
+    "restart",
+    "session_start",
+    "back",
+    "nlu_fallback",
+    "delete_my_conversation",
+}
 OFFERED = ['/give_conference_details{"nation":"wales"}', '/ask_dates{"milestone": "next_review"}', "/affirm"]
 
 
-@pytest.mark.parametrize("typed, taken", [
-    ("what is a core group", "what is a core group"),
-    ("/greet", "/greet"),
-    ("/delete_my_conversation", "/delete_my_conversation"),
-    # Exactly a button the bot offered (spacing aside): kept with its entities.
-    ('/give_conference_details{"nation":"wales"}', '/give_conference_details{"nation":"wales"}'),
-    ('/ask_dates{"milestone":"next_review"}', '/ask_dates{"milestone":"next_review"}'),
-    # Entities no button offered: the intent only.
-    ('/give_conference_details{"nation":"../../etc/passwd"}', "/give_conference_details"),
-    ('/ask_dates{"time": "<b>25:99</b>"}', "/ask_dates"),
-    ('/ask_dates{"milestone":"next_review", "nation": "x"}', "/ask_dates"),
-    ("/ask_dates@0.1", "/ask_dates"),
-    # Rasa's own intents, and unknown ones, are words, not commands.
-    ("/restart", "restart"),
-    ("/session_start", "session_start"),
-    ("  /back", "back"),
-    ("/nlu_fallback", "nlu_fallback"),
-    ("/not_an_intent", "not_an_intent"),
-    ("/", "?"),
-])
+@pytest.mark.parametrize(
+    "typed, taken",
+    [
+        ("what is a core group", "what is a core group"),
+        ("/greet", "/greet"),
+        ("/delete_my_conversation", "/delete_my_conversation"),
+        # Exactly a button the bot offered (spacing aside): kept with its entities.
+        ('/give_conference_details{"nation":"wales"}', '/give_conference_details{"nation":"wales"}'),
+        ('/ask_dates{"milestone":"next_review"}', '/ask_dates{"milestone":"next_review"}'),
+        # Entities no button offered: the intent only.
+        ('/give_conference_details{"nation":"../../etc/passwd"}', "/give_conference_details"),
+        ('/ask_dates{"time": "<b>25:99</b>"}', "/ask_dates"),
+        ('/ask_dates{"milestone":"next_review", "nation": "x"}', "/ask_dates"),
+        ("/ask_dates@0.1", "/ask_dates"),
+        # Rasa's own intents, and unknown ones, are words, not commands.
+        ("/restart", "restart"),
+        ("/session_start", "session_start"),
+        ("  /back", "back"),
+        ("/nlu_fallback", "nlu_fallback"),
+        ("/not_an_intent", "not_an_intent"),
+        ("/", "?"),
+    ],
+)
 def test_typed_payloads_cannot_set_anything(typed, taken):
     assert guard.screen_payload(typed, OFFERED, INTENTS) == taken
 
 
 def test_offered_payloads_are_read_from_the_bot_s_messages():
     from rasa.shared.core.events import BotUttered, UserUttered
-    events = [BotUttered("Which?", {"buttons": [{"title": "Wales", "payload": OFFERED[0]}]}),
-              UserUttered("hi"), BotUttered("ok")]
+
+    events = [
+        BotUttered("Which?", {"buttons": [{"title": "Wales", "payload": OFFERED[0]}]}),
+        UserUttered("hi"),
+        BotUttered("ok"),
+    ]
     assert guard.offered_payloads(events) == [OFFERED[0]]
     assert guard.needs_offered(OFFERED[0]) and not guard.needs_offered("/greet")
     assert not guard.needs_offered("hello")
@@ -159,6 +179,7 @@ def test_offered_payloads_are_read_from_the_bot_s_messages():
 def test_a_production_server_will_not_start_without_the_secret(monkeypatch):
     from companion.channels.rest import RestChannel
     from companion.channels.socket_io import SocketIOChannel
+
     monkeypatch.setattr(tokens, "_shared", None)
     monkeypatch.setenv("CC_ENV", "production")
     monkeypatch.delenv("CC_SESSION_SECRET", raising=False)

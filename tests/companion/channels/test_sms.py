@@ -11,13 +11,24 @@ LONG = ("A core group is a small group that meets if your child has a plan. " * 
 def test_look_alike_characters_keep_texts_in_gsm7():
     text = sms.to_gsm("Don\u2019t worry \u2013 it\u2019s \u201cnormal\u201d\u2026")
     assert text == "Don't worry - it's \"normal\"..." and sms.is_gsm7(text)
-    assert not sms.is_gsm7("emoji \U0001F600")
+    assert not sms.is_gsm7("emoji \U0001f600")
     assert sms.gsm_length("a[b]") == 6 and sms.gsm_length("abc") == 3
 
 
 def test_buttons_become_numbered_options():
-    text, payloads = sms.flatten([{"text": "First."}, {"text": "Second.", "buttons": [
-        {"title": "Yes, that's right", "payload": "/affirm"}, {"title": "No, change it", "payload": "/deny"}]}], WORDS)
+    text, payloads = sms.flatten(
+        [
+            {"text": "First."},
+            {
+                "text": "Second.",
+                "buttons": [
+                    {"title": "Yes, that's right", "payload": "/affirm"},
+                    {"title": "No, change it", "payload": "/deny"},
+                ],
+            },
+        ],
+        WORDS,
+    )
     assert text == "First.\n\nSecond.\n\nReply with a number:\n1 Yes, that's right\n2 No, change it"
     assert payloads == ["/affirm", "/deny"]
     assert sms.chosen_option(" 2 ", payloads) == "/deny"
@@ -35,10 +46,10 @@ def test_long_answers_are_cut_at_sentences_into_three_texts_and_more():
     texts, rest = sms.split_texts(LONG, WORDS)
     assert len(texts) == WORDS.most_texts
     assert all(len(t) <= 160 for t in texts)
-    assert all(t.split("\n", 1)[1].rstrip().endswith(".") for t in texts)   # whole sentences
+    assert all(t.split("\n", 1)[1].rstrip().endswith(".") for t in texts)  # whole sentences
     assert texts[-1].endswith(WORDS.more)
     sent = " ".join(t.split("\n", 1)[1] for t in texts).replace(" " + WORDS.more, "")
-    assert f"{sent} {rest}" == LONG                                          # nothing lost
+    assert f"{sent} {rest}" == LONG  # nothing lost
 
 
 def test_a_sentence_longer_than_a_text_is_cut_between_words():
@@ -46,11 +57,25 @@ def test_a_sentence_longer_than_a_text_is_cut_between_words():
     assert all(len(t) <= 160 for t in texts)
 
 
-@pytest.mark.parametrize("text, meaning", [
-    ("STOP", "stop"), ("stop", "stop"), (" Stop. ", "stop"), ("unsubscribe", "stop"), ("QUIT", "stop"),
-    ("START", "start"), ("unstop", "start"), ("HELP", "help"), ("info", "help"), ("more", "more"),
-    ("yes", None), ("stop the meeting", None), ("help me", None), ("2", None),
-])
+@pytest.mark.parametrize(
+    "text, meaning",
+    [
+        ("STOP", "stop"),
+        ("stop", "stop"),
+        (" Stop. ", "stop"),
+        ("unsubscribe", "stop"),
+        ("QUIT", "stop"),
+        ("START", "start"),
+        ("unstop", "start"),
+        ("HELP", "help"),
+        ("info", "help"),
+        ("more", "more"),
+        ("yes", None),
+        ("stop the meeting", None),
+        ("help me", None),
+        ("2", None),
+    ],
+)
 def test_keywords(text, meaning):
     assert sms.keyword(text, WORDS) == meaning
 
@@ -64,7 +89,8 @@ def test_the_conversation_id_is_a_keyed_hash_of_the_number():
 
 def test_the_first_line_may_not_say_what_the_text_is_about(tmp_path):
     path = tmp_path / "sms.yml"
-    path.write_text(sms.SMS_PATH.read_text().replace('first_line: "Info service:"',
-                                                       'first_line: "Child protection info:"'))
+    path.write_text(
+        sms.SMS_PATH.read_text().replace('first_line: "Info service:"', 'first_line: "Child protection info:"')
+    )
     with pytest.raises(sms.SmsConfigError, match="first_line must not say"):
         sms.load_sms_words(path)

@@ -20,7 +20,7 @@ def test_column_ordered_weights_give_the_same_probabilities():
     labels = rng.integers(0, 4, 60)
     classifier = LogisticRegression(max_iter=500).fit(features, labels)
     before = classifier.predict_proba(features[:5])
-    assert not classifier.coef_.T.flags.c_contiguous          # scikit-learn's own layout
+    assert not classifier.coef_.T.flags.c_contiguous  # scikit-learn's own layout
     column_ordered(classifier)
     assert classifier.coef_.T.flags.c_contiguous
     assert np.allclose(classifier.predict_proba(features[:5]), before)
@@ -36,9 +36,16 @@ def test_the_rasa_component_trains_saves_and_loads_column_ordered(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("lr")
     context = ExecutionContext(GraphSchema({}), "lr")
     config = FastLogisticRegressionClassifier.get_default_config()
-    data = TrainingData([message("a", "yes", (3, 0, 1)), message("b", "yes", (2, 0, 1)),
-                         message("c", "no", (0, 3, 0)), message("d", "no", (0, 2, 1)),
-                         message("f", "maybe", (0, 0, 4)), message("g", "maybe", (1, 0, 3))])
+    data = TrainingData(
+        [
+            message("a", "yes", (3, 0, 1)),
+            message("b", "yes", (2, 0, 1)),
+            message("c", "no", (0, 3, 0)),
+            message("d", "no", (0, 2, 1)),
+            message("f", "maybe", (0, 0, 4)),
+            message("g", "maybe", (1, 0, 3)),
+        ]
+    )
     trained = FastLogisticRegressionClassifier.create(config, storage, resource, context)
     trained.train(data)
     loaded = FastLogisticRegressionClassifier.load(config, storage, resource, context)
@@ -52,6 +59,7 @@ def test_sentence_rows_match_rasas_own_combination():
     from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE
 
     from companion.nlu.classifiers import sentence_row
+
     m = message("x", row=(1.0, 0.0, 2.0))
     m.add_features(Features(scipy.sparse.coo_matrix(np.array([[0.0, 5.0]])), FEATURE_TYPE_SENTENCE, TEXT, "chars"))
     m.add_features(Features(scipy.sparse.coo_matrix(np.eye(3)), FEATURE_TYPE_SEQUENCE, TEXT, "chars"))

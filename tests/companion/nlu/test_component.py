@@ -9,8 +9,9 @@ from companion.nlu.components import DateExtractor, MessageLengthGuard, SafetyCh
 def message(text, intent, confidence=0.3):
     m = Message(data={TEXT: text})
     m.set(INTENT, {"name": intent, "confidence": confidence})
-    m.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence},
-                               {"name": "child_in_danger", "confidence": 0.1}])
+    m.set(
+        INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, {"name": "child_in_danger", "confidence": 0.1}]
+    )
     return m
 
 
@@ -60,8 +61,7 @@ def test_dates_become_entities_next_to_what_was_there():
     m.set(ENTITIES, [{"entity": "menu_section", "value": "x", "start": 0, "end": 1}])
     DateExtractor().process([m])
     got = [(e["entity"], e["value"]) for e in m.get(ENTITIES)]
-    assert got == [("menu_section", "x"), ("date", "2026-12-03"), ("time", "10:00"),
-                   ("invalid_date", "31st February")]
+    assert got == [("menu_section", "x"), ("date", "2026-12-03"), ("time", "10:00"), ("invalid_date", "31st February")]
     assert all(e.get("extractor") == "DateExtractor" for e in m.get(ENTITIES)[1:])
 
 
@@ -74,6 +74,7 @@ def test_a_date_of_birth_is_not_a_date_entity():
 
 def tokenized(text, intent=None):
     from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+
     m = Message(data={TEXT: text, **({INTENT: intent} if intent else {})})
     WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([m])
     return m
@@ -86,11 +87,18 @@ def guard(tmp_path, train=True):
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     from companion.nlu.components import UnknownWordsGuard
+
     storage, resource, context = LocalModelStorage(tmp_path), Resource("guard"), ExecutionContext(GraphSchema({}), "t")
     if train:
         UnknownWordsGuard.create({}, storage, resource, context).train(
-            TrainingData([tokenized("yes please", "affirm"), tokenized("uh huh", "affirm"),
-                          tokenized("what is a core group", "ask_core_group")]))
+            TrainingData(
+                [
+                    tokenized("yes please", "affirm"),
+                    tokenized("uh huh", "affirm"),
+                    tokenized("what is a core group", "ask_core_group"),
+                ]
+            )
+        )
     return UnknownWordsGuard.load({}, storage, resource, context)
 
 
@@ -130,7 +138,7 @@ def test_an_act_under_way_adds_the_crisis_act_entity_on_its_words():
     assert m.get(INTENT)["name"] == "parent_in_crisis"
     act = [e for e in m.get(ENTITIES) or [] if e["entity"] == "crisis_act"]
     assert len(act) == 1 and act[0]["value"] == "under_way"
-    assert text[act[0]["start"]:act[0]["end"]] == "swallowed 30 of my tablets"
+    assert text[act[0]["start"] : act[0]["end"]] == "swallowed 30 of my tablets"
     assert m.get("safety")["act_under_way"] is True
 
 
@@ -148,13 +156,16 @@ def test_a_parent_attacked_gets_the_parent_in_danger_route():
 def test_the_classifier_alone_unsure_of_a_safety_intent_gives_way():
     m = Message(data={TEXT: "what time does the meeting start"})
     m.set(INTENT, {"name": "parent_in_crisis", "confidence": 0.5})
-    m.set(INTENT_RANKING_KEY, [{"name": "parent_in_crisis", "confidence": 0.5},
-                               {"name": "ask_meeting_steps", "confidence": 0.46}])
+    m.set(
+        INTENT_RANKING_KEY,
+        [{"name": "parent_in_crisis", "confidence": 0.5}, {"name": "ask_meeting_steps", "confidence": 0.46}],
+    )
     component().process([m])
     assert m.get(INTENT) == {"name": "ask_meeting_steps", "confidence": 0.46}
     m.set(INTENT, {"name": "parent_in_danger", "confidence": 0.5})
-    m.set(INTENT_RANKING_KEY, [{"name": "parent_in_danger", "confidence": 0.5},
-                               {"name": "ask_venue", "confidence": 0.2}])
+    m.set(
+        INTENT_RANKING_KEY, [{"name": "parent_in_danger", "confidence": 0.5}, {"name": "ask_venue", "confidence": 0.2}]
+    )
     component().process([m])
     assert m.get(INTENT)["name"] == "nlu_fallback"
 
@@ -173,12 +184,14 @@ def test_training_keeps_the_examples_vectors_and_loading_uses_them(tmp_path):
 
     storage, resource = LocalModelStorage(tmp_path), Resource("safety")
     context = ExecutionContext(GraphSchema({}), "t")
-    examples = [Message(data={TEXT: "the tortoise has escaped from the garden", INTENT: "parent_in_danger"}),
-                Message(data={TEXT: "what is a core group", INTENT: "ask_core_group"})]
+    examples = [
+        Message(data={TEXT: "the tortoise has escaped from the garden", INTENT: "parent_in_danger"}),
+        Message(data={TEXT: "what is a core group", INTENT: "ask_core_group"}),
+    ]
     config = SafetyCheckComponent.get_default_config()
     SafetyCheckComponent.create(config, storage, resource, context).train(TrainingData(examples))
     loaded = SafetyCheckComponent.load(config, storage, resource, context)
     nearest = loaded._net.bank.nearest("the tortoise has escaped from the garden")
-    assert nearest["parent_in_danger"].similarity > 0.99           # a trained example is in the bank
+    assert nearest["parent_in_danger"].similarity > 0.99  # a trained example is in the bank
     untrained = component()._net.bank.nearest("the tortoise has escaped from the garden")
     assert untrained["parent_in_danger"].similarity < 0.9

@@ -29,9 +29,16 @@ def test_all_five_fields_right(evaluation):
     assert evaluation["all"] >= 0.86
 
 
-@pytest.mark.parametrize("feature, floor", [
-    ("conference_date", 0.94), ("time", 0.96), ("invalid_date", 0.97), ("tense", 0.97), ("asks", 0.95),
-])
+@pytest.mark.parametrize(
+    "feature, floor",
+    [
+        ("conference_date", 0.94),
+        ("time", 0.96),
+        ("invalid_date", 0.97),
+        ("tense", 0.97),
+        ("asks", 0.95),
+    ],
+)
 def test_each_feature(evaluation, feature, floor):
     assert evaluation["features"][feature] >= floor
 

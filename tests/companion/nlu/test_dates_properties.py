@@ -15,8 +15,20 @@ from companion.nlu.dates import DateFinder
 
 FINDER = DateFinder()
 LONDON = ZoneInfo("Europe/London")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -59,10 +71,17 @@ def time_forms(hour, minute):
     """Ways of writing a time from 8am to 5.45pm (said without am or pm, a
     time in the working day)."""
     h12 = hour % 12 or 12
-    forms = [f"{h12}{f':{minute:02}' if minute else ''}{'pm' if hour >= 12 else 'am'}",
-             f"{hour:02}:{minute:02}", f"at {h12}.{minute:02} {'pm' if hour >= 12 else 'am'}"]
-    forms += {0: [f"at {h12}", f"{h12} o'clock"], 30: [f"half {h12}", f"at half past {h12}"],
-              15: [f"quarter past {h12}"], 45: [f"quarter to {(hour + 1) % 12 or 12}"]}[minute]
+    forms = [
+        f"{h12}{f':{minute:02}' if minute else ''}{'pm' if hour >= 12 else 'am'}",
+        f"{hour:02}:{minute:02}",
+        f"at {h12}.{minute:02} {'pm' if hour >= 12 else 'am'}",
+    ]
+    forms += {
+        0: [f"at {h12}", f"{h12} o'clock"],
+        30: [f"half {h12}", f"at half past {h12}"],
+        15: [f"quarter past {h12}"],
+        45: [f"quarter to {(hour + 1) % 12 or 12}"],
+    }[minute]
     return forms
 
 
@@ -71,8 +90,14 @@ days = st.dates(min_value=FIRST_DAY, max_value=date(2030, 12, 31))
 # One flat tuple of numbers per example (cheaper for hypothesis than many
 # draws): the day written on, the kind of form, an offset, which form, and
 # which time (-1: none) and how it is written.
-numbers = st.tuples(st.integers(0, 2556), st.integers(0, 5), st.integers(-400, 400), st.integers(0, 99),
-                    st.integers(-1, 39), st.integers(0, 9))
+numbers = st.tuples(
+    st.integers(0, 2556),
+    st.integers(0, 5),
+    st.integers(-400, 400),
+    st.integers(0, 99),
+    st.integers(-1, 39),
+    st.integers(0, 9),
+)
 
 
 def read(text, today):
@@ -96,18 +121,28 @@ def written(day_number, kind, offset, form, slot, how):
         after_today = upcoming if upcoming > today else upcoming + timedelta(days=7)
         last = today - timedelta(days=(today.weekday() - index - 1) % 7 + 1)
         words, target = [
-            (f"this {day}", upcoming), (f"next {day}", after_today), (f"on {day.lower()}", upcoming),
-            (f"{day} week", upcoming + timedelta(days=7)), (f"a week on {day}", upcoming + timedelta(days=7)),
+            (f"this {day}", upcoming),
+            (f"next {day}", after_today),
+            (f"on {day.lower()}", upcoming),
+            (f"{day} week", upcoming + timedelta(days=7)),
+            (f"a week on {day}", upcoming + timedelta(days=7)),
             (f"the {day} after next", after_today + timedelta(days=7)),
-            (f"last {day}", last), (f"it was {day.lower()}", last)][form % 8]
+            (f"last {day}", last),
+            (f"it was {day.lower()}", last),
+        ][form % 8]
         text = f"the meeting: {words}"
     elif kind == 3:
         n = abs(offset) % 40 + 1
         words, target = [
-            (f"in {n} days", today + timedelta(days=n)), (f"in {n} weeks", today + timedelta(weeks=n)),
-            (f"{n} weeks today", today + timedelta(weeks=n)), ("tomorrow", today + timedelta(days=1)),
-            ("the day after tomorrow", today + timedelta(days=2)), ("in a fortnight", today + timedelta(days=14)),
-            ("a week tomorrow", today + timedelta(days=8)), ("today", today)][form % 8]
+            (f"in {n} days", today + timedelta(days=n)),
+            (f"in {n} weeks", today + timedelta(weeks=n)),
+            (f"{n} weeks today", today + timedelta(weeks=n)),
+            ("tomorrow", today + timedelta(days=1)),
+            ("the day after tomorrow", today + timedelta(days=2)),
+            ("in a fortnight", today + timedelta(days=14)),
+            ("a week tomorrow", today + timedelta(days=8)),
+            ("today", today),
+        ][form % 8]
         text = f"the conference is {words}"
     else:
         # A day of the month alone: the next one with that number, or the last one.
@@ -122,8 +157,7 @@ def written(day_number, kind, offset, form, slot, how):
     return today, target, clock, text
 
 
-@settings(max_examples=10_000, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10_000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(numbers)
 def test_every_written_form_reads_back_as_its_date(case):
     today, target, clock, text = written(*case)

@@ -10,27 +10,33 @@ def words():
     return ParentWords.load()
 
 
-@pytest.mark.parametrize("typed, normal", [
-    ("the SW said we r on a plan", "the social worker said we are on a child protection plan"),
-    ("wat happens at the conf 2moro", "what happens at the conference tomorrow"),
-    ("how do we get off the plan", "how do we get off the child protection plan"),
-    ("Social came round", "social services came round"),
-    ("can me nan come wiv me", "can me grandmother come with me"),
-    ("can i bring my mum & dad", "can i bring my mum and dad"),
-    ("whats a cp conf", "what is a child protection conference"),
-])
+@pytest.mark.parametrize(
+    "typed, normal",
+    [
+        ("the SW said we r on a plan", "the social worker said we are on a child protection plan"),
+        ("wat happens at the conf 2moro", "what happens at the conference tomorrow"),
+        ("how do we get off the plan", "how do we get off the child protection plan"),
+        ("Social came round", "social services came round"),
+        ("can me nan come wiv me", "can me grandmother come with me"),
+        ("can i bring my mum & dad", "can i bring my mum and dad"),
+        ("whats a cp conf", "what is a child protection conference"),
+    ],
+)
 def test_parents_words_become_the_trained_words(words, typed, normal):
     assert words.normalise(typed) == normal
 
 
-@pytest.mark.parametrize("kept", [
-    "the social worker from the school",     # not "social services worker"
-    "my social workers never answer",
-    "is it on social media",
-    "what does ICPC mean",                    # the glossary's abbreviations stay questions about words
-    "the bus",                                # "u" only as a whole word
-    "",
-])
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "the social worker from the school",  # not "social services worker"
+        "my social workers never answer",
+        "is it on social media",
+        "what does ICPC mean",  # the glossary's abbreviations stay questions about words
+        "the bus",  # "u" only as a whole word
+        "",
+    ],
+)
 def test_other_words_are_left_alone(words, kept):
     assert words.normalise(kept) == kept
 

@@ -7,24 +7,32 @@ from companion.nlu.questions import asks, parts, questions, sentences, split_joi
 
 def test_sentences_are_split_by_punctuation_and_lines():
     assert sentences("I got a letter. Can I bring my mum?\nwho will be there") == [
-        "I got a letter.", "Can I bring my mum?", "who will be there"]
+        "I got a letter.",
+        "Can I bring my mum?",
+        "who will be there",
+    ]
 
 
-@pytest.mark.parametrize("sentence, asking", [
-    ("Can I bring my mum?", True),
-    ("can i bring my mum", True),
-    ("and who will be there", True),
-    ("I need to know where it is", True),
-    ("the school rang social services last week.", False),
-    ("I'm so sorry this is long.", False),
-])
+@pytest.mark.parametrize(
+    "sentence, asking",
+    [
+        ("Can I bring my mum?", True),
+        ("can i bring my mum", True),
+        ("and who will be there", True),
+        ("I need to know where it is", True),
+        ("the school rang social services last week.", False),
+        ("I'm so sorry this is long.", False),
+    ],
+)
 def test_a_question_is_known_by_its_mark_or_how_it_starts(sentence, asking):
     assert asks(sentence) is asking
 
 
 def test_one_sentence_asking_two_things_is_split():
     assert split_joined("can i bring my mum with me and who else will be at the meeting") == [
-        "can i bring my mum with me", "who else will be at the meeting"]
+        "can i bring my mum with me",
+        "who else will be at the meeting",
+    ]
 
 
 def test_and_inside_one_question_is_not_split():
@@ -32,14 +40,18 @@ def test_and_inside_one_question_is_not_split():
 
 
 def test_the_story_is_left_out_and_the_question_kept():
-    message = ("Sorry this is long. My son is 4 and he fell at the park. The nursery rang social services. "
-               "Today I got a letter about a conference. Can I bring my mum with me?")
+    message = (
+        "Sorry this is long. My son is 4 and he fell at the park. The nursery rang social services. "
+        "Today I got a letter about a conference. Can I bring my mum with me?"
+    )
     assert questions(message) == ["Can I bring my mum with me?"]
 
 
 def test_two_questions_in_two_sentences():
     assert questions("Where is it being held? And can I bring my partner?") == [
-        "Where is it being held?", "And can I bring my partner?"]
+        "Where is it being held?",
+        "And can I bring my partner?",
+    ]
 
 
 def test_a_message_without_a_question_gives_its_last_sentence():
@@ -49,13 +61,17 @@ def test_a_message_without_a_question_gives_its_last_sentence():
 
 def test_every_sentence_of_a_short_message_is_a_part():
     assert parts("i still haven't had the report. also can i bring my sister") == [
-        "i still haven't had the report.", "also can i bring my sister"]
+        "i still haven't had the report.",
+        "also can i bring my sister",
+    ]
 
 
 def test_a_short_question_that_points_back_is_read_with_the_sentence_before():
     assert parts("my kids were put on a plan today. what does that mean and when is the review?") == [
-        "my kids were put on a plan today.", "my kids were put on a plan today. what does that mean",
-        "when is the review?"]
+        "my kids were put on a plan today.",
+        "my kids were put on a plan today. what does that mean",
+        "when is the review?",
+    ]
     assert parts("im so nervous about it. can i bring my mam") == ["im so nervous about it.", "can i bring my mam"]
 
 

@@ -28,19 +28,21 @@ def test_every_danger_and_crisis_message_is_routed(intent):
 
 
 def test_false_alarms_are_counted_and_kept_low():
-    alarms = [(text, safety_check().check(text).rule) for text in MESSAGES["ordinary"]
-              if safety_check().check(text)]
+    alarms = [(text, safety_check().check(text).rule) for text in MESSAGES["ordinary"] if safety_check().check(text)]
     print(f"\nfalse alarms: {len(alarms)} of {len(MESSAGES['ordinary'])} ordinary messages")
     for text, rule in alarms:
         print(f"  {rule}: {text}")
     assert len(alarms) <= MAX_FALSE_ALARMS
 
 
-@pytest.mark.parametrize("text, tokens", [
-    ("He's hitting her RN!!", ["he", "is", "hitting", "her", "right", "now"]),
-    ("my son hasn’t come home", ["my", "son", "has", "not", "come", "home"]),
-    ("kms", ["kill", "myself"]),
-])
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("He's hitting her RN!!", ["he", "is", "hitting", "her", "right", "now"]),
+        ("my son hasn’t come home", ["my", "son", "has", "not", "come", "home"]),
+        ("kms", ["kill", "myself"]),
+    ],
+)
 def test_text_is_tidied_before_matching(text, tokens):
     assert safety_check().tokens(text) == tokens
 
@@ -56,8 +58,10 @@ def test_odd_input_is_not_an_alarm_and_does_not_crash(text):
 
 
 def minimal_rules(**changes):
-    rules = {"classes": {"child": ["(son|daughter)"], "harm": ["hitting"]},
-             "rules": [{"name": "r", "intent": "child_in_danger", "all": ["harm", "child"], "within": 3}]}
+    rules = {
+        "classes": {"child": ["(son|daughter)"], "harm": ["hitting"]},
+        "rules": [{"name": "r", "intent": "child_in_danger", "all": ["harm", "child"], "within": 3}],
+    }
     rules.update(changes)
     return rules
 
@@ -74,14 +78,17 @@ def test_end_of_message_marker():
     assert check.check("i can not go on the date") is None
 
 
-@pytest.mark.parametrize("rules, message", [
-    (minimal_rules(classes={"child": ["(son|no one)"], "harm": ["x"]}), "no spaces inside brackets"),
-    (minimal_rules(rules=[{"intent": "child_in_danger", "all": ["nope"]}]), "unknown: ['nope']"),
-    (minimal_rules(rules=[{"intent": "greet", "all": ["child"]}]), "needs an intent"),
-    (minimal_rules(rules=[]), "has no rules"),
-    (minimal_rules(classes={"child": [], "harm": ["x"]}), "classes.child: needs a list"),
-    ("just text", "should contain"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (minimal_rules(classes={"child": ["(son|no one)"], "harm": ["x"]}), "no spaces inside brackets"),
+        (minimal_rules(rules=[{"intent": "child_in_danger", "all": ["nope"]}]), "unknown: ['nope']"),
+        (minimal_rules(rules=[{"intent": "greet", "all": ["child"]}]), "needs an intent"),
+        (minimal_rules(rules=[]), "has no rules"),
+        (minimal_rules(classes={"child": [], "harm": ["x"]}), "classes.child: needs a list"),
+        ("just text", "should contain"),
+    ],
+)
 def test_bad_rules_are_explained(rules, message):
     with pytest.raises(SafetyRulesError, match=re.escape(message)):
         SafetyCheck(rules)
@@ -92,12 +99,15 @@ def test_missing_rules_file(tmp_path):
         load_safety_check(tmp_path / "none.yml")
 
 
-@pytest.mark.parametrize("text", [
-    "i feel completely useless",
-    "im so worthless",
-    "everything feels so hopeless",
-    "i feel just hopeless",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i feel completely useless",
+        "im so worthless",
+        "everything feels so hopeless",
+        "i feel just hopeless",
+    ],
+)
 def test_hopeless_words_reach_crisis_help(text):
     finding = safety_check().check(text)
     assert finding is not None and finding.intent == "parent_in_crisis"

@@ -21,7 +21,11 @@ MESSAGES = yaml.safe_load((Path(__file__).parent / "safety_messages.yml").read_t
 def test_sentences_end_at_stops_and_new_lines_and_long_ones_become_windows():
     text = "Hi. I want to ask about the report!! He is hitting me now\nok?  ... "
     assert [text[a:b] for a, b in sentence_spans(text)] == [
-        "Hi.", "I want to ask about the report!!", "He is hitting me now", "ok?"]
+        "Hi.",
+        "I want to ask about the report!!",
+        "He is hitting me now",
+        "ok?",
+    ]
     words = " ".join(str(n) for n in range(70))
     windows = [words[a:b].split() for a, b in sentence_spans(words, most_words=30, overlap=10)]
     assert [w[0] for w in windows] == ["0", "20", "40"] and windows[-1][-1] == "69"
@@ -34,32 +38,38 @@ def found(text):
     return [(s.route, s.strong, s.act) for s in danger_words().signals(text)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("I have just taken all my tablets", ("parent_in_crisis", True, True)),
-    ("cut my arm and it wont stop bleeding", ("parent_in_crisis", True, True)),
-    ("he is strangling me", ("parent_in_danger", True, False)),
-    ("hes gonna kill me", ("parent_in_danger", True, False)),
-    ("he's hitting my son right now", ("child_in_danger", True, False)),
-    ("my son took a load of pills", ("child_in_danger", True, False)),      # a child named: not the parent
-    ("my stepdad is hitting me", ("child_in_danger", True, False)),       # a young person typing
-    ("im 14 and he keeps hitting me", ("child_in_danger", True, False)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I have just taken all my tablets", ("parent_in_crisis", True, True)),
+        ("cut my arm and it wont stop bleeding", ("parent_in_crisis", True, True)),
+        ("he is strangling me", ("parent_in_danger", True, False)),
+        ("hes gonna kill me", ("parent_in_danger", True, False)),
+        ("he's hitting my son right now", ("child_in_danger", True, False)),
+        ("my son took a load of pills", ("child_in_danger", True, False)),  # a child named: not the parent
+        ("my stepdad is hitting me", ("child_in_danger", True, False)),  # a young person typing
+        ("im 14 and he keeps hitting me", ("child_in_danger", True, False)),
+    ],
+)
 def test_high_risk_words_give_their_route(text, expected):
     assert expected in found(text)
 
 
-@pytest.mark.parametrize("text", [
-    "I'm not going to hurt myself",              # negation
-    "he would never hurt anyone",
-    "I took an overdose years ago",              # the past, nothing about now
-    "my ex strangled me in 2017",
-    "this form is killing me",                   # sayings
-    "I'm dying to know what they decided",
-    "my mum will kill me if I'm late",
-    "what does self-harm mean",                  # a topic: weak terms count for nothing
-    "my daughter's self-harm is why they called the meeting",
-    "my son is missing school",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not going to hurt myself",  # negation
+        "he would never hurt anyone",
+        "I took an overdose years ago",  # the past, nothing about now
+        "my ex strangled me in 2017",
+        "this form is killing me",  # sayings
+        "I'm dying to know what they decided",
+        "my mum will kill me if I'm late",
+        "what does self-harm mean",  # a topic: weak terms count for nothing
+        "my daughter's self-harm is why they called the meeting",
+        "my son is missing school",
+    ],
+)
 def test_negation_the_past_sayings_and_topics_are_not_danger(text):
     assert [s for s in found(text) if s[1]] == []
 
@@ -76,16 +86,19 @@ def test_now_in_the_sentence_before_counts():
 def test_the_spans_point_at_the_words():
     text = "Sorry, long day. I have swallowed 30 tablets and feel sick"
     signal = next(s for s in danger_words().signals(text) if s.act)
-    assert text[signal.span[0]:signal.span[1]] == "swallowed 30 tablets"
+    assert text[signal.span[0] : signal.span[1]] == "swallowed 30 tablets"
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"terms": [{"route": "x", "term": "a"}]}, "route should be one of"),
-    ({"terms": [{"route": "child_in_danger", "act": True, "term": "a"}]}, "only a parent_in_crisis term"),
-    ({"terms": [{"route": "child_in_danger", "term": "{nope}"}]}, "unknown group {nope}"),
-    ({"terms": [{"route": "child_in_danger", "term": "(a"}]}, "bad regular expression"),
-    ({"terms": []}, "needs a list of terms"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"terms": [{"route": "x", "term": "a"}]}, "route should be one of"),
+        ({"terms": [{"route": "child_in_danger", "act": True, "term": "a"}]}, "only a parent_in_crisis term"),
+        ({"terms": [{"route": "child_in_danger", "term": "{nope}"}]}, "unknown group {nope}"),
+        ({"terms": [{"route": "child_in_danger", "term": "(a"}]}, "bad regular expression"),
+        ({"terms": []}, "needs a list of terms"),
+    ],
+)
 def test_bad_words_files_are_explained(data, message):
     base = {"now": ["now"], "past": "ago", "topic": "mean", "idioms": "lol", "negation": "not\\s$"}
     with pytest.raises(DangerWordsError, match=re.escape(message)):
@@ -100,8 +113,13 @@ def fake_encode(text):
     return vector / np.linalg.norm(vector)
 
 
-BANK = {"child_in_danger": ["hit son"], "parent_in_crisis": ["taken pills"], "parent_in_crisis_act": ["taken pills"],
-        "parent_in_danger": ["knife me"], "safe": ["meeting report"]}
+BANK = {
+    "child_in_danger": ["hit son"],
+    "parent_in_crisis": ["taken pills"],
+    "parent_in_crisis_act": ["taken pills"],
+    "parent_in_danger": ["knife me"],
+    "safe": ["meeting report"],
+}
 
 
 def test_the_best_sentence_of_a_long_message_is_found():
@@ -109,7 +127,7 @@ def test_the_best_sentence_of_a_long_message_is_found():
     text = "About the meeting. " * 10 + "I have taken the pills. " + "And the report. " * 10
     best = bank.nearest(text)["parent_in_crisis"]
     assert best.similarity > 0.99 and best.act > 0.99
-    assert text[best.span[0]:best.span[1]] == "I have taken the pills."
+    assert text[best.span[0] : best.span[1]] == "I have taken the pills."
     assert bank.nearest("the meeting report")["parent_in_crisis"].margin < 0
 
 
@@ -123,8 +141,13 @@ def test_training_examples_join_the_bank():
 
 
 def test_the_shipped_bank_is_read_and_checked(tmp_path):
-    assert set(read_bank()) == {"child_in_danger", "parent_in_crisis", "parent_in_crisis_act",
-                                "parent_in_danger", "safe"}
+    assert set(read_bank()) == {
+        "child_in_danger",
+        "parent_in_crisis",
+        "parent_in_crisis_act",
+        "parent_in_danger",
+        "safe",
+    }
     (tmp_path / "b.yml").write_text("child_in_danger: []\n")
     with pytest.raises(DangerBankError, match="child_in_danger needs a list"):
         read_bank(tmp_path / "b.yml")
@@ -139,14 +162,20 @@ def test_a_strong_signal_takes_the_route_and_weak_ones_only_ask_for_the_note():
 
 
 def test_a_child_the_words_find_comes_first_else_the_most_signals():
-    signals = [Signal("words", "child_in_danger", True), Signal("rules", "parent_in_danger", True),
-               Signal("sentences", "parent_in_danger", True)]
+    signals = [
+        Signal("words", "child_in_danger", True),
+        Signal("rules", "parent_in_danger", True),
+        Signal("sentences", "parent_in_danger", True),
+    ]
     assert decide(signals).route == "child_in_danger"
-    signals = [Signal("rules", "parent_in_crisis", True), Signal("sentences", "parent_in_danger", True),
-               Signal("words", "parent_in_danger", True)]
+    signals = [
+        Signal("rules", "parent_in_crisis", True),
+        Signal("sentences", "parent_in_danger", True),
+        Signal("words", "parent_in_danger", True),
+    ]
     assert decide(signals).route == "parent_in_danger"
     tie = [Signal("rules", "parent_in_crisis", True), Signal("words", "parent_in_danger", True)]
-    assert decide(tie).route == "parent_in_danger"           # 999 first on a tie
+    assert decide(tie).route == "parent_in_danger"  # 999 first on a tie
 
 
 def test_the_classifier_alone_is_only_weak():
@@ -172,8 +201,10 @@ def test_the_summary_keeps_no_words():
 def test_settings_are_checked(tmp_path):
     settings = read_settings()
     assert isinstance(settings, Settings) and "999" in settings.note
-    assert settings.strong_for("parent_in_crisis") != (settings.sentence_strong, settings.sentence_margin) \
+    assert (
+        settings.strong_for("parent_in_crisis") != (settings.sentence_strong, settings.sentence_margin)
         or settings.sentence_routes == ()
+    )
     (tmp_path / "n.yml").write_text("note: call 999\nsentences: {strong: 2}\n")
     with pytest.raises(SafetyNetError, match="sentences.strong should be a number"):
         read_settings(tmp_path / "n.yml")

@@ -11,8 +11,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from companion.sentence_model import SentenceEncoder, SentenceModelMissing
 from companion.nlu.sentence_features import SecondOpinionClassifier, WordVectorsFeaturizer
+from companion.sentence_model import SentenceEncoder, SentenceModelMissing
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +76,20 @@ def test_the_featurizer_adds_scaled_word_vectors_as_sentence_features(encoder):
 
 
 EXAMPLES = {
-    "bring_someone": ["can I bring my mum", "can my sister come with me", "can a friend support me",
-                      "is my partner allowed to come", "can I bring a supporter"],
-    "report_date": ["when do I get the report", "when will the report come", "how long before the meeting is the report",
-                    "when should I receive the social worker's report", "the report date"],
+    "bring_someone": [
+        "can I bring my mum",
+        "can my sister come with me",
+        "can a friend support me",
+        "is my partner allowed to come",
+        "can I bring a supporter",
+    ],
+    "report_date": [
+        "when do I get the report",
+        "when will the report come",
+        "how long before the meeting is the report",
+        "when should I receive the social worker's report",
+        "the report date",
+    ],
 }
 
 
@@ -128,8 +138,9 @@ def test_a_confident_first_guess_is_left_alone(tmp_path):
 
 def test_without_a_saved_model_the_first_guess_stands(tmp_path):
     context = ExecutionContext(GraphSchema({}), "test")
-    classifier = SecondOpinionClassifier.load(SecondOpinionClassifier.get_default_config(),
-                                              LocalModelStorage(tmp_path), Resource("nothing"), context)
+    classifier = SecondOpinionClassifier.load(
+        SecondOpinionClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("nothing"), context
+    )
     message = unsure("can my sister come", "report_date", 0.2)
     classifier.process([message])
     assert message.get(INTENT)["name"] == "report_date"

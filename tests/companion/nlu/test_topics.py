@@ -15,12 +15,27 @@ from companion.nlu.topics import Settings, TopicModel, decide
 
 CLASSES = ["ask_bring_supporter", "ask_venue", "ask_who_attends", "greet"]
 EXAMPLES = {
-    "ask_bring_supporter": ["can i bring my mum", "can my sister come with me", "can i bring a friend",
-                            "is it ok to bring someone for support", "can my partner sit with me"],
-    "ask_venue": ["where is the meeting", "what is the address", "where do i go on the day",
-                  "is there parking at the building", "which office is it in"],
-    "ask_who_attends": ["who will be at the meeting", "will the school be there", "who is invited",
-                        "will the police come", "how many people will be there"],
+    "ask_bring_supporter": [
+        "can i bring my mum",
+        "can my sister come with me",
+        "can i bring a friend",
+        "is it ok to bring someone for support",
+        "can my partner sit with me",
+    ],
+    "ask_venue": [
+        "where is the meeting",
+        "what is the address",
+        "where do i go on the day",
+        "is there parking at the building",
+        "which office is it in",
+    ],
+    "ask_who_attends": [
+        "who will be at the meeting",
+        "will the school be there",
+        "who is invited",
+        "will the police come",
+        "how many people will be there",
+    ],
     "greet": ["hello", "hi there", "good morning", "hiya", "hey"],
 }
 
@@ -30,27 +45,42 @@ def p(*values):
 
 
 def test_the_question_decides_over_the_story():
-    whole = p(0.1, 0.1, 0.7, 0.1)           # the story looks like "who attends"
-    question = p(0.9, 0.05, 0.03, 0.02)     # the question asks to bring someone
+    whole = p(0.1, 0.1, 0.7, 0.1)  # the story looks like "who attends"
+    question = p(0.9, 0.05, 0.03, 0.02)  # the question asks to bring someone
     decision = decide(CLASSES, whole, [question], 0.9, Settings(question_weight=0.6))
     assert decision.ranking[0][0] == "ask_bring_supporter"
     assert decision.also is None
 
 
 def test_a_second_question_is_offered():
-    decision = decide(CLASSES, p(0.4, 0.4, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.1, 0.8, 0.05, 0.05)], 0.9,
-                      Settings(second_at_least=0.5))
+    decision = decide(
+        CLASSES,
+        p(0.4, 0.4, 0.1, 0.1),
+        [p(0.8, 0.1, 0.05, 0.05), p(0.1, 0.8, 0.05, 0.05)],
+        0.9,
+        Settings(second_at_least=0.5),
+    )
     assert decision.ranking[0][0] == "ask_bring_supporter"
     assert decision.also == ("ask_venue", pytest.approx(0.8))
-    assert decision.which == ()              # two questions: both answered, not "which one?"
+    assert decision.which == ()  # two questions: both answered, not "which one?"
 
 
 def test_a_weak_second_question_or_a_greeting_is_not_offered():
-    weak = decide(CLASSES, p(0.6, 0.2, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.3, 0.4, 0.2, 0.1)], 0.9,
-                  Settings(second_at_least=0.5))
+    weak = decide(
+        CLASSES,
+        p(0.6, 0.2, 0.1, 0.1),
+        [p(0.8, 0.1, 0.05, 0.05), p(0.3, 0.4, 0.2, 0.1)],
+        0.9,
+        Settings(second_at_least=0.5),
+    )
     assert weak.also is None
-    hello = decide(CLASSES, p(0.6, 0.2, 0.1, 0.1), [p(0.8, 0.1, 0.05, 0.05), p(0.0, 0.0, 0.1, 0.9)], 0.9,
-                   Settings(second_at_least=0.5))
+    hello = decide(
+        CLASSES,
+        p(0.6, 0.2, 0.1, 0.1),
+        [p(0.8, 0.1, 0.05, 0.05), p(0.0, 0.0, 0.1, 0.9)],
+        0.9,
+        Settings(second_at_least=0.5),
+    )
     assert hello.also is None
 
 
@@ -110,11 +140,11 @@ def topic_step(tmp_path_factory):
     storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
     resource = Resource("question_topics")
     context = ExecutionContext(GraphSchema({}), "question_topics")
-    step = QuestionTopics.create({**QuestionTopics.get_default_config(), "which_margin": 0.0},
-                                 storage, resource, context)
+    step = QuestionTopics.create(
+        {**QuestionTopics.get_default_config(), "which_margin": 0.0}, storage, resource, context
+    )
     step.train(TrainingData([Message(data={TEXT: t, INTENT: i}) for i, ts in EXAMPLES.items() for t in ts]))
-    return QuestionTopics.load({**QuestionTopics.get_default_config(), "which_margin": 0.0},
-                               storage, resource, context)
+    return QuestionTopics.load({**QuestionTopics.get_default_config(), "which_margin": 0.0}, storage, resource, context)
 
 
 def test_a_sure_short_message_is_left_alone(topic_step):

@@ -24,6 +24,7 @@ def slow_reads(store):
         lock = read(conversation_id)
         time.sleep(0.05)
         return lock
+
     store.get_lock = slowly
     return store
 
@@ -33,6 +34,7 @@ def tickets_at_once(make_store, replicas=4):
 
     def replica():
         tickets.append(make_store().issue_ticket(conversation))
+
     threads = [threading.Thread(target=replica) for _ in range(replicas)]
     for thread in threads:
         thread.start()
@@ -51,8 +53,9 @@ def prefix():
 
 
 def test_tickets_are_unique_across_replicas(prefix):
-    config = EndpointConfig(url="127.0.0.1", port="6379", db="0", key_prefix=prefix,
-                            type="companion.stores.lock_store.AtomicRedisLockStore")
+    config = EndpointConfig(
+        url="127.0.0.1", port="6379", db="0", key_prefix=prefix, type="companion.stores.lock_store.AtomicRedisLockStore"
+    )
     tickets = tickets_at_once(lambda: slow_reads(AtomicRedisLockStore(endpoint_config=config)))
     assert sorted(tickets) == [0, 1, 2, 3]
 

@@ -40,7 +40,7 @@ def test_the_rate_limit_counts_every_replica_s_messages(client):
     a, b = first.rate_limiter(4, 60), second.rate_limiter(4, 60)
     allowed = [limiter.allow("parent-1") for limiter in (a, b, a, b, a, b)]
     assert allowed == [True, True, True, True, False, False]
-    assert a.allow("parent-2") and b.allow("parent-2")     # another conversation is not limited
+    assert a.allow("parent-2") and b.allow("parent-2")  # another conversation is not limited
 
 
 def test_the_redis_rate_limit_window_slides(client):
@@ -48,6 +48,7 @@ def test_the_redis_rate_limit_window_slides(client):
     limiter = state.rate_limiter(2, 0.3)
     assert [limiter.allow("p") for _ in range(3)] == [True, True, False]
     import time
+
     time.sleep(0.35)
     assert limiter.allow("p")
     connection, prefix = client
@@ -74,8 +75,8 @@ def test_a_message_id_is_handled_once_across_replicas(client):
     first, second = two_replicas(client)
     ids_a, ids_b = first.message_ids(), second.message_ids()
     assert ids_a.claim("parent", "m1")
-    assert not ids_b.claim("parent", "m1")        # the resend reached the other replica
-    assert ids_b.claim("other-parent", "m1")      # ids are per conversation
+    assert not ids_b.claim("parent", "m1")  # the resend reached the other replica
+    assert ids_b.claim("other-parent", "m1")  # ids are per conversation
     ids_a.done("parent", "m1")
     connection, prefix = client
     assert ss.WORKING_SECONDS < connection.ttl(f"{prefix}:msgid:parent:m1") <= ss.DONE_SECONDS
@@ -114,7 +115,7 @@ def test_in_process_versions_behave_alike():
 
     ids = ss.InProcessMessageIds(clock)
     assert ids.claim("p", "m") and not ids.claim("p", "m")
-    clock.now += ss.WORKING_SECONDS + 1           # its replica died while handling it
+    clock.now += ss.WORKING_SECONDS + 1  # its replica died while handling it
     assert ids.claim("p", "m")
     ids.done("p", "m")
     clock.now += ss.WORKING_SECONDS + 1
@@ -135,8 +136,17 @@ def test_the_choice_follows_the_endpoints_file(tmp_path, monkeypatch):
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     monkeypatch.setenv("TRACKER_DB", "x.db")
     assert ss.from_endpoints("endpoints.yml").kind == "process"
-    for name, value in dict(REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="0", REDIS_KEY_PREFIX="ccx",
-                            DB_HOST="h", DB_PORT="1", DB_NAME="n", DB_USER="u", DB_PASSWORD="").items():
+    for name, value in dict(
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+        REDIS_DB="0",
+        REDIS_KEY_PREFIX="ccx",
+        DB_HOST="h",
+        DB_PORT="1",
+        DB_NAME="n",
+        DB_USER="u",
+        DB_PASSWORD="",
+    ).items():
         monkeypatch.setenv(name, value)
     state = ss.from_endpoints("endpoints.production.yml")
     assert state.kind == "redis" and state.prefix == "ccx"
@@ -165,6 +175,7 @@ def test_only_a_short_printable_message_id_is_used():
 
 def test_a_resend_waits_while_another_replica_handles_it_then_is_dropped(client):
     import asyncio
+
     first, second = two_replicas(client)
     a, b = first.message_ids(), second.message_ids()
     assert asyncio.run(ss.first_time(a, "p", "m"))
@@ -172,7 +183,7 @@ def test_a_resend_waits_while_another_replica_handles_it_then_is_dropped(client)
     async def resend_while_first_finishes():
         waiting = asyncio.ensure_future(ss.first_time(b, "p", "m", poll=0.05))
         await asyncio.sleep(0.2)
-        assert not waiting.done()              # still being handled: the resend waits
+        assert not waiting.done()  # still being handled: the resend waits
         a.done("p", "m")
         return await asyncio.wait_for(waiting, 2)
 
@@ -182,7 +193,8 @@ def test_a_resend_waits_while_another_replica_handles_it_then_is_dropped(client)
 
 def test_a_resend_is_handled_when_the_first_replica_died(client, monkeypatch):
     import asyncio
+
     monkeypatch.setattr(ss, "WORKING_SECONDS", 1)
     first, second = two_replicas(client)
-    assert first.message_ids().claim("p", "m")     # and then its replica was killed
+    assert first.message_ids().claim("p", "m")  # and then its replica was killed
     assert asyncio.run(ss.first_time(second.message_ids(), "p", "m", poll=0.1)) is True

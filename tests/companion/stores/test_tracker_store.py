@@ -4,7 +4,6 @@ import asyncio
 import sqlite3
 
 import pytest
-
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -46,7 +45,7 @@ def test_stored_text_is_redacted_and_a_delete_request_removes_everything(tmp_pat
     assert asked_to_delete(tracker)
     asyncio.run(s.save(tracker))
     assert rows(tmp_path, "parent") == []
-    assert rows(tmp_path, "someone-else") != []          # only that conversation
+    assert rows(tmp_path, "someone-else") != []  # only that conversation
 
 
 def test_sqlite_keeps_a_write_ahead_log_and_a_restart_keeps_the_conversation(tmp_path):
@@ -59,15 +58,16 @@ def test_sqlite_keeps_a_write_ahead_log_and_a_restart_keeps_the_conversation(tmp
     with sqlite3.connect(tmp_path / "t.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     with first.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1      # NORMAL
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     first.engine.dispose()
     again = asyncio.run(store(tmp_path).retrieve("parent"))
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello", "hello again"]
-    assert len(rows(tmp_path, "parent")) == len(tracker.events)     # each event stored once
+    assert len(rows(tmp_path, "parent")) == len(tracker.events)  # each event stored once
 
 
 def test_a_turn_read_then_stored_writes_each_new_event_once_across_a_new_session(tmp_path):
     from rasa.shared.core.events import SessionStarted
+
     s = store(tmp_path)
     first = DialogueStateTracker("parent", DOMAIN.slots)
     turn(first, "hello", "greet", "utter_greet")
@@ -77,7 +77,7 @@ def test_a_turn_read_then_stored_writes_each_new_event_once_across_a_new_session
         assert s._read_counts["parent"] == len(tracker.events)
         turn(tracker, text, "greet", "utter_greet")
         asyncio.run(s.save(tracker))
-        assert "parent" not in s._read_counts                          # used once
+        assert "parent" not in s._read_counts  # used once
     assert len(rows(tmp_path, "parent")) == 12
     # A new session starts within a turn: the old session's events are not stored again.
     tracker = asyncio.run(s.retrieve("parent"))
@@ -87,7 +87,8 @@ def test_a_turn_read_then_stored_writes_each_new_event_once_across_a_new_session
     asyncio.run(s.save(tracker))
     assert len(rows(tmp_path, "parent")) == 12 + 2 + 4
     assert [e.text for e in asyncio.run(s.retrieve("parent")).events if isinstance(e, UserUttered)] == [
-        "back after a while"]
+        "back after a while"
+    ]
 
 
 def stored_events(tracker):
@@ -96,6 +97,7 @@ def stored_events(tracker):
 
 def test_what_is_kept_in_memory_is_what_a_fresh_server_reads_from_the_database(tmp_path):
     from rasa.shared.core.events import SessionStarted
+
     s = store(tmp_path)
     tracker = asyncio.run(s.retrieve("parent"))
     assert tracker is None
@@ -118,6 +120,7 @@ def test_what_is_kept_in_memory_is_what_a_fresh_server_reads_from_the_database(t
 
 def test_kept_sessions_are_redacted_and_go_when_deleted_purged_or_a_write_fails(tmp_path, monkeypatch):
     from rasa.core.tracker_store import SQLTrackerStore
+
     s = store(tmp_path)
     tracker = DialogueStateTracker("parent", DOMAIN.slots)
     turn(tracker, "call me on 07700 900123", "greet", "utter_greet")
@@ -139,6 +142,7 @@ def test_kept_sessions_are_redacted_and_go_when_deleted_purged_or_a_write_fails(
 
     async def broken(self, tracker):
         raise RuntimeError("disk full")
+
     monkeypatch.setattr(SQLTrackerStore, "save", broken)
     with pytest.raises(RuntimeError):
         asyncio.run(s.save(tracker))
@@ -147,12 +151,13 @@ def test_kept_sessions_are_redacted_and_go_when_deleted_purged_or_a_write_fails(
 
 def test_recent_sessions_forget_quiet_and_old_conversations():
     from companion.stores.tracker_store import RecentSessions
+
     now = [0.0]
     recent = RecentSessions(size=2, idle_seconds=600, clock=lambda: now[0])
     recent.put("a", [(1.0, "{}")])
     recent.put("b", [])
     now[0] = 599
-    assert recent.get("a") == [(1.0, "{}")]           # used: now the most recent
+    assert recent.get("a") == [(1.0, "{}")]  # used: now the most recent
     recent.put("c", [])
     assert recent.get("b") is None and recent.get("c") == []
     now[0] = 599 + 601
@@ -173,6 +178,7 @@ def test_a_later_turn_is_not_a_delete_request():
 
 def test_idle_conversations_are_purged_and_recent_ones_kept(tmp_path):
     import time
+
     s = store(tmp_path)
     for sender, age_days in (("old", 40), ("recent", 2)):
         tracker = DialogueStateTracker(sender, DOMAIN.slots)
@@ -195,42 +201,70 @@ def test_make_purge_uses_the_profile_and_endpoints(tmp_path):
     tracker = DialogueStateTracker("old", DOMAIN.slots)
     turn(tracker, "hello", "greet", "utter_greet")
     for event in tracker.events:
-        event.timestamp = time.time() - 31 * 86400       # the shipped profile keeps 30 days
+        event.timestamp = time.time() - 31 * 86400  # the shipped profile keeps 30 days
     asyncio.run(s.save(tracker))
     root = Path(__file__).resolve().parents[3]
-    result = subprocess.run([sys.executable, "scripts/purge.py"], cwd=root, capture_output=True,
-                            text=True, timeout=120,
-                            env=dict(os.environ, TRACKER_DB=str(tmp_path / "t.db"),
-                                     TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false"))
+    result = subprocess.run(
+        [sys.executable, "scripts/purge.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(
+            os.environ, TRACKER_DB=str(tmp_path / "t.db"), TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false"
+        ),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Retention (30 days): deleted 1 idle conversations" in result.stdout
     assert rows(tmp_path, "old") == []
 
 
-PLANTED = {"QQ 12 34 56 C": "[NI-number]", "4111 1111 1111 1111": "[card-number]",
-           "12 Acacia Avenue": "[address]", "Jayden": "[name]", "Oakwood Primary School": "[school]",
-           "jo.bloggs@example.com": "[email]", "LS1 4AP": "[postcode]"}
+PLANTED = {
+    "QQ 12 34 56 C": "[NI-number]",
+    "4111 1111 1111 1111": "[card-number]",
+    "12 Acacia Avenue": "[address]",
+    "Jayden": "[name]",
+    "Oakwood Primary School": "[school]",
+    "jo.bloggs@example.com": "[email]",
+    "LS1 4AP": "[postcode]",
+}
 
 
 def test_every_stored_field_is_redacted(tmp_path):
     """User text, parse data (text and entities), metadata, slots and the bot's echo (issue #15)."""
     s = store(tmp_path)
     tracker = DialogueStateTracker("parent", DOMAIN.slots)
-    text = ("Jayden is my boy, born on 3rd March 2019, at Oakwood Primary School. We live at 12 Acacia Avenue, "
-            "LS1 4AP. NI QQ 12 34 56 C, card 4111 1111 1111 1111, jo.bloggs@example.com")
+    text = (
+        "Jayden is my boy, born on 3rd March 2019, at Oakwood Primary School. We live at 12 Acacia Avenue, "
+        "LS1 4AP. NI QQ 12 34 56 C, card 4111 1111 1111 1111, jo.bloggs@example.com"
+    )
     born = text.index("3rd March 2019")
-    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0},
-                               [{"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14},
-                                {"entity": "invalid_date", "value": "Jayden's 31st February"}],
-                               parse_data={"text": text, "intent": {"name": "greet"}, "entities": [
-                                   {"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14}]},
-                               metadata={"note": "Jayden, 4111 1111 1111 1111"}))
+    tracker.update(
+        UserUttered(
+            text,
+            {"name": "greet", "confidence": 1.0},
+            [
+                {"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14},
+                {"entity": "invalid_date", "value": "Jayden's 31st February"},
+            ],
+            parse_data={
+                "text": text,
+                "intent": {"name": "greet"},
+                "entities": [{"entity": "date", "value": "2019-03-03", "start": born, "end": born + 14}],
+            },
+            metadata={"note": "Jayden, 4111 1111 1111 1111"},
+        )
+    )
     tracker.update(ActionExecuted("validate_conference_form"))
     tracker.update(SlotSet("conference_date", "2019-03-03"))
     tracker.update(SlotSet("free_text", text))
-    tracker.update(SlotSet("contact_phone", "01632 960 100"))   # the profile's: kept
-    tracker.update(BotUttered("Sunday 3 March 2019 is more than a year ago. Jayden's 31st February is not a day.",
-                              {"buttons": [{"title": "Jayden", "payload": "/affirm"}]}))
+    tracker.update(SlotSet("contact_phone", "01632 960 100"))  # the profile's: kept
+    tracker.update(
+        BotUttered(
+            "Sunday 3 March 2019 is more than a year ago. Jayden's 31st February is not a day.",
+            {"buttons": [{"title": "Jayden", "payload": "/affirm"}]},
+        )
+    )
     asyncio.run(s.save(tracker))
     stored = " ".join(rows(tmp_path, "parent"))
     for planted, tag in PLANTED.items():
@@ -243,9 +277,13 @@ def test_a_message_too_long_to_read_is_stored_as_a_marker(tmp_path):
     s = store(tmp_path)
     tracker = DialogueStateTracker("parent", DOMAIN.slots)
     text = "my story " * 200
-    tracker.update(UserUttered(text, {"name": "nlu_fallback", "confidence": 1.0},
-                               parse_data={"text": text, "intent": {"name": "nlu_fallback"},
-                                           "too_long": {"length": 1800, "limit": 1000}}))
+    tracker.update(
+        UserUttered(
+            text,
+            {"name": "nlu_fallback", "confidence": 1.0},
+            parse_data={"text": text, "intent": {"name": "nlu_fallback"}, "too_long": {"length": 1800, "limit": 1000}},
+        )
+    )
     tracker.update(SlotSet("free_text", text))
     asyncio.run(s.save(tracker))
     stored = " ".join(rows(tmp_path, "parent"))
