@@ -80,14 +80,25 @@ def test_every_topic_has_two_story_phrasings():
     assert missing == {}
 
 
-RELATIVE_DATE_WORDS = re.compile(
-    r"\b(today|tonight|tomorrow|tmrw|tomoz|yesterday|next week|in \d+ (days?|weeks?)|"
-    r"(mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(st|nd|rd|th))\b",
-    re.IGNORECASE,
+ALWAYS_RELATIVE = re.compile(
+    r"\b(today|tonight|tomorrow|tmrw|tomoz|yesterday|next week|in \d+ (days?|weeks?))\b", re.IGNORECASE
 )
+# A weekday or "the 10th" is fixed only when the same message gives the year.
+FIXED_BY_A_YEAR = re.compile(r"\b((mon|tues|wednes|thurs|fri|satur|sun)day|the \d{1,2}(st|nd|rd|th))\b", re.IGNORECASE)
+A_YEAR = re.compile(r"\b20\d\d\b")
+
+
+def relative_dates(text: str) -> bool:
+    return bool(ALWAYS_RELATIVE.search(text)) or bool(FIXED_BY_A_YEAR.search(text) and not A_YEAR.search(text))
 
 
 def test_story_texts_use_no_relative_dates():
     """The date extractor's values for "tomorrow" change daily; stories must not."""
-    relative = [text for _, text in STORY_TEXTS if RELATIVE_DATE_WORDS.search(text)]
+    relative = [text for _, text in STORY_TEXTS if relative_dates(text)]
     assert relative == []
+
+
+def test_a_weekday_with_the_year_is_not_relative():
+    assert not relative_dates("on [friday 4th december 2026]{...}, when do i need to get there")
+    assert relative_dates("my conference is on friday, when do i get the report")
+    assert relative_dates("it's tomorrow 2026")
