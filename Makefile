@@ -169,7 +169,7 @@ import-reviewed: $(RASA_VENV)/.installed
 	@$(RASA_PY) -m staff.import_reviewed
 
 # ----------------------------------------------------------------- tests
-test: test-actions test-nlu-components test-staff test-deploy test-validate test-nlu test-safety test-stories test-integration test-browser
+test: lint test-actions test-nlu-components test-staff test-deploy test-validate test-nlu test-safety test-stories test-integration test-browser
 	@echo "==> All checks passed"
 
 # The deployment definitions: deploy/k8s against the Kubernetes schemas
