@@ -326,6 +326,8 @@ NOT_A_DAY_AFTER = {
     "class",
     "attempt",
 }
+# Words that make a number like 24/7 a date.
+DATE_LEAD = {"on", "by", "until", "til", "till", "from", "is", "was", "'s", "its", "the"}
 # Leading words that belong to the pattern but not to the date's own words.
 LEADING = {"the", "on", "by", "until", "til", "till", "for", "at", "from", "starts", "start", "starting", "begins"}
 
@@ -623,8 +625,9 @@ def _acceptable(doc: Doc, key: str, start: int, end: int) -> bool:
         return False
     if key == "day_month" and re.match(YEAR2, doc[end - 1].lower_) and after in AMPM + ["o'clock"]:
         return False
-    # "24/7 support" is not the 24th of July.
-    return not (key in ("numeric", "day_month", "month_day") and doc[start:end].text.replace(" ", "") == "24/7")
+    # "24/7 support" is not the 24th of July; "it's on 24/7" is.
+    before = doc[start - 1].lower_ if start > 0 else ""
+    return not (key == "numeric" and doc[start:end].text == "24/7" and before not in DATE_LEAD)
 
 
 def _numeric_is_a_time(doc: Doc, start: int, end: int) -> bool:

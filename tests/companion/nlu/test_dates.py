@@ -286,3 +286,16 @@ def test_an_impossible_date_after_on_is_named():
 )
 def test_more_ways_of_writing(text, expected):
     assert values(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Found by the property test: "24/7" after "on" is the 24th of July.
+        ("the conference is on 24/7", ["2027-07-24"]),
+        ("they watch us 24/7", []),
+        ("24/7 support line", []),
+    ],
+)
+def test_24_7_is_a_date_only_when_said_as_one(text, expected):
+    assert [v for v, _ in values(text)] == expected
