@@ -23,8 +23,11 @@ def test_outcomes():
 
 def test_scores_count_wrong_answers_by_confidence_band():
     cases = [Case("a", ("ask_venue",)), Case("b", ("ask_venue",)), Case("c", ("ask_venue",))]
-    predictions = [Prediction("ask_venue", "ask_venue", 0.95), Prediction("greet", "greet", 0.92),
-                   Prediction("nlu_fallback", "greet", 0.3)]
+    predictions = [
+        Prediction("ask_venue", "ask_venue", 0.95),
+        Prediction("greet", "greet", 0.92),
+        Prediction("nlu_fallback", "greet", 0.3),
+    ]
     result = score("set", cases, predictions)
     assert result.outcomes["right"] == 1 and result.outcomes["wrong"] == 1
     assert result.bands["0.9-1.0"] == {"messages": 2, "answered": 2, "wrong": 1}
@@ -32,10 +35,15 @@ def test_scores_count_wrong_answers_by_confidence_band():
 
 
 def test_a_parse_becomes_a_prediction():
-    parsed = {"intent": {"name": "ask_venue", "confidence": 0.8},
-              "intent_ranking": [{"name": "ask_venue", "confidence": 0.8}],
-              "also_asked": {"name": "ask_bring_supporter", "confidence": 0.6}}
+    parsed = {
+        "intent": {"name": "ask_venue", "confidence": 0.8},
+        "intent_ranking": [{"name": "ask_venue", "confidence": 0.8}],
+        "also_asked": {"name": "ask_bring_supporter", "confidence": 0.6},
+    }
     assert prediction_from(parsed) == Prediction("ask_venue", "ask_venue", 0.8, "ask_bring_supporter")
-    unknown = {"intent": {"name": "nlu_fallback", "confidence": 1.0}, "unknown_words": True,
-               "intent_ranking": [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "greet", "confidence": 0.9}]}
+    unknown = {
+        "intent": {"name": "nlu_fallback", "confidence": 1.0},
+        "unknown_words": True,
+        "intent_ranking": [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "greet", "confidence": 0.9}],
+    }
     assert prediction_from(unknown).confidence == 0.0
