@@ -24,7 +24,17 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 OFFER = "action_offer_also_asked"
-NOT_AFTER = {"nlu_fallback", "child_in_danger", "parent_in_crisis", "delete_my_conversation"}
+# Date questions start the conference form, which may ask for the date first;
+# action_answer_dates offers the second topic after the dates instead
+# (actions/conference_form.py: other_question).
+NOT_AFTER = {
+    "nlu_fallback",
+    "child_in_danger",
+    "parent_in_crisis",
+    "delete_my_conversation",
+    "ask_dates",
+    "give_conference_details",
+}
 
 
 def should_offer(events: Sequence[Dict[str, Any]], active_loop: str | None, offer: str = OFFER) -> bool:
