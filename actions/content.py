@@ -272,6 +272,8 @@ ANSWERS_SHAPE: Dict[str, Tuple[str, ...]] = {
 @dataclass(frozen=True)
 class Jargon:
     intro: str
+    more_intro: str
+    more_button: str
     not_here: str
     follow_ups: Tuple[Dict[str, str], ...]
 
@@ -281,6 +283,8 @@ def parse_jargon(data: Mapping[str, Any], where: str = "jargon.yml") -> Jargon:
         raise ContentError(f"{where}: should contain named entries")
     return Jargon(
         intro=_template(data, "intro", where),
+        more_intro=_template(data, "more_intro", where),
+        more_button=_template(data, "more_button", where),
         not_here=_template(data, "not_here", where),
         follow_ups=parse_buttons(data.get("follow_ups"), f"{where}: follow_ups"),
     )

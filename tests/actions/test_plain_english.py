@@ -18,6 +18,7 @@ import re
 import textstat
 from answer_selection import DOMAIN, chosen, filled, slot_states
 
+from actions.jargon import glossary_part
 from actions.profile import current_profile
 from companion.channels import sms_text
 
@@ -56,6 +57,23 @@ def test_every_web_answer_reads_at_grade_6_or_lower():
     hard = [(name, MEASURE(body(text))) for name, _, text in web_variations() if MEASURE(body(text)) > MOST_GRADE]
     print("\n".join(f"{name}: Flesch-Kincaid grade {grade}" for name, grade in hard))
     assert hard == []
+
+
+def glossary_parts():
+    part = 1
+    while glossary_part(part):
+        yield part, glossary_part(part)[0]
+        part += 1
+
+
+def test_each_part_of_the_whole_glossary_is_short_and_plain():
+    wrong = [
+        (part, len(body(text).split()), MEASURE(body(text)))
+        for part, text in glossary_parts()
+        if len(body(text).split()) > MOST_WORDS or MEASURE(body(text)) > MOST_GRADE
+    ]
+    print("\n".join(f"glossary part {p}: {w} words, Flesch-Kincaid grade {g}" for p, w, g in wrong))
+    assert wrong == []
 
 
 def test_the_measure_can_fail():
