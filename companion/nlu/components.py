@@ -41,6 +41,7 @@ classifier's own intent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +73,9 @@ from companion.nlu.danger_bank import (
     BANK_PATH,
     DangerBank,
     bank_matrices,
+    bank_texts,
     encode_all,
+    read_bank,
     shipped_encoder,
     with_training_examples,
 )
@@ -225,6 +228,14 @@ class DateExtractor(_BuiltFromConfig):
         return messages
 
 
+def _still_valid(known: Dict[str, np.ndarray], encode: Callable[[str], np.ndarray]) -> Dict[str, np.ndarray]:
+    """The stored vectors, if the sentence model still gives the first of them
+    (one sentence encoded); none if the model changed since training."""
+    for text, vector in known.items():
+        return known if np.allclose(encode(text), vector, atol=1e-5) else {}
+    return known
+
+
 def _entity(kind: str, value: Any, start: int, end: int, extractor: str) -> Dict[str, Any]:
     return {
         ENTITY_ATTRIBUTE_TYPE: kind,
@@ -271,11 +282,14 @@ class SafetyCheckComponent(GraphComponent):
     """The safety net (companion/nlu/safety_net.py) as the last step: its route
     replaces whatever the classifier said; the classifier's own safety intent
     counts only as one signal among the others. Training keeps the sentence
-    model's vectors of the training examples (the bank's own examples are
-    read and encoded at start-up, so content/safety_bank.yml can change
-    without retraining)."""
+    model's vectors of the training examples, and of the bank's own examples
+    by their text: at start-up content/safety_bank.yml is read again and
+    only a text the model has no vector for is encoded, so the bank can
+    change without retraining and a trained model starts without encoding
+    it (seconds of a restart, docs/performance.md)."""
 
     FILE = "safety_examples.npz"
+    BANK_FILE = "safety_bank_vectors.npz"
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -294,6 +308,7 @@ class SafetyCheckComponent(GraphComponent):
         storage: ModelStorage | None = None,
         resource: Resource | None = None,
         trained: Dict[str, Any] | None = None,
+        known: Dict[str, np.ndarray] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource = storage, resource
@@ -302,7 +317,11 @@ class SafetyCheckComponent(GraphComponent):
         bank = None
         if config["sentences"]:
             encode = shipped_encoder()
-            matrices = dict(bank_matrices(Path(config["bank"])))
+            known = _still_valid(known or {}, encode)
+            if known:
+                matrices = encode_all(read_bank(Path(config["bank"])), encode, known)
+            else:
+                matrices = dict(bank_matrices(Path(config["bank"])))
             for key, extra in (trained or {}).items():
                 matrices[key] = np.vstack([matrices[key], extra]) if key in matrices else extra
             bank = DangerBank(matrices, encode)
@@ -324,15 +343,38 @@ class SafetyCheckComponent(GraphComponent):
     ) -> SafetyCheckComponent:
         return cls(config, model_storage, resource)
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        """Rasa's training cache trains again when the bank or the sentence model changes."""
+        config = {**cls.get_default_config(), **config}
+        if not config["sentences"]:
+            return None
+        from companion.sentence_model import SentenceEncoder
+
+        digest = hashlib.sha256(Path(config["bank"]).read_bytes())
+        digest.update(SentenceEncoder.load(SentenceEncoder.default_path()).fingerprint.encode())
+        return digest.hexdigest()
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(e.get(INTENT), e.get(TEXT)) for e in training_data.intent_examples if e.get(TEXT)]
         texts = with_training_examples({}, examples)
-        matrices = (
-            encode_all({k: v for k, v in texts.items() if v}, shipped_encoder()) if self.config["sentences"] else {}
-        )
+        matrices: Dict[str, np.ndarray] = {}
+        bank: Dict[str, np.ndarray] = {}
+        if self.config["sentences"]:
+            from threadpoolctl import threadpool_limits
+
+            # One BLAS thread, as the server has (companion/server.py): the
+            # vectors are then the ones the server would compute, to the last bit.
+            with threadpool_limits(limits=1, user_api="blas"):
+                encode = shipped_encoder()
+                matrices = encode_all({k: v for k, v in texts.items() if v}, encode)
+                listed = bank_texts(read_bank(Path(self.config["bank"])))
+                bank = {"texts": np.array(listed), "vectors": encode_all({"all": listed}, encode)["all"]}
         if self._storage is not None and self._resource is not None:
             with self._storage.write_to(self._resource) as folder:
                 np.savez_compressed(folder / self.FILE, **matrices)
+                if bank:
+                    np.savez_compressed(folder / self.BANK_FILE, **bank)
         return self._resource  # type: ignore[return-value]
 
     @classmethod
@@ -345,12 +387,17 @@ class SafetyCheckComponent(GraphComponent):
         **kwargs: Any,
     ) -> SafetyCheckComponent:
         trained: Dict[str, Any] = {}
+        known: Dict[str, np.ndarray] = {}
         try:
-            with model_storage.read_from(resource) as folder, np.load(folder / cls.FILE) as stored:
-                trained = {key: stored[key] for key in stored.files}
-        except (ValueError, OSError):
-            pass  # not trained: the bank's own examples only
-        return cls(config, model_storage, resource, trained)
+            with model_storage.read_from(resource) as folder:
+                with np.load(folder / cls.FILE) as stored:
+                    trained = {key: stored[key] for key in stored.files}
+                if (folder / cls.BANK_FILE).is_file():
+                    with np.load(folder / cls.BANK_FILE) as stored:
+                        known = dict(zip((str(text) for text in stored["texts"]), stored["vectors"], strict=True))
+        except (ValueError, OSError, KeyError):
+            pass  # not trained (or trained before the bank's vectors were kept): encoded here
+        return cls(config, model_storage, resource, trained, known)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

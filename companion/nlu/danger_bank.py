@@ -84,11 +84,27 @@ def with_training_examples(
     return {key: tuple(dict.fromkeys(t.strip().lower() for t in texts if t.strip())) for key, texts in merged.items()}
 
 
-def encode_all(bank: Mapping[str, Sequence[str]], encode: Callable[[str], np.ndarray]) -> Dict[str, np.ndarray]:
-    return {
-        key: np.stack([encode(text.strip().lower()) for text in texts]).astype(np.float32)
-        for key, texts in bank.items()
-    }
+def encode_all(
+    bank: Mapping[str, Sequence[str]],
+    encode: Callable[[str], np.ndarray],
+    known: Mapping[str, np.ndarray] | None = None,
+) -> Dict[str, np.ndarray]:
+    """Each list's examples as unit vectors. A text in ``known`` (the vectors
+    a trained model keeps, by text as read: stripped, lower case) is not
+    encoded again."""
+    known = known or {}
+
+    def vector(text: str) -> np.ndarray:
+        text = text.strip().lower()
+        found = known.get(text)
+        return found if found is not None else encode(text)
+
+    return {key: np.stack([vector(text) for text in texts]).astype(np.float32) for key, texts in bank.items()}
+
+
+def bank_texts(bank: Mapping[str, Sequence[str]]) -> List[str]:
+    """Every different text of the bank, as encoded (stripped, lower case)."""
+    return list(dict.fromkeys(text.strip().lower() for texts in bank.values() for text in texts))
 
 
 class DangerBank:
