@@ -41,6 +41,14 @@ side effect of importing a module.
 6. The safety net's note: when only a weak signal found danger in a message
    (SafetyCheckComponent in companion/nlu/components.py), one line with 999
    (content/safety_net.yml) is sent before whatever answers the message.
+8. A trained model's domain is read once at start-up. Rasa reads the
+   domain.yml it persisted in the model four times (is it a domain file?,
+   its schema checked, read, read again), about 1.2 s of a start's CPU
+   (cProfile, docs/performance.md) and more under load, when a restarted
+   replica must be back within 30 s. The domain was checked when the model
+   was trained; for that one file this reads it once and builds the Domain
+   as Rasa's Domain.from_directory does (from_dict of the file's contents).
+   Any other folder is left to Rasa.
 """
 
 from __future__ import annotations
@@ -279,6 +287,30 @@ class PlainScheduler:
     get = staticmethod(run_graph)
 
 
+# ----------------------------------------- 8. the model's domain, read once
+def domain_read_once(load: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps DomainProvider.load (its function; installed as a classmethod)."""
+
+    def wrapper(
+        cls: Any, config: Dict[str, Any], model_storage: Any, resource: Any, execution_context: Any, **kwargs: Any
+    ) -> Any:
+        from pathlib import Path
+
+        from rasa.shared.core.domain import Domain
+        from rasa.shared.utils.io import read_file, read_yaml
+
+        with model_storage.read_from(resource) as folder:
+            files = [path for path in Path(folder).rglob("*") if path.is_file()]
+            if [path.name for path in files] == ["domain.yml"]:
+                # As Domain.from_directory for one file: merging it into an
+                # empty dict gives its contents unchanged.
+                return cls(model_storage, resource, Domain.from_dict(read_yaml(read_file(files[0]))))
+        return load(cls, config, model_storage, resource, execution_context, **kwargs)
+
+    wrapper.wrapped = load  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -306,6 +338,11 @@ def install() -> None:
         GraphSchema.minimal_graph_schema = remembered_minimal_schema(GraphSchema.minimal_graph_schema)
     if not hasattr(interpolator.interpolate_text, "wrapped"):
         interpolator.interpolate_text = payloads_left_alone(interpolator.interpolate_text)
+
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+
+    if not hasattr(DomainProvider.load, "wrapped"):
+        DomainProvider.load = classmethod(domain_read_once(DomainProvider.load.__func__))  # type: ignore[assignment]
 
     from rasa.engine.runner import dask as dask_runner
 
