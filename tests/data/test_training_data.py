@@ -74,6 +74,25 @@ def test_evaluation_messages_are_not_training_examples(name, messages):
     assert leaked == [], f"{name} messages also in data/nlu/: {leaked}"
 
 
+def tuning_texts(path):
+    """The messages of a tuning set of the safety routes (tests/tuning/*.yml)."""
+    return [str(m["text"]) for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+
+
+SAFETY_TUNING = tuning_texts(ROOT / "tests" / "tuning" / "safety.yml")
+
+
+def test_safety_tuning_messages_are_not_training_or_bank_examples():
+    """The safety net's tuning set says how the net does on words it has not
+    seen: none of its messages may be a training example or in the sentence
+    bank (content/safety_bank.yml)."""
+    bank = yaml.safe_load((ROOT / "content" / "safety_bank.yml").read_text(encoding="utf-8"))
+    known = {normalise(re.sub(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))", r"\1", t)) for _, t in TRAINING}
+    known |= {normalise(t) for texts in bank.values() for t in texts}
+    leaked = [text for text in SAFETY_TUNING if normalise(text) in known]
+    assert len(SAFETY_TUNING) > 600 and leaked == []
+
+
 def test_every_topic_has_two_story_phrasings():
     counts = Counter(intent for intent, _ in STORY_TEXTS)
     missing = {i: counts[i] for i in DOMAIN["intents"] if counts[i] < 2}
