@@ -32,8 +32,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from safety_scores import TUNING, Case, Outcome, load_cases, score  # noqa: E402
 
 OLD = ROOT / "tests" / "companion" / "nlu" / "safety_messages.yml"
+BANK = ROOT / "content" / "safety_bank.yml"
 OLD_MOST_ALARMS = 3
 
+from companion.nlu.danger_bank import load_danger_bank, nlu_examples  # noqa: E402
 from companion.nlu.safety_net import (  # noqa: E402
     SafetyNet,
     Settings,
@@ -86,13 +88,21 @@ class Features:
         self.fixed = net._from_rules(text) + net._from_words(text)
         self.nearest = nearest if nearest is not None else (net.bank.nearest(text) if net.bank else {})
         self.ranking = list(ranking)
+        self.framed = net.frames(text, self.nearest)
 
     def decide(self, settings: Settings):
         net = SafetyNet(settings)
         return decide(
-            self.fixed + sentence_signals(self.nearest, settings) + net._from_classifier(self.ranking),
+            self.fixed + sentence_signals(self.nearest, settings, self.framed) + net._from_classifier(self.ranking),
             settings.classifier_needs_company,
+            settings.sentence_alone,
         )
+
+
+def yaml_messages(path: Path) -> List[dict]:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
 
 
 def outcome(decision) -> Outcome:
@@ -116,6 +126,7 @@ def strong_grid(base: Settings) -> List[Settings]:
             classifier_strong=cstrong,
             classifier_weak=cstrong,
             classifier_needs_company=company,
+            sentence_routes=(),  # each route's own thresholds come after
         )
         for strong, margin, cstrong, company in itertools.product(
             _steps(0.50, 0.80, 0.02), _steps(-0.04, 0.16, 0.02), _steps(0.50, 1.0, 0.05), (True, False)
@@ -151,9 +162,12 @@ def main() -> int:
     parser.add_argument("--most-notes", type=float, default=0.10)
     parser.add_argument("--show", action="store_true", help="print the tuning messages the net gets wrong")
     parser.add_argument("--current", action="store_true", help="with --show: the current thresholds, not the best")
+    parser.add_argument("--writer", type=int, help="tune on this writer's messages only (1 or 2)")
+    parser.add_argument("--bank", type=Path, default=BANK, help="the sentence bank (default content/safety_bank.yml)")
     args = parser.parse_args()
 
     cases: List[Case] = load_cases(TUNING)
+    writers = [int(m.get("writer", 1)) for m in yaml_messages(TUNING)]
     # The project's older safety messages (tests/companion/nlu/safety_messages.yml)
     # must keep passing: their false alarms are held to that test's limit.
     import yaml
@@ -187,15 +201,19 @@ def main() -> int:
     )
     nearest = kept(
         "sentences",
-        (ROOT / "content" / "safety_bank.yml").read_bytes() + TUNING.read_bytes() + OLD.read_bytes() + nlu_key,
-        lambda: [b.nearest(t) for b in [load_safety_net(training_data=nlu).bank] for t in texts],
+        args.bank.read_bytes() + TUNING.read_bytes() + OLD.read_bytes() + nlu_key,
+        lambda: [b.nearest(t) for b in [load_danger_bank(args.bank, nlu_examples(nlu))] for t in texts],
     )
     features = [Features(net, t, r, n) for t, r, n in zip(texts, rankings, nearest, strict=True)]
     features, old_features = features[: len(cases)], features[len(cases) :]
     base = read_settings()
 
+    # --writer N: tune on one writer's messages only; the other's then show
+    # how well the thresholds carry over to a writer they were not chosen on.
+    tuned = [i for i, w in enumerate(writers) if args.writer in (None, w)]
+
     def key(settings: Settings):
-        result = score(cases, [outcome(f.decide(settings)) for f in features])
+        result = score([cases[i] for i in tuned], [outcome(features[i].decide(settings)) for i in tuned])
         old = score(old_cases, [outcome(f.decide(settings)) for f in old_features])
         result["old"] = {
             "routed": sum(r["routed"] for r in old["per_route"].values()),
@@ -230,6 +248,10 @@ def main() -> int:
                 k, result = key(settings)
                 if k > best[0]:
                     best = (k, settings, result)
+        for alone in [0.0] + _steps(0.50, 0.90, 0.02):
+            k, result = key(replace(best[1], sentence_alone=alone))
+            if k > best[0]:
+                best = (k, replace(best[1], sentence_alone=alone), result)
     for settings in weak_grid(best[1]):
         k, result = key(settings)
         if k > best[0]:
@@ -238,10 +260,15 @@ def main() -> int:
     print("current content/safety_net.yml:", _line(current))
     print("best on the tuning set:        ", _line(best[2]))
     s = best[1] if not args.current else base
+    # Each writer's part of the tuning set on its own, for the thresholds shown.
+    for writer in sorted(set(writers)):
+        part = [(c, f) for c, f, w in zip(cases, features, writers, strict=True) if w == writer]
+        result = score([c for c, _ in part], [outcome(f.decide(s)) for _, f in part])
+        print(f"  writer {writer} ({len(part)} messages): {_line(result)}")
     print(f"  own sentence thresholds: {s.sentence_routes}")
     print(
         f"  sentences: strong {s.sentence_strong}, margin {s.sentence_margin}, weak {s.sentence_weak}, "
-        f"weak margin {s.sentence_weak_margin}; "
+        f"weak margin {s.sentence_weak_margin}, alone {s.sentence_alone}; "
         f"classifier: strong {s.classifier_strong}, weak {s.classifier_weak}, "
         f"needs company {s.classifier_needs_company}"
     )

@@ -68,7 +68,7 @@ def _compile(value: object, groups: Mapping[str, str], where: str) -> Pattern[st
 
     expanded = _GROUP.sub(fill, value)
     try:
-        return re.compile(rf"(?<![\w']){expanded}(?![\w'])" if not expanded.endswith("$") else expanded)
+        return re.compile(rf"(?<![\w'])(?:{expanded})(?![\w'])" if not expanded.endswith("$") else expanded)
     except re.error as problem:
         raise DangerWordsError(f"{where}: bad regular expression ({problem})") from None
 
@@ -110,6 +110,9 @@ class DangerWords:
             raise DangerWordsError(f"{where}: now needs a list of patterns")
         self._now = [_compile(p, self._groups, f"{where}: now[{n}]") for n, p in enumerate(now)]
         self._past = _compile(data.get("past"), self._groups, f"{where}: past")
+        self._safe_now = (
+            _compile(data["safe_now"], self._groups, f"{where}: safe_now") if data.get("safe_now") else None
+        )
         self._topic = _compile(data.get("topic"), self._groups, f"{where}: topic")
         self._idioms = _compile(data.get("idioms"), self._groups, f"{where}: idioms")
         negation = data.get("negation")
@@ -119,6 +122,7 @@ class DangerWords:
         self._child = self._group("child")
         self._parent_figure = self._group("parent_figure")
         self._young = self._group("young")
+        self._co_parent = self._group("co_parent")
 
     def _group(self, name: str) -> Pattern[str]:
         return re.compile(rf"(?<![\w']){self._groups.get(name, '(?!)')}(?![\w'])")
@@ -130,17 +134,21 @@ class DangerWords:
     def signals(self, text: str) -> List[WordSignal]:
         tidied = tidy(text)
         found: List[WordSignal] = []
-        now_before = child_before = False
+        now_before = child_before = past_before = False
         for start, end in sentence_spans(tidied):
             sentence = tidied[start:end]
             child_here = bool(self._child.search(sentence))
             child_near, child_before = child_here or child_before, child_here
-            now_here = any(p.search(sentence) for p in self._now)
+            now_here = self._says_now(sentence)
             # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
             now, now_before = now_here or now_before, now_here
             past = bool(self._past.search(sentence))
             if past and not now_here:
+                past_before = True
                 continue
+            # A sentence with no word of now, just after one about the past, goes
+            # on with the same story: its terms give at most a weak signal.
+            told_before, past_before = past_before and not now_here, False
             topic = bool(self._topic.search(sentence))
             idioms = [m.span() for m in self._idioms.finditer(sentence)]
             for term in self._terms:
@@ -156,20 +164,36 @@ class DangerWords:
                     route = term.route
                     if term.first_person and self._child_just_before(before):
                         route = "child_in_danger"
+                    window = " ".join(before.split()[-CHILD_BEFORE:])
                     if term.about_me and (
-                        self._parent_figure.search(" ".join(before.split()[-CHILD_BEFORE:]))
+                        (self._parent_figure.search(window) and not self._co_parent.search(window))
                         or self._young.search(sentence)
                     ):
                         route = "child_in_danger"
                     if topic and not term.strong:
                         continue
-                    strong = (term.strong or now) and not topic and not term.weak
+                    strong = (term.strong or now) and not topic and not term.weak and not told_before
                     found.append(
                         WordSignal(
                             route, strong, term.act and strong and route == "parent_in_crisis", (start + a, start + b)
                         )
                     )
         return found
+
+    def _says_now(self, sentence: str) -> bool:
+        """A `now` word, other than in words that say the danger is over."""
+        if self._safe_now:
+            sentence = self._safe_now.sub(lambda m: " " * len(m.group()), sentence)
+        return any(p.search(sentence) for p in self._now)
+
+    def frame(self, piece: str) -> str | None:
+        """ "past" when a piece of a message (a sentence or two) is about the
+        past and says nothing of now, "topic" when it quotes a report or asks
+        about a topic, else None."""
+        tidied = tidy(piece)
+        if self._past.search(tidied) and not self._says_now(tidied):
+            return "past"
+        return "topic" if self._topic.search(tidied) else None
 
 
 def load_danger_words(path: Path = WORDS_PATH) -> DangerWords:

@@ -9,9 +9,11 @@ Plain Python. The signals, each blind to the others:
 - sentences: each sentence against the example bank (companion/nlu/danger_bank.py);
 - classifier: the intent classifier's confidence in a safety intent.
 
-Any strong signal takes the route (several routes: a child the words, or the
-rules and another signal, find in danger first, else the route most signals agree on; on a tie,
-a parent in danger before crisis). Weak signals only ask for the note,
+Any strong signal takes the route (several routes: a child the words find
+in danger first, then an act under way the words find in the person typing,
+then a child with a strong signal and another of any strength, else the
+route most strong signals agree on; on a tie, the route whose examples a
+sentence came closest to, then a parent in danger before crisis). Weak signals only ask for the note,
 one line before the normal answer. A crisis route whose words or sentences
 say an act is under way (pills taken, cutting and bleeding) carries the span
 of those words, so the answer puts an ambulance first. Thresholds and the
@@ -57,6 +59,12 @@ class Settings:
     classifier_needs_company: bool = True
     # Routes with their own (strong, margin) for sentences.
     sentence_routes: Tuple[Tuple[str, float, float], ...] = ()
+    # A strong sentence signal with no other signal (of any source or
+    # strength) for its route stays strong only this close; below, it is weak.
+    sentence_alone: float = 0.0
+    # A rule or sentence signal in a sentence about the past (and not now) or
+    # that quotes a report or asks about a topic is only weak.
+    frames: bool = False
 
     def strong_for(self, route: str) -> Tuple[float, float]:
         own = {name: (strong, margin) for name, strong, margin in self.sentence_routes}
@@ -86,6 +94,10 @@ def read_settings(path: Path = NET_PATH) -> Settings:
         classifier_weak=_number(data, "classifier", "weak", where),
         note=note.strip(),
         classifier_needs_company=bool((data.get("classifier") or {}).get("needs_company", True)),
+        sentence_alone=(
+            _number(data, "sentences", "alone", where) if "alone" in (data.get("sentences") or {}) else 0.0
+        ),
+        frames=bool(data.get("frames", False)),
         sentence_routes=tuple(
             (
                 route,
@@ -104,6 +116,7 @@ class Signal:
     route: str  # one of ROUTES
     strong: bool
     act: Tuple[int, int] | None = None  # the words of an act under way
+    score: float = 1.0  # sentences: the similarity to the route's examples
 
 
 @dataclass(frozen=True)
@@ -134,19 +147,28 @@ class SafetyNet:
         self.settings, self.rules, self.words, self.bank = settings, rules, words, bank
 
     # ------------------------------------------------------------ the signals
+    def _framed(self, piece: str) -> bool:
+        """The piece is about the past (not now), or quotes a report or asks about a topic."""
+        return bool(self.settings.frames and self.words and self.words.frame(piece))
+
     def _from_rules(self, text: str) -> List[Signal]:
         """Each sentence on its own (a veto in one sentence does not hide danger
-        in another), and a message of one or two sentences as a whole."""
+        in another), and a message of one or two sentences as a whole. A rule
+        found only in sentences about the past or a topic is weak."""
         if not self.rules:
             return []
         spans = sentence_spans(text)
         pieces = [text[a:b] for a, b in spans] + ([text] if len(spans) == 2 else [])
-        found: List[Signal] = []
+        found: Dict[str, bool] = {}
         for piece in pieces:
             finding = self.rules.check(piece)
-            if finding and finding.intent not in [s.route for s in found]:
-                found.append(Signal("rules", finding.intent, True))
-        return found
+            if finding:
+                found[finding.intent] = found.get(finding.intent, False) or not self._framed(piece)
+        return [Signal("rules", route, strong) for route, strong in found.items()]
+
+    def frames(self, text: str, nearest: Mapping[str, Nearest]) -> Dict[str, bool]:
+        """For each route's best sentence: is it about the past or a topic."""
+        return {route: self._framed(text[slice(*best.span)]) for route, best in nearest.items()}
 
     def _from_words(self, text: str) -> List[Signal]:
         return [
@@ -155,7 +177,8 @@ class SafetyNet:
         ]
 
     def _from_sentences(self, text: str) -> List[Signal]:
-        return sentence_signals(self.bank.nearest(text) if self.bank else {}, self.settings)
+        nearest = self.bank.nearest(text) if self.bank else {}
+        return sentence_signals(nearest, self.settings, self.frames(text, nearest))
 
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
         s = self.settings
@@ -178,32 +201,44 @@ class SafetyNet:
 
     def decide(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Decision:
         """``ranking``: the classifier's (intent, confidence) pairs, best first."""
-        return decide(self.signals(text, ranking), self.settings.classifier_needs_company)
+        return decide(self.signals(text, ranking), self.settings.classifier_needs_company, self.settings.sentence_alone)
 
 
-def sentence_signals(nearest: Mapping[str, Nearest], s: Settings) -> List[Signal]:
-    """The sentence model's signals, from each route's best sentence."""
+def sentence_signals(
+    nearest: Mapping[str, Nearest], s: Settings, framed: Mapping[str, bool] | None = None
+) -> List[Signal]:
+    """The sentence model's signals, from each route's best sentence (only
+    weak when ``framed`` says that sentence is about the past or a topic)."""
     found = []
     for route, best in nearest.items():
         least, margin = s.strong_for(route)
-        strong = best.similarity >= least and best.margin >= margin
+        strong = best.similarity >= least and best.margin >= margin and not (framed or {}).get(route, False)
         act = (
             best.span
             if strong and route == "parent_in_crisis" and best.act >= s.sentence_act and best.act >= best.safe
             else None
         )
         if strong or (best.similarity >= s.sentence_weak and best.margin >= s.sentence_weak_margin):
-            found.append(Signal("sentences", route, strong, act))
+            found.append(Signal("sentences", route, strong, act, best.similarity))
     return found
 
 
-def decide(signals: Sequence[Signal], classifier_needs_company: bool = True) -> Decision:
+def decide(signals: Sequence[Signal], classifier_needs_company: bool = True, sentence_alone: float = 0.0) -> Decision:
     if classifier_needs_company:
         others = {s.route for s in signals if s.source != "classifier"}
         signals = [
             s if s.source != "classifier" or not s.strong or s.route in others else Signal(s.source, s.route, False)
             for s in signals
         ]
+    # A strong sentence signal below the `alone` bar needs company: another
+    # source's signal, of any strength, for the same route.
+    company = {s.route for s in signals if s.source != "sentences"}
+    signals = [
+        Signal(s.source, s.route, False, None, s.score)
+        if s.source == "sentences" and s.strong and s.score < sentence_alone and s.route not in company
+        else s
+        for s in signals
+    ]
     strong = [s for s in signals if s.strong]
     if not strong:
         return Decision(None, note=bool(signals), signals=tuple(signals))
@@ -212,10 +247,21 @@ def decide(signals: Sequence[Signal], classifier_needs_company: bool = True) -> 
     # puts 999 first (the parent in danger) before crisis help.
     votes = Counter(s.route for s in strong)
     child = [s.source for s in strong if s.route == "child_in_danger"]
-    if "words" in child or ("rules" in child and len(child) > 1):
+    child_any = {s.source for s in signals if s.route == "child_in_danger"}
+    # The words' own act under way (the person typing took pills, is cutting
+    # and bleeding): an ambulance first, unless the words say it is a child.
+    own_act = any(s.source == "words" and s.route == "parent_in_crisis" and s.act for s in strong)
+    best_sentence = {s.route: s.score for s in strong if s.source == "sentences"}
+    if "words" in child:
+        route = "child_in_danger"
+    elif own_act:
+        route = "parent_in_crisis"
+    elif child and len(child_any) > 1:
         route = "child_in_danger"
     else:
-        route = min(votes, key=lambda r: (-votes[r], PRIORITY.index(r)))
+        # On a tie, the route whose examples the message came closest to, then
+        # the one whose answer puts 999 first.
+        route = min(votes, key=lambda r: (-votes[r], -best_sentence.get(r, 0.0), PRIORITY.index(r)))
     act = None
     if route == "parent_in_crisis":
         act = next((s.act for s in signals if s.route == route and s.act and s.source == "words"), None) or next(

@@ -83,6 +83,50 @@ def test_now_in_the_sentence_before_counts():
     assert ("parent_in_danger", True, False) not in found("He hit me.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's in prison now, he hit me in 2018",  # "now" that says the danger is over
+        "i'm fine now but years ago i took an overdose",
+        "My ex had grabbed me by the throat that night",  # past perfect, "that night"
+        "He hit me back in March",
+        "I'm dead nervous",  # sayings
+        "lol im dead, they spelt my name wrong",
+        "how do i stop myself crying in there",  # "top myself" only as a whole word
+        "I lifted her in because she was kicking off",
+    ],
+)
+def test_more_of_the_past_and_sayings_are_not_danger(text):
+    assert [s for s in found(text) if s[1]] == []
+
+
+def test_a_sentence_that_goes_on_with_a_past_story_gives_only_a_weak_signal():
+    assert found("It happened years ago. He hit me.") == [("parent_in_danger", False, False)]
+    assert ("parent_in_danger", True, False) in found("It happened years ago. He hit me again tonight.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("thinking of topping myself", ("parent_in_crisis", True, False)),
+        ("started the overdose, 10 down", ("parent_in_crisis", True, True)),
+        ("feel like walking out in front of a lorry", ("parent_in_crisis", True, False)),
+        ("help hes here", ("parent_in_danger", True, False)),
+        ("the kids' dad just pinned me against the wall", ("parent_in_danger", True, False)),  # the other parent
+    ],
+)
+def test_more_high_risk_words(text, expected):
+    assert expected in found(text)
+
+
+def test_the_frame_of_a_piece():
+    words = danger_words()
+    assert words.frame("he hit me in 2018") == "past"
+    assert words.frame("he hit me in 2018 and he is back now") is None
+    assert words.frame("what does self-harm mean") == "topic"
+    assert words.frame("my son is in danger what do i do") is None
+
+
 def test_the_spans_point_at_the_words():
     text = "Sorry, long day. I have swallowed 30 tablets and feel sick"
     signal = next(s for s in danger_words().signals(text) if s.act)
@@ -176,6 +220,35 @@ def test_a_child_the_words_find_comes_first_else_the_most_signals():
     assert decide(signals).route == "parent_in_danger"
     tie = [Signal("rules", "parent_in_crisis", True), Signal("words", "parent_in_danger", True)]
     assert decide(tie).route == "parent_in_danger"  # 999 first on a tie
+    closer = [
+        Signal("sentences", "child_in_danger", True, None, 0.6),
+        Signal("sentences", "parent_in_crisis", True, None, 0.8),
+    ]
+    assert decide(closer).route == "parent_in_crisis"  # on a tie, the closer examples
+
+
+def test_an_act_under_way_in_the_person_typing_comes_before_a_child_the_words_do_not_name():
+    signals = [
+        Signal("rules", "child_in_danger", True),
+        Signal("sentences", "child_in_danger", True, None, 0.8),
+        Signal("words", "parent_in_crisis", True, (0, 4)),
+    ]
+    assert decide(signals).route == "parent_in_crisis" and decide(signals).act == (0, 4)
+    assert decide(signals + [Signal("words", "child_in_danger", True)]).route == "child_in_danger"
+
+
+def test_a_lone_sentence_signal_below_the_alone_bar_is_weak():
+    lone = [Signal("sentences", "parent_in_crisis", True, None, 0.6)]
+    assert decide(lone, sentence_alone=0.7).route is None and decide(lone, sentence_alone=0.7).note
+    assert decide(lone + [Signal("classifier", "parent_in_crisis", False)], sentence_alone=0.7).route
+    assert decide(lone, sentence_alone=0.0).route == "parent_in_crisis"
+
+
+def test_rules_about_the_past_or_a_report_are_weak():
+    net = load_safety_net(with_sentences=False)
+    weak = [s for s in net.signals("the report says i took an overdose in 2019") if s.source == "rules"]
+    assert all(not s.strong for s in weak)
+    assert net.decide("my son is in danger what do i do").route == "child_in_danger"
 
 
 def test_the_classifier_alone_is_only_weak():
