@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -68,6 +67,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
 from companion.nlu.danger_bank import (
     BANK_PATH,
@@ -89,25 +89,8 @@ from companion.nlu.safety_net import ROUTES as SAFETY_ROUTES
 from companion.stores.redact import BIRTH
 
 
-class _BuiltFromConfig(GraphComponent):
-    """A step that is not trained: it is built from its config at start-up."""
-
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _BuiltFromConfig:
-        return cls(config)
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MessageLengthGuard(_BuiltFromConfig):
+class MessageLengthGuard(BuiltFromConfig):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"max_characters": 1000}
@@ -141,44 +124,28 @@ def _words(message: Message) -> List[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class UnknownWordsGuard(GraphComponent):
+class UnknownWordsGuard(TrainedStep):
     FILE = "known_words.json"
 
-    def __init__(self, storage: ModelStorage, resource: Resource, known: set | None = None) -> None:
-        self._storage, self._resource = storage, resource
-        self._known = known
-
-    @classmethod
-    def create(
-        cls,
+    def __init__(
+        self,
         config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnknownWordsGuard:
-        return cls(model_storage, resource)
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        known: set | None = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource)
+        self._known = known  # None when not trained: the guard stands aside
 
     def train(self, training_data: TrainingData) -> Resource:
         self._known = {word for example in training_data.intent_examples for word in _words(example)}
-        with self._storage.write_to(self._resource) as folder:
+        with self.kept() as folder:
             (folder / self.FILE).write_text(json.dumps(sorted(self._known)), encoding="utf-8")
-        return self._resource
+        return self._resource  # type: ignore[return-value]
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> UnknownWordsGuard:
-        try:
-            with model_storage.read_from(resource) as folder:
-                known = set(json.loads((folder / cls.FILE).read_text(encoding="utf-8")))
-        except (ValueError, OSError):
-            known = None  # not trained: the guard stands aside
-        return cls(model_storage, resource, known)
+    def read_trained(cls, folder: Path) -> Dict[str, Any]:
+        return {"known": set(json.loads((folder / cls.FILE).read_text(encoding="utf-8")))}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -190,7 +157,7 @@ class UnknownWordsGuard(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class DateExtractor(_BuiltFromConfig):
+class DateExtractor(BuiltFromConfig):
     def __init__(self, config: Dict[str, Any] | None = None, now: Callable[[], datetime] = london_now) -> None:
         super().__init__(config or {})
         self._finder = DateFinder()
@@ -247,7 +214,7 @@ def _entity(kind: str, value: Any, start: int, end: int, extractor: str) -> Dict
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class ConferenceWordsExtractor(_BuiltFromConfig):
+class ConferenceWordsExtractor(BuiltFromConfig):
     # Which dates a question names goes in the message as a list, not as
     # entities: it only matters to the dates answer, and as entities it would
     # have to be marked up in every test story that says "report".
@@ -278,7 +245,7 @@ class ConferenceWordsExtractor(_BuiltFromConfig):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SafetyCheckComponent(GraphComponent):
+class SafetyCheckComponent(TrainedStep):
     """The safety net (companion/nlu/safety_net.py) as the last step: its route
     replaces whatever the classifier said; the classifier's own safety intent
     counts only as one signal among the others. Training keeps the sentence
@@ -290,6 +257,7 @@ class SafetyCheckComponent(GraphComponent):
 
     FILE = "safety_examples.npz"
     BANK_FILE = "safety_bank_vectors.npz"
+    NOT_TRAINED = (ValueError, OSError, KeyError)
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -305,13 +273,12 @@ class SafetyCheckComponent(GraphComponent):
     def __init__(
         self,
         config: Dict[str, Any],
-        storage: ModelStorage | None = None,
+        model_storage: ModelStorage | None = None,
         resource: Resource | None = None,
         trained: Dict[str, Any] | None = None,
         known: Dict[str, np.ndarray] | None = None,
     ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource = storage, resource
+        super().__init__(config, model_storage, resource)
         config = self.config
         # Read at start-up, so a broken file stops the server at once.
         bank = None
@@ -332,16 +299,6 @@ class SafetyCheckComponent(GraphComponent):
             bank,
         )
         self._answer_at = float(config["answer_at"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyCheckComponent:
-        return cls(config, model_storage, resource)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
@@ -371,33 +328,26 @@ class SafetyCheckComponent(GraphComponent):
                 listed = bank_texts(read_bank(Path(self.config["bank"])))
                 bank = {"texts": np.array(listed), "vectors": encode_all({"all": listed}, encode)["all"]}
         if self._storage is not None and self._resource is not None:
-            with self._storage.write_to(self._resource) as folder:
+            with self.kept() as folder:
                 np.savez_compressed(folder / self.FILE, **matrices)
                 if bank:
                     np.savez_compressed(folder / self.BANK_FILE, **bank)
         return self._resource  # type: ignore[return-value]
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SafetyCheckComponent:
-        trained: Dict[str, Any] = {}
+    def read_trained(cls, folder: Path) -> Dict[str, Any]:
+        # Not trained: nothing; trained before the bank's vectors were kept:
+        # the examples only. What is missing is encoded at start-up.
+        with np.load(folder / cls.FILE) as stored:
+            trained = {key: stored[key] for key in stored.files}
         known: Dict[str, np.ndarray] = {}
         try:
-            with model_storage.read_from(resource) as folder:
-                with np.load(folder / cls.FILE) as stored:
-                    trained = {key: stored[key] for key in stored.files}
-                if (folder / cls.BANK_FILE).is_file():
-                    with np.load(folder / cls.BANK_FILE) as stored:
-                        known = dict(zip((str(text) for text in stored["texts"]), stored["vectors"], strict=True))
-        except (ValueError, OSError, KeyError):
-            pass  # not trained (or trained before the bank's vectors were kept): encoded here
-        return cls(config, model_storage, resource, trained, known)
+            if (folder / cls.BANK_FILE).is_file():
+                with np.load(folder / cls.BANK_FILE) as stored:
+                    known = dict(zip((str(text) for text in stored["texts"]), stored["vectors"], strict=True))
+        except cls.NOT_TRAINED:
+            pass
+        return {"trained": trained, "known": known}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from companion.nlu.classifiers import column_ordered, sentence_row
+from companion.nlu.component_base import TrainedStep
 from companion.sentence_model import SentenceEncoder
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,10 @@ class WordVectorsFeaturizer(DenseFeaturizer, GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SecondOpinionClassifier(IntentClassifier, GraphComponent):
+class SecondOpinionClassifier(IntentClassifier, TrainedStep):
+    NOT_TRAINED = (ValueError,)
+    FILE = "second_opinion.skops"
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {**MODEL_DEFAULTS, "consult_below": 0.7, "ranking_length": 10, "random_state": 2026}
@@ -112,23 +116,16 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
         return _model_fingerprint(config)
 
     def __init__(
-        self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, classifier: Any = None
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        classifier: Any = None,
     ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource = model_storage, resource
+        super().__init__(config, model_storage, resource)
         self._encoder = _encoder(self.config)
         self._scale = np.float32(self.config["scale"])
         self._classifier = column_ordered(classifier) if classifier is not None else None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SecondOpinionClassifier:
-        return cls(config, model_storage, resource)
 
     def _features(self, message: Message) -> csr_matrix:
         vector = self._encoder.encode(message.get(TEXT), contextual=True) * self._scale
@@ -139,42 +136,34 @@ class SecondOpinionClassifier(IntentClassifier, GraphComponent):
 
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if not examples:
-            return self._resource
+            return self._resource  # type: ignore[return-value]
         self._classifier = LogisticRegression(
             class_weight="balanced", max_iter=1000, random_state=self.config["random_state"]
         )
         self._classifier.fit(vstack([self._features(m) for m in examples]), [m.get(INTENT) for m in examples])
         self.persist()
         column_ordered(self._classifier)
-        return self._resource
+        return self._resource  # type: ignore[return-value]
 
     def persist(self) -> None:
         import skops.io
 
-        with self._storage.write_to(self._resource) as folder:
-            skops.io.dump(self._classifier, folder / "second_opinion.skops")
+        with self.kept() as folder:
+            skops.io.dump(self._classifier, folder / self.FILE)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SecondOpinionClassifier:
+    def read_trained(cls, folder: Path) -> Dict[str, Any]:
         import skops.io
 
-        try:
-            with model_storage.read_from(resource) as folder:
-                path = folder / "second_opinion.skops"
-                untrusted = skops.io.get_untrusted_types(file=path)
-                if untrusted:  # only scikit-learn's and numpy's own types are loaded
-                    raise ValueError(f"unexpected types in {path.name}: {untrusted}")
-                return cls(config, model_storage, resource, skops.io.load(path, trusted=False))
-        except ValueError as error:
-            logger.warning("Second-opinion classifier not loaded (%s); the first classifier decides.", error)
-            return cls(config, model_storage, resource)
+        path = folder / cls.FILE
+        untrusted = skops.io.get_untrusted_types(file=path)
+        if untrusted:  # only scikit-learn's and numpy's own types are loaded
+            raise ValueError(f"unexpected types in {path.name}: {untrusted}")
+        return {"classifier": skops.io.load(path, trusted=False)}
+
+    @classmethod
+    def not_trained(cls, error: Exception) -> None:
+        logger.warning("Second-opinion classifier not loaded (%s); the first classifier decides.", error)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None:

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Dict, List
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -37,6 +37,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
 from companion.nlu.questions import parts as question_parts
 from companion.nlu.topics import Settings, TopicModel, decide
@@ -48,23 +49,14 @@ FALLBACK = "nlu_fallback"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class ParentWordsNormaliser(GraphComponent):
+class ParentWordsNormaliser(BuiltFromConfig):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"words": str(WORDS_PATH)}
 
     def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
         self._words = ParentWords.load(config.get("words") or WORDS_PATH)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ParentWordsNormaliser:
-        return cls({**cls.get_default_config(), **config})
 
     def _normalise(self, message: Message) -> None:
         text = message.get(TEXT)
@@ -110,7 +102,9 @@ class _Vectors:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class QuestionTopics(GraphComponent):
+class QuestionTopics(TrainedStep):
+    NOT_TRAINED = (ValueError, OSError, KeyError)
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         defaults = Settings()
@@ -136,15 +130,16 @@ class QuestionTopics(GraphComponent):
 
     @staticmethod
     def _encoder(config: Dict[str, Any]) -> SentenceEncoder:
-        from pathlib import Path
-
         return SentenceEncoder.load(Path(config.get("model_path") or SentenceEncoder.default_path()))
 
     def __init__(
-        self, config: Dict[str, Any], storage: ModelStorage, resource: Resource, model: TopicModel | None = None
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        model: TopicModel | None = None,
     ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource = storage, resource
+        super().__init__(config, model_storage, resource)
         self._vectors = _Vectors(self._encoder(self.config))
         self.model = model
 
@@ -160,16 +155,6 @@ class QuestionTopics(GraphComponent):
             sharpen=c["sharpen"],
         )
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QuestionTopics:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if examples:
@@ -183,25 +168,17 @@ class QuestionTopics(GraphComponent):
                 c=self.config["c"],
                 random_state=self.config["random_state"],
             )
-            with self._storage.write_to(self._resource) as folder:
+            with self.kept() as folder:
                 self.model.save(folder)
-        return self._resource
+        return self._resource  # type: ignore[return-value]
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> QuestionTopics:
-        try:
-            with model_storage.read_from(resource) as folder:
-                return cls(config, model_storage, resource, TopicModel.load(folder))
-        except (ValueError, OSError, KeyError) as error:
-            logger.warning("QuestionTopics not loaded (%s): the classifiers decide alone.", error)
-            return cls(config, model_storage, resource)
+    def read_trained(cls, folder: Path) -> Dict[str, Any]:
+        return {"model": TopicModel.load(folder)}
+
+    @classmethod
+    def not_trained(cls, error: Exception) -> None:
+        logger.warning("QuestionTopics not loaded (%s): the classifiers decide alone.", error)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
