@@ -65,35 +65,30 @@ def test_a_second_question_is_offered():
     assert decision.which == ()  # two questions: both answered, not "which one?"
 
 
-def test_a_weak_second_question_or_a_greeting_is_not_offered():
-    weak = decide(
+@pytest.mark.parametrize("second", [p(0.3, 0.4, 0.2, 0.1), p(0.0, 0.0, 0.1, 0.9)], ids=["weak", "greeting"])
+def test_a_weak_second_question_or_a_greeting_is_not_offered(second):
+    decision = decide(
         CLASSES,
         p(0.6, 0.2, 0.1, 0.1),
-        [p(0.8, 0.1, 0.05, 0.05), p(0.3, 0.4, 0.2, 0.1)],
+        [p(0.8, 0.1, 0.05, 0.05), second],
         0.9,
         Settings(second_at_least=0.5),
     )
-    assert weak.also is None
-    hello = decide(
-        CLASSES,
-        p(0.6, 0.2, 0.1, 0.1),
-        [p(0.8, 0.1, 0.05, 0.05), p(0.0, 0.0, 0.1, 0.9)],
-        0.9,
-        Settings(second_at_least=0.5),
-    )
-    assert hello.also is None
+    assert decision.also is None
 
 
-def test_two_close_topics_are_asked_about():
-    decision = decide(CLASSES, p(0.42, 0.38, 0.1, 0.1), [], 0.9, Settings(which_margin=0.1, which_at_least=0.25))
-    assert decision.which == ("ask_bring_supporter", "ask_venue")
-    clear = decide(CLASSES, p(0.7, 0.2, 0.05, 0.05), [], 0.9, Settings(which_margin=0.1, which_at_least=0.25))
-    assert clear.which == ()
+@pytest.mark.parametrize(
+    "whole, which",
+    [(p(0.42, 0.38, 0.1, 0.1), ("ask_bring_supporter", "ask_venue")), (p(0.7, 0.2, 0.05, 0.05), ())],
+    ids=["close", "clear"],
+)
+def test_two_close_topics_are_asked_about(whole, which):
+    assert decide(CLASSES, whole, [], 0.9, Settings(which_margin=0.1, which_at_least=0.25)).which == which
 
 
-def test_a_message_unlike_any_training_example_is_not_guessed():
-    assert decide(CLASSES, p(0.9, 0.05, 0.03, 0.02), [], 0.2, Settings(unlike_below=0.3)).unlike
-    assert not decide(CLASSES, p(0.9, 0.05, 0.03, 0.02), [], 0.5, Settings(unlike_below=0.3)).unlike
+@pytest.mark.parametrize("nearest, unlike", [(0.2, True), (0.5, False)])
+def test_a_message_unlike_any_training_example_is_not_guessed(nearest, unlike):
+    assert decide(CLASSES, p(0.9, 0.05, 0.03, 0.02), [], nearest, Settings(unlike_below=0.3)).unlike is unlike
 
 
 def unit(rows):
