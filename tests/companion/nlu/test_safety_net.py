@@ -94,6 +94,7 @@ def test_now_in_the_sentence_before_counts():
         "lol im dead, they spelt my name wrong",
         "how do i stop myself crying in there",  # "top myself" only as a whole word
         "I lifted her in because she was kicking off",
+        "my son won't respond to my texts about the meeting",
     ],
 )
 def test_more_of_the_past_and_sayings_are_not_danger(text):
@@ -113,6 +114,10 @@ def test_a_sentence_that_goes_on_with_a_past_story_gives_only_a_weak_signal():
         ("feel like walking out in front of a lorry", ("parent_in_crisis", True, False)),
         ("help hes here", ("parent_in_danger", True, False)),
         ("the kids' dad just pinned me against the wall", ("parent_in_danger", True, False)),  # the other parent
+        ("pls hlp bby not breathin", ("child_in_danger", True, False)),
+        ("my boy's lips are swelling up", ("child_in_danger", True, False)),
+        ("she's on her bedroom window ledge", ("child_in_danger", True, False)),
+        ("the wee man's fell in the bath and he's no moving", ("child_in_danger", True, False)),
     ],
 )
 def test_more_high_risk_words(text, expected):
