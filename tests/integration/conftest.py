@@ -1,5 +1,6 @@
 """Helpers the integration tests share: ports, starting the servers, talking to them."""
 
+import contextlib
 import json
 import os
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,45 @@ def delete_redis_keys(prefix):
     store = redis.Redis()
     for key in store.scan_iter(f"{prefix}:*"):
         store.delete(key)
+
+
+@contextlib.contextmanager
+def two_replicas(name, output, extra=lambda lb: {}):
+    """`make run-cluster`'s shape through the launcher: two Rasa replicas
+    (ports lb + 1 and lb + 2) behind nginx (port lb), on this machine's
+    PostgreSQL (database cc_<name>_<run>) and Redis (keys cc<name><run>).
+    ``extra(lb)``: more of the environment. Yields lb, replicas, web, db,
+    launcher and env; then stops the launcher and removes what it stored."""
+    run = uuid.uuid4().hex[:10]
+    lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
+    while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
+        lb = free_port()
+    db, prefix = f"cc_{name}_{run}", f"cc{name}{run}"
+    env = dict(
+        os.environ,
+        REPLICAS="2",
+        ENDPOINTS="endpoints.production.yml",
+        RASA_PORT=str(lb),
+        ACTIONS_PORT=str(actions),
+        WEB_PORT=str(web),
+        CHARITY_PORT=str(charity),
+        DB_HOST="127.0.0.1",
+        DB_PORT="5432",
+        DB_NAME=db,
+        DB_USER="postgres",
+        DB_PASSWORD="",
+        REDIS_HOST="127.0.0.1",
+        REDIS_PORT="6379",
+        REDIS_DB="0",
+        REDIS_KEY_PREFIX=prefix,
+        RASA_TELEMETRY_ENABLED="false",
+        **extra(lb),
+    )
+    env.pop("ACTION_SERVER_URL", None)
+    launcher = start_launcher(env, output)
+    try:
+        yield {"lb": lb, "replicas": (lb + 1, lb + 2), "web": web, "db": db, "launcher": launcher, "env": env}
+    finally:
+        kill_launcher(launcher)
+        drop_database(db)
+        delete_redis_keys(prefix)

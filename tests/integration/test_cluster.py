@@ -4,41 +4,16 @@ both work through the load balancer."""
 
 import asyncio
 import json
-import os
 import urllib.request
 import uuid
 
 import socketio
-from conftest import delete_redis_keys, drop_database, free_port, kill_launcher, post_message, start_launcher
+from conftest import post_message, two_replicas
 
 
 def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path):
-    run = uuid.uuid4().hex[:10]
-    lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
-    while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
-        lb = free_port()
-    env = dict(
-        os.environ,
-        REPLICAS="2",
-        ENDPOINTS="endpoints.production.yml",
-        RASA_PORT=str(lb),
-        ACTIONS_PORT=str(actions),
-        WEB_PORT=str(web),
-        CHARITY_PORT=str(charity),
-        DB_HOST="127.0.0.1",
-        DB_PORT="5432",
-        DB_NAME=f"cc_cluster_{run}",
-        DB_USER="postgres",
-        DB_PASSWORD="",
-        REDIS_HOST="127.0.0.1",
-        REDIS_PORT="6379",
-        REDIS_DB="0",
-        REDIS_KEY_PREFIX=f"cccluster{run}",
-        RASA_TELEMETRY_ENABLED="false",
-    )
-    env.pop("ACTION_SERVER_URL", None)
-    launcher = start_launcher(env, tmp_path / "run.out")
-    try:
+    with two_replicas("cluster", tmp_path / "run.out") as running:
+        lb, web = running["lb"], running["web"]
         base = f"http://127.0.0.1:{lb}"
         replicas = set()
         sender, token = uuid.uuid4().hex, None
@@ -83,7 +58,3 @@ def test_the_cluster_serves_rest_and_socketio_through_the_load_balancer(tmp_path
         assert post_message(base, uuid.uuid4().hex, "what is a cp plan")[0]["text"].startswith(
             "A Child Protection Plan sets out"
         )
-    finally:
-        kill_launcher(launcher)
-        drop_database(f"cc_cluster_{run}")
-        delete_redis_keys(f"cccluster{run}")

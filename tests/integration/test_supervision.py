@@ -23,7 +23,7 @@ from collections import Counter
 import aiohttp
 import psycopg2
 import pytest
-from conftest import ROOT, delete_redis_keys, drop_database, free_port, kill_launcher, start_launcher
+from conftest import ROOT, two_replicas
 from twilio.request_validator import RequestValidator
 
 from companion.channels.sms_text import load_sms_words
@@ -35,31 +35,8 @@ TOKEN = "test-twilio-auth-token"
 WORDS = load_sms_words()
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("supervision")
-    run = uuid.uuid4().hex[:10]
-    lb, actions, web, charity = free_port(), free_port(), free_port(), free_port()
-    while any(p in (lb + 1, lb + 2) for p in (actions, web, charity)):
-        lb = free_port()
-    env = dict(
-        os.environ,
-        REPLICAS="2",
-        ENDPOINTS="endpoints.production.yml",
-        RASA_PORT=str(lb),
-        ACTIONS_PORT=str(actions),
-        WEB_PORT=str(web),
-        CHARITY_PORT=str(charity),
-        DB_HOST="127.0.0.1",
-        DB_PORT="5432",
-        DB_NAME=f"cc_super_{run}",
-        DB_USER="postgres",
-        DB_PASSWORD="",
-        REDIS_HOST="127.0.0.1",
-        REDIS_PORT="6379",
-        REDIS_DB="0",
-        REDIS_KEY_PREFIX=f"ccsuper{run}",
-        RASA_TELEMETRY_ENABLED="false",
+def _sms_and_load(lb):
+    return dict(
         LOG_LEVEL="WARNING",
         CC_MESSAGES_PER_MINUTE="100000",
         CC_SESSION_SECRET="supervision-test-session-secret-0123456789",
@@ -67,21 +44,17 @@ def cluster(tmp_path_factory):
         SMS_SENDER_KEY="test-sender-key",
         SMS_PUBLIC_URL=f"http://127.0.0.1:{lb}/webhooks/twilio/webhook",
     )
-    env.pop("ACTION_SERVER_URL", None)
-    launcher = start_launcher(env, tmp / "run.out")
-    try:
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    output = tmp_path_factory.mktemp("supervision") / "run.out"
+    with two_replicas("super", output, _sms_and_load) as running:
         yield {
-            "lb": lb,
-            "db": f"cc_super_{run}",
-            "replicas": (lb + 1, lb + 2),
-            "launcher": launcher,
-            "state": ROOT / "var" / "cluster" / str(lb),
-            "public_sms": env["SMS_PUBLIC_URL"],
+            **running,
+            "state": ROOT / "var" / "cluster" / str(running["lb"]),
+            "public_sms": running["env"]["SMS_PUBLIC_URL"],
         }
-    finally:
-        kill_launcher(launcher)
-        drop_database(f"cc_super_{run}")
-        delete_redis_keys(f"ccsuper{run}")
 
 
 def text_replica(cluster, port, phone, body):
