@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections import OrderedDict, deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict
 
@@ -35,6 +36,11 @@ MORE_SECONDS = 6 * 3600
 # handling it frees it when this runs out), then as handled for DONE_SECONDS.
 WORKING_SECONDS = 15
 DONE_SECONDS = 300
+# Set for the rest of a message's handling when this replica took the message
+# over from one that stopped while handling it (its hold ran out): that one may
+# have stored the turn already, so the tracker store checks before writing it
+# again (companion/stores/tracker_store.py).
+TAKEN_OVER: ContextVar[bool] = ContextVar("taken_over", default=False)
 # The in-process stores forget their oldest entries past this many.
 MAX_ENTRIES = 20000
 
@@ -242,10 +248,13 @@ async def first_time(ids: Any, sender: str, message_id: str, poll: float = 0.5) 
     replica that was handling it stopped (its hold ran out). False if it was
     handled already. While another replica is still handling it, waits."""
     deadline = time.monotonic() + WORKING_SECONDS + 1
+    waited = False
     while not ids.claim(sender, message_id):
         if ids.handled(sender, message_id) or time.monotonic() > deadline:
             return False
+        waited = True
         await asyncio.sleep(poll)
+    TAKEN_OVER.set(waited)
     return True
 
 

@@ -55,6 +55,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from companion.stores.redact import find, redact
+from companion.stores.shared_state import TAKEN_OVER, message_id_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -311,6 +312,21 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         except Exception:  # the conversation is gone; the staff pages drop its labels when they read
             logger.exception("Could not delete the staff pages' labels of deleted conversations.")
 
+    def _stored_already(self, session: Any, sender_id: str, new: List[Event]) -> bool:
+        """Whether a user message among ``new`` (by the sender's message id)
+        is in the store already: a replica stopped after storing its turn."""
+        ids = [message_id_of(e.metadata) for e in new if isinstance(e, UserUttered)]
+        for message_id in filter(None, ids):
+            needle = json.dumps({"message_id": message_id})[1:-1]
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).filter(
+                self.SQLEvent.type_name == UserUttered.type_name,
+                self.SQLEvent.data.like(pattern, escape="\\"),
+            )
+            if query.first() is not None:
+                return True
+        return False
+
     def _additional_events(self, session, tracker) -> Iterator[Event]:
         stored = self._read_counts.pop(tracker.sender_id, None)
         new = (
@@ -320,6 +336,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         )
         writing, starts = self._writing.get(tracker.sender_id, ([], []))
         new = list(new)
+        if TAKEN_OVER.get() and self._stored_already(session, tracker.sender_id, new):
+            logger.warning("A message taken over from a stopped replica was stored already; not stored twice.")
+            return
         personal: Personal = []
         redacted = {
             id(event): Event.from_parameters(redact_user_event(event.as_dict(), personal))

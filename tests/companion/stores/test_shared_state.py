@@ -197,4 +197,14 @@ def test_a_resend_is_handled_when_the_first_replica_died(client, monkeypatch):
     monkeypatch.setattr(ss, "WORKING_SECONDS", 1)
     first, second = two_replicas(client)
     assert first.message_ids().claim("p", "m")  # and then its replica was killed
-    assert asyncio.run(ss.first_time(second.message_ids(), "p", "m", poll=0.1)) is True
+
+    async def take_over():
+        handled_here = await ss.first_time(second.message_ids(), "p", "m", poll=0.1)
+        return handled_here, ss.TAKEN_OVER.get()
+
+    assert asyncio.run(take_over()) == (True, True)  # the store checks before writing it again
+
+    async def fresh():
+        return await ss.first_time(second.message_ids(), "p", "new"), ss.TAKEN_OVER.get()
+
+    assert asyncio.run(fresh()) == (True, False)

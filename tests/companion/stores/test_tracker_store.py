@@ -297,3 +297,36 @@ def test_the_store_says_whether_a_conversation_exists(tmp_path):
     turn(tracker, "hello", "greet", "utter_greet")
     asyncio.run(s.save(tracker))
     assert s.has_conversation("parent") and not s.has_conversation("other")
+
+
+def test_a_turn_taken_over_from_a_stopped_replica_is_not_stored_twice(tmp_path):
+    """A replica stored a turn and was killed before it answered; the load
+    balancer sent the same message (same message id) to another replica,
+    which took it over once the first one's hold ran out."""
+    from companion.stores.shared_state import TAKEN_OVER
+
+    def with_message(message_id):
+        tracker = asyncio.run(s.retrieve("parent")) or DialogueStateTracker("parent", DOMAIN.slots)
+        tracker.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}, metadata={"message_id": message_id}))
+        tracker.update(ActionExecuted("utter_greet"))
+        tracker.update(BotUttered("reply"))
+        return tracker
+
+    s = store(tmp_path)
+    asyncio.run(s.save(with_message("m_1%")))
+    user_rows = lambda: [r for r in rows(tmp_path, "parent") if '"event": "user"' in r]  # noqa: E731
+
+    async def taken_over(tracker):
+        TAKEN_OVER.set(True)
+        await s.save(tracker)
+
+    asyncio.run(taken_over(with_message("m_1%")))
+    assert len(user_rows()) == 1
+    # Another message taken over (never stored), and any message handled the
+    # ordinary way, are stored.
+    asyncio.run(taken_over(with_message("m_2")))
+    asyncio.run(s.save(with_message("m_1%")))
+    assert len(user_rows()) == 3
+    # "_" and "%" in an id are not wildcards.
+    asyncio.run(taken_over(with_message("mx1%")))
+    assert len(user_rows()) == 4
