@@ -181,9 +181,12 @@ def prediction_from(parsed: Dict) -> Prediction:
 def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
     """Each message parsed by the trained model, in this process."""
     from rasa.core.agent import Agent
+    from safety_eval import quiet  # Rasa would log each message's words
 
     async def run() -> List[Prediction]:
+        quiet()
         agent = Agent.load(str(model))
+        quiet()  # loading configures Rasa's logging again
         return [prediction_from(await agent.parse_message(text)) for text in texts]
 
     return asyncio.run(run())
