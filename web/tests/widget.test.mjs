@@ -132,9 +132,9 @@ test("a reload keeps the conversation on screen", async () => {
   const page = await newPage();
   await openChat(page);
   await ask(page, "who will be at the meeting");
-  await waitForLog(page, "Usually these people are invited");
+  await waitForLog(page, "These people are usually invited");
   await page.reload();
-  await waitForLog(page, "Usually these people are invited");
+  await waitForLog(page, "These people are usually invited");
   assert.ok((await logText(page)).includes("who will be at the meeting"));
   await page.close();
 });
@@ -194,7 +194,7 @@ test("Leave this page: Escape twice clears the chat and replaces the page", asyn
   const again = await newPage();
   await openChat(again);
   await ask(again, "can i have an interpreter");
-  await waitForLog(again, "you can ask for an interpreter");
+  await waitForLog(again, "ask for a professional interpreter");
   const before = await again.evaluate(() => sessionStorage.getItem("cc-session"));
   await again.getByRole("button", { name: "Leave this page" }).click();
   await again.waitForURL(EXIT);
@@ -311,7 +311,7 @@ test("Clear this conversation empties the chat and starts again", async () => {
   const page = await newPage();
   await openChat(page);
   await ask(page, "can i have an interpreter");
-  await waitForLog(page, "you can ask for an interpreter");
+  await waitForLog(page, "ask for a professional interpreter");
   await page.getByRole("button", { name: "Clear this conversation" }).click();
   await waitForLog(page, "I'm Conference Companion");
   assert.ok(!(await logText(page)).includes("interpreter"));
