@@ -351,6 +351,7 @@ test("every phone number the bot gives is a tap-to-call link, and a text number 
   await openChat(page);
   await ask(page, "i want to end my life");
   await waitForLog(page, "116 123");
+  await waitForLog(page, "85258"); // the answer comes a paragraph at a time
   const links = () => page.evaluate(() => [...document.querySelector("[data-conference-companion]").shadowRoot
     .querySelectorAll(".log .msg.bot a")].map((a) => [a.textContent, a.getAttribute("href")]));
   const crisis = await links();
