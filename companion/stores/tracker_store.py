@@ -317,11 +317,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         is in the store already: a replica stopped after storing its turn."""
         ids = [message_id_of(e.metadata) for e in new if isinstance(e, UserUttered)]
         for message_id in filter(None, ids):
-            needle = json.dumps({"message_id": message_id})[1:-1]
-            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            needle = json.dumps({"message_id": message_id})[1:-1]  # as Rasa's save writes it
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).filter(
                 self.SQLEvent.type_name == UserUttered.type_name,
-                self.SQLEvent.data.like(pattern, escape="\\"),
+                self.SQLEvent.data.contains(needle, autoescape=True),  # "%" and "_" are not wildcards
             )
             if query.first() is not None:
                 return True
