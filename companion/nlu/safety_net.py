@@ -167,8 +167,10 @@ class SafetyNet:
         return [Signal("rules", route, strong) for route, strong in found.items()]
 
     def frames(self, text: str, nearest: Mapping[str, Nearest]) -> Dict[str, bool]:
-        """For each route's best sentence: is it about the past or a topic."""
-        return {route: self._framed(text[slice(*best.span)]) for route, best in nearest.items()}
+        """For each route's best sentence: is it about the past or a topic
+        (each sentence read once, though several routes may share it)."""
+        by_span = {span: self._framed(text[slice(*span)]) for span in {best.span for best in nearest.values()}}
+        return {route: by_span[best.span] for route, best in nearest.items()}
 
     def _from_words(self, text: str) -> List[Signal]:
         return [
