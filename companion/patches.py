@@ -49,12 +49,23 @@ side effect of importing a module.
    was trained; for that one file this reads it once and builds the Domain
    as Rasa's Domain.from_directory does (from_dict of the file's contents).
    Any other folder is left to Rasa.
+9. The action server's domain handshake. rasa-sdk 3.11 and later (every
+   rasa-sdk that runs on Python 3.12 or newer) keep the domain the action
+   server was last sent, named by a digest, and answer 449 to a call that
+   carries neither the domain nor the digest of the one they keep. Rasa 3.6
+   sends no digest, and with `enable_selective_domain` (both endpoints
+   files) no domain to most actions, so every such call failed. Each call
+   now carries the domain's digest (its fingerprint, computed once per
+   domain); on a 449 the same call is made once more with the whole domain,
+   which the action server then keeps. Rasa's request is otherwise
+   unchanged, and rasa-sdk 3.6 ignores the extra key.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Set, Tuple
 
@@ -311,6 +322,63 @@ def domain_read_once(load: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# ------------------------------------------ 9. the action server's handshake
+DOMAIN_NOT_KEPT = 449  # rasa-sdk's status for "send me the domain"
+DIGEST_ATTRIBUTE = "_companion_domain_digest"
+_whole_domain: ContextVar[bool] = ContextVar("companion_whole_domain", default=False)
+
+
+def domain_digest(domain: Any) -> str:
+    """The domain's fingerprint, computed once per Domain object (it never changes once loaded)."""
+    digest = getattr(domain, DIGEST_ATTRIBUTE, None)
+    if digest is None:
+        digest = domain.fingerprint()
+        setattr(domain, DIGEST_ATTRIBUTE, digest)
+    return str(digest)
+
+
+def call_with_digest(call_format: Callable[..., Dict[str, Any]]) -> Callable[..., Dict[str, Any]]:
+    """Wraps RemoteAction._action_call_format: adds the digest, and the domain when asked again."""
+
+    def wrapper(self: Any, tracker: Any, domain: Any) -> Dict[str, Any]:
+        body = call_format(self, tracker, domain)
+        body["domain_digest"] = domain_digest(domain)
+        if _whole_domain.get() and "domain" not in body:
+            body["domain"] = domain.as_dict()
+        return body
+
+    wrapper.wrapped = call_format  # type: ignore[attr-defined]
+    return wrapper
+
+
+def asked_for_domain(error: BaseException) -> bool:
+    """Did this failed call fail because the action server wants the domain?"""
+    from rasa.utils.endpoints import ClientResponseError
+
+    cause = error.__cause__
+    return isinstance(cause, ClientResponseError) and cause.status == DOMAIN_NOT_KEPT
+
+
+def domain_on_request(run: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Awaitable[List[Event]]]:
+    """Wraps RemoteAction.run: once more with the whole domain after a 449."""
+    from rasa.shared.exceptions import RasaException
+
+    async def wrapper(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+        try:
+            return await run(self, output_channel, nlg, tracker, domain)
+        except RasaException as error:
+            if not asked_for_domain(error):
+                raise
+        token = _whole_domain.set(True)
+        try:
+            return await run(self, output_channel, nlg, tracker, domain)
+        finally:
+            _whole_domain.reset(token)
+
+    wrapper.wrapped = run  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -321,6 +389,10 @@ def install() -> None:
     from companion.nlu.safety_net import read_settings
 
     RemoteAction._validate_action_result = validate_action_result
+    if not hasattr(RemoteAction._action_call_format, "wrapped"):
+        RemoteAction._action_call_format = call_with_digest(RemoteAction._action_call_format)
+    if not hasattr(RemoteAction.run, "wrapped"):
+        RemoteAction.run = domain_on_request(RemoteAction.run)
     current = ActionExtractSlots._execute_custom_action
     if not hasattr(current, "wrapped"):
         ActionExtractSlots._execute_custom_action = from_kept_profile(current, ProfileValues())
