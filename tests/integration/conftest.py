@@ -167,6 +167,7 @@ def servers(tmp_path_factory):
         started.append(start_rasa(rasa_port, env, tmp / "rasa.log"))
         yield {
             "rasa": f"http://127.0.0.1:{rasa_port}",
+            "actions": f"http://127.0.0.1:{actions_port}",
             "db": tmp / "conversations.db",
             "sms_url": sms_url,
             "rasa_log": tmp / "rasa.log",
