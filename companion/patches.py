@@ -59,10 +59,19 @@ side effect of importing a module.
    domain); on a 449 the same call is made once more with the whole domain,
    which the action server then keeps. Rasa's request is otherwise
    unchanged, and rasa-sdk 3.6 ignores the extra key.
+10. Sanic's websocket reads on Python 3.11. Sanic 21.12 (Rasa 3.6.21's pin)
+   reads a websocket message with `asyncio.wait((future, coroutine))`;
+   Python 3.11 no longer accepts coroutines there (TypeError), so every
+   socket.io connection over a websocket failed with "Invalid response type
+   None" and the widget got no replies. Inside Sanic's websocket module,
+   `asyncio.wait` now turns coroutines into tasks first, as Python 3.10 did
+   itself (and as Sanic 22 does); futures pass through unchanged, so Sanic's
+   `done_task is self.recv_cancel` check still holds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from contextvars import ContextVar
@@ -379,6 +388,19 @@ def domain_on_request(run: Callable[..., Awaitable[List[Event]]]) -> Callable[..
     return wrapper
 
 
+# --------------------------------------- 10. Sanic's websocket reads on 3.11
+class AsyncioWaitingOnCoroutines:
+    """Stands in for the asyncio module inside sanic.server.websockets.impl."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def wait(awaitables: Any, **kwargs: Any) -> Any:
+        """asyncio.wait, which since Python 3.11 refuses coroutines: each becomes a task first."""
+        return await asyncio.wait([asyncio.ensure_future(each) for each in awaitables], **kwargs)
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -419,3 +441,7 @@ def install() -> None:
     from rasa.engine.runner import dask as dask_runner
 
     dask_runner.dask = PlainScheduler  # type: ignore[assignment]
+
+    from sanic.server.websockets import impl as sanic_websockets
+
+    sanic_websockets.asyncio = AsyncioWaitingOnCoroutines()  # type: ignore[assignment]
