@@ -95,6 +95,19 @@ def test_research_ids_are_not_shown_to_parents(profile):
     assert len(names) == len(set(names)), "each source is named once"
 
 
+@pytest.mark.parametrize(
+    "nation, kind, heading",
+    [
+        ("scotland", "review", "review Child Protection Planning Meeting"),
+        ("scotland", "initial", "first Child Protection Planning Meeting"),
+        ("wales", "initial", "first conference"),
+    ],
+)
+def test_the_heading_names_the_meeting_as_the_nation_does(profile, nation, kind, heading):
+    lines = yd.compact_list(dates_for(profile, kind=kind, nation=nation)).splitlines()
+    assert lines[0] == f"Your dates, worked out from your {heading} on Thursday 3 December 2026:"
+
+
 def test_the_compact_list_is_in_date_order_and_marks_passed_dates(profile):
     text = yd.compact_list(dates_for(profile, start=time(10, 0)))
     lines = text.splitlines()
