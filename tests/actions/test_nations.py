@@ -19,6 +19,8 @@ import yaml
 from answer_selection import DOMAIN, NATIONS, candidates, chosen, filled, slot_states
 from domain_files import ROOT
 
+from actions.content import ContentError, parse_glossary
+from actions.jargon import glossary_part
 from actions.timeline import load_timescales
 
 STATES = slot_states()
@@ -181,6 +183,13 @@ def scottish_answers():
     meeting = load_timescales("scotland").meeting
     for where, text in _leaves(_content("dates.yml"), "dates.yml"):
         yield where, text.replace("{meeting}", meeting)
+    part = 1
+    while glossary_part(part, "scotland"):
+        text, buttons = glossary_part(part, "scotland")
+        yield f"glossary part {part}", text
+        for button in buttons:
+            yield f"glossary part {part} button", button["title"]
+        part += 1
 
 
 # {conference} and {date} in content/dates.yml are dates in words.
@@ -230,6 +239,29 @@ def test_scotland_never_calls_the_meeting_a_conference():
 )
 def test_the_conference_rule_can_fail(sentence, wrong):
     assert calls_the_meeting_a_conference(sentence) is wrong
+
+
+def whole_glossary(nation):
+    part, text = 1, ""
+    while glossary_part(part, nation):
+        text += glossary_part(part, nation)[0] + "\n"
+        part += 1
+    return text
+
+
+def test_the_whole_glossary_in_scotland_has_its_own_words():
+    scotland, england = whole_glossary("scotland"), whole_glossary("england")
+    assert "CPPM: Child Protection Planning Meeting." in scotland
+    assert "ICPC:" not in scotland and "Section 47:" not in scotland
+    assert "ICPC: Initial Child Protection Conference." in england
+    # Without a nation (no profile yet), every word.
+    assert "ICPC:" in whole_glossary(None) and "CPPM:" in whole_glossary(None)
+
+
+def test_a_glossary_word_names_real_nations():
+    entry = {"match": ["icpc"], "meaning": "A meeting.", "source": "A parent's guide", "nations": ["narnia"]}
+    with pytest.raises(ContentError, match="ICPC: nations should list"):
+        parse_glossary({"ICPC": entry})
 
 
 # ------------------------------------------------------------ England-only facts
