@@ -274,7 +274,10 @@ ONLY_IN = {
     r"section 47": ({"england", "wales"}, "Children Act 1989 s47 (England and Wales)"),
     r"councils say": ({"england"}, "Brighton and Hove Council's complaints page"),
     r"many councils": ({"england"}, "local rules in England (research L-rows)"),
-    r"council'?s? offices?": ({"england", "wales", "scotland"}, "in NI, Health and Social Care Trusts run social work"),
+    r"council'?s? offices?|your council|between councils": (
+        {"england", "wales", "scotland"},
+        "in NI, Health and Social Care Trusts run social work and take complaints (SBNI procedures)",
+    ),
     r"no longer (keeps )?a register|no register any more": ({"england"}, "England has no register since 2010"),
     r"legal aid|letter before proceedings|pre-proceedings": ({"england", "wales"}, "FRG: the PLO is England and Wales"),
     r"transfer-in conference": ({"england"}, "Pan-Sussex and Tees procedures"),
@@ -300,6 +303,18 @@ def test_facts_from_one_nation_say_which(nation):
         for name in sorted(DOMAIN["responses"])
         for channel in (None, "twilio")
         for pattern, sentence in only_in_wrong(nation, chosen(name, channel, slots)["text"])
+    ]
+    print("\n".join(map(str, wrong)))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("nation", NATIONS)
+def test_the_date_words_say_which_nation_too(nation):
+    """content/dates.yml's words go with every nation's dates."""
+    wrong = [
+        (where, pattern, sentence)
+        for where, text in _leaves(_content("dates.yml"), "dates.yml")
+        for pattern, sentence in only_in_wrong(nation, text)
     ]
     print("\n".join(map(str, wrong)))
     assert wrong == []
