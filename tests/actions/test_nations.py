@@ -116,6 +116,7 @@ def test_no_two_conditional_variations_match_at_once(state):
         ("scotland", "utter_what_is_conference", "Child Protection Planning Meeting"),
         ("scotland", "utter_review_conference", "within 6 months"),
         ("scotland", "utter_cp_plan", "child protection register"),
+        ("scotland", "utter_venue", "at least 5 days before"),
         ("wales", "utter_cp_plan", "outline plan should reach you within 5 working days"),
         ("wales", "utter_minutes_confidentiality", "within 20 working days"),
         ("northern_ireland", "utter_complaint", "Health and Social Care Trust"),
