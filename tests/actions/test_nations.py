@@ -9,7 +9,11 @@ example profile set to that nation) is checked:
   does not share says "in England" in its sentence;
 - no two conditional variations match at once (Rasa would pick at random);
 - Scotland says Child Protection Planning Meeting, Wales the outline plan,
-  Northern Ireland its Health and Social Care Trusts.
+  Northern Ireland its Health and Social Care Trusts;
+- in Scotland no answer, button, date word or glossary part calls the meeting
+  a conference (the rule is written out above its test);
+- a fact that holds in some nations only (ONLY_IN) says which nation it is
+  about wherever another nation's parent can read it.
 """
 
 import re
