@@ -314,6 +314,13 @@ def test_facts_from_one_nation_say_which(nation):
 
 
 @pytest.mark.parametrize("nation", NATIONS)
+def test_the_whole_glossary_says_which_nation_too(nation):
+    wrong = only_in_wrong(nation, whole_glossary(nation))
+    print("\n".join(map(str, wrong)))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("nation", NATIONS)
 def test_the_date_words_say_which_nation_too(nation):
     """content/dates.yml's words go with every nation's dates."""
     wrong = [
