@@ -137,11 +137,13 @@ class DangerWords:
     def signals(self, text: str) -> List[WordSignal]:
         tidied = tidy(text)
         found: List[WordSignal] = []
-        now_before = child_before = past_before = False
+        now_before = child_before = past_before = child_named = False
         for start, end in sentence_spans(tidied):
             sentence = tidied[start:end]
             child_here = bool(self._child.search(sentence))
             child_near, child_before = child_here or child_before, child_here
+            # A child named here or in the sentence before, not as "the kids' dad".
+            child_named_before, child_named = child_named, bool(self._child.search(self._co_parent.sub(" ", sentence)))
             now_here = self._says_now(sentence)
             # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
             now, now_before = now_here or now_before, now_here
@@ -181,9 +183,9 @@ class DangerWords:
                     if term.child_nearby and not child_near:
                         continue
                     topic = a >= topic_from or (topic_from < len(sentence) and not self._clause_says_now(sentence, a))
-                    told = told_before or any(x <= a < y for x, y in past_clauses)
+                    told = told_before or any(x < b and a < y for x, y in past_clauses)
                     route = term.route
-                    if term.child_turns and self._child.search(self._co_parent.sub(" ", sentence)):
+                    if term.child_turns and (child_named or child_named_before):
                         route = "child_in_danger"
                     if term.first_person and self._child_just_before(before):
                         route = "child_in_danger"
@@ -221,6 +223,11 @@ class DangerWords:
         if self._past.search(tidied) and not self._says_now(tidied):
             return "past"
         return "topic" if self._topic.search(tidied) else None
+
+    def past_clause(self, clause: str) -> bool:
+        """A clause about the past that says nothing of now ("two years ago I took an overdose")."""
+        tidied = tidy(clause)
+        return bool(self._past.search(tidied)) and not self._says_now(tidied)
 
     def not_act(self, piece: str) -> bool:
         """The piece speaks of a plan, a thought or the past, not an act under way."""

@@ -200,3 +200,34 @@ def test_danger_in_the_languages_parents_write_in(text, route):
 def test_help_alone_in_another_language_is_only_the_note():
     assert found("pomocy") == [("parent_in_danger", False, False)]
     assert found("ratunku!") == [("parent_in_danger", False, False)]
+
+
+def test_a_weapon_after_a_sentence_naming_the_children_is_a_child_in_danger():
+    assert "child_in_danger" in strong_routes("The children are at his flat. He's got a gun out")
+    assert strong_routes("My friend is round. He's got a gun out") == {"parent_in_danger"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he threw a mug at my daughter and she's bleeding",
+        "the man next door who's on the sex offenders register is upstairs with my son",
+        "her inhaler isn't working and her lips look odd",
+        "my girl texted that she'd rather be dead",
+    ],
+)
+def test_more_of_a_child_in_danger(text):
+    assert "child_in_danger" in strong_routes(text)
+
+
+def test_a_tag_question_at_the_end_is_not_a_topic():
+    assert "parent_in_crisis" in strong_routes("they'd all be better off without me, wouldn't they")
+    assert "parent_in_crisis" in strong_routes("nobody would notice if I was gone, would they")
+
+
+def test_a_rule_only_in_a_clause_about_the_past_is_weak():
+    net = load_safety_net(with_sentences=False)
+    past = net._from_rules("I'm fine now but three years ago I took an overdose and they keep bringing it up")
+    assert past and not any(s.strong for s in past)
+    now = net._from_rules("I took an overdose three years ago and I've taken an overdose again tonight")
+    assert any(s.strong and s.route == "parent_in_crisis" for s in now)
