@@ -198,11 +198,9 @@ class DangerWords:
                     if topic and not term.strong:
                         continue
                     strong = (term.strong or now) and not topic and not term.weak and not told
-                    found.append(
-                        WordSignal(
-                            route, strong, term.act and strong and route == "parent_in_crisis", (start + a, start + b)
-                        )
-                    )
+                    # "I've been looking at the bridge": the words of an act, but a plan or a thought.
+                    act = term.act and strong and route == "parent_in_crisis" and not self.not_act(sentence[a:b])
+                    found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found
 
     def _clause_says_now(self, sentence: str, at: int) -> bool:

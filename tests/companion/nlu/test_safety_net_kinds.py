@@ -231,3 +231,19 @@ def test_a_rule_only_in_a_clause_about_the_past_is_weak():
     assert past and not any(s.strong for s in past)
     now = net._from_rules("I took an overdose three years ago and I've taken an overdose again tonight")
     assert any(s.strong and s.route == "parent_in_crisis" for s in now)
+
+
+def test_the_words_of_an_act_that_are_a_plan_or_a_thought_are_not_an_act():
+    assert ("parent_in_crisis", True, False) in found("I've been looking at the railway line every day")
+    assert ("parent_in_crisis", True, True) in found("I'm on the railway line")
+
+
+def test_the_means_with_the_person_at_a_place_is_an_act_under_way():
+    assert ("parent_in_crisis", True, True) in found("I've got the pills and I'm in the car park")
+
+
+def test_young_children_left_alone_and_a_child_with_someone_kept_away():
+    assert "child_in_danger" in strong_routes("I'm stuck at work and the kids are on their own, they're 4 and 6")
+    assert strong_routes("my son is 16 and fine on his own after school") == set()
+    assert strong_routes("we leave him on his own, he's 16") == set()
+    assert "child_in_danger" in strong_routes("the man who isn't allowed near my daughter has just turned up")
