@@ -247,3 +247,20 @@ def test_young_children_left_alone_and_a_child_with_someone_kept_away():
     assert strong_routes("my son is 16 and fine on his own after school") == set()
     assert strong_routes("we leave him on his own, he's 16") == set()
     assert "child_in_danger" in strong_routes("the man who isn't allowed near my daughter has just turned up")
+
+
+@pytest.mark.parametrize(
+    "text, route",
+    [
+        ("my husband he want kill me", "parent_in_danger"),
+        ("he is beat me now", "parent_in_danger"),
+        ("he has knife", "parent_in_danger"),
+        ("mąż ma nóż", "parent_in_danger"),  # Polish: my husband has a knife
+        ("ele tem uma faca", "parent_in_danger"),  # Portuguese: he has a knife
+        ("my baby no breathing", "child_in_danger"),
+        ("my son drink bleach", "child_in_danger"),
+        ("I want finish my life", "parent_in_crisis"),
+    ],
+)
+def test_broken_english_and_weapons_in_other_languages(text, route):
+    assert route in strong_routes(text)
