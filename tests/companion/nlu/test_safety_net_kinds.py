@@ -264,3 +264,20 @@ def test_young_children_left_alone_and_a_child_with_someone_kept_away():
 )
 def test_broken_english_and_weapons_in_other_languages(text, route):
     assert route in strong_routes(text)
+
+
+@pytest.mark.parametrize(
+    "text, route",
+    [
+        ("dziecko zaginęło", "child_in_danger"),  # Polish: the child has gone missing
+        ("a minha filha desapareceu", "child_in_danger"),  # Portuguese: my daughter has disappeared
+        ("copilul meu a dispărut", "child_in_danger"),  # Romanian: my child has disappeared
+        ("on mnie teraz uderzył", "parent_in_danger"),  # Polish: he has just hit me (now)
+    ],
+)
+def test_more_danger_in_other_languages(text, route):
+    assert route in strong_routes(text)
+
+
+def test_a_past_blow_in_another_language_without_a_word_of_now_is_only_weak():
+    assert found("pobił mnie") == [("parent_in_danger", False, False)]
