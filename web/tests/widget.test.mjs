@@ -82,6 +82,9 @@ async function openChat(page, url = council, title = "Ask about your conference"
   await page.goto(url);
   await page.getByRole("button", { name: title }).click();
   await waitForLog(page, "I'm Conference Companion");
+  // Socket.io brings the greeting a paragraph at a time: wait for its last
+  // one, or a late paragraph can arrive after the parent's first question.
+  await waitForLog(page, "Type a question or choose a topic");
 }
 
 async function ask(page, question) {
