@@ -140,7 +140,7 @@ def test_a_plan_or_the_past_is_not_an_act_under_way_for_the_sentence_model():
         "he say he kill me",
         "my partner said he'll stab me",
         "he's tipped petrol over the carpet",
-        "he tried to smother me",
+        "he's just tried to smother me",
         "he'll come back and find me",
     ],
 )
@@ -212,7 +212,7 @@ def test_a_weapon_after_a_sentence_naming_the_children_is_a_child_in_danger():
     [
         "he threw a mug at my daughter and she's bleeding",
         "the man next door who's on the sex offenders register is upstairs with my son",
-        "her inhaler isn't working and her lips look odd",
+        "her inhaler isn't working right now and her lips look odd",
         "my girl texted that she'd rather be dead",
     ],
 )
@@ -281,3 +281,30 @@ def test_more_danger_in_other_languages(text, route):
 
 def test_a_past_blow_in_another_language_without_a_word_of_now_is_only_weak():
     assert found("pobił mnie") == [("parent_in_danger", False, False)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It'd be easier for the kids if I wasn't working nights",
+        "Nobody would notice if I was late to the meeting",
+        "I'm tired of living in this flat",
+        "I bought a rope swing for the garden",
+        "I never know how many tablets to take for my back",
+        "I keep thinking about taking them all to the seaside",
+        "I've got nothing left to say to her",
+        "I can't keep going to these meetings",
+        "someone's blocked my car in at the school",
+        "my son's got a nerf gun",
+        "he's got a new cricket bat",
+        "they'll lock me up if I say that",
+        "my ex tried to strangle me, it's all in the police file",
+        "his inhaler isn't working as well as it did",
+        "the man on the register lives near my son's school",
+        "she's 4 and sleeps on her own now",
+        "I'm scared the school will do something to him",
+        "she's choking back tears every time we talk about it",
+    ],
+)
+def test_ordinary_messages_with_the_new_words_are_not_danger(text):
+    assert strong_routes(text) == set()
