@@ -308,3 +308,9 @@ def test_a_past_blow_in_another_language_without_a_word_of_now_is_only_weak():
 )
 def test_ordinary_messages_with_the_new_words_are_not_danger(text):
     assert strong_routes(text) == set()
+
+
+def test_a_goodbye_is_a_crisis_but_a_message_for_the_childrens_worker_is_not():
+    assert "parent_in_crisis" in strong_routes("please tell my girls I love them")
+    assert "parent_in_crisis" in strong_routes("this is goodbye")
+    assert strong_routes("can you tell my kids' social worker I'm sorry I'm late") == set()
