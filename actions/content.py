@@ -178,12 +178,19 @@ def parse_topics(data: Mapping[str, Any], where: str = "topics.yml") -> Topics:
 
 
 # ------------------------------------------------------------------- glossary
+# The four nations, as actions/profile.py's NATIONS (which imports this file).
+ALL_NATIONS = ("england", "wales", "scotland", "northern_ireland")
+
+
 @dataclass(frozen=True)
 class Term:
     name: str
     meaning: str
     source: str
     pattern: re.Pattern[str]
+    # Where the word is used: the whole glossary for a nation lists only its
+    # own words (a word asked about by name is explained anywhere).
+    nations: Tuple[str, ...] = ALL_NATIONS
 
 
 def parse_glossary(data: Mapping[str, Any], where: str = "glossary.yml") -> Tuple[Term, ...]:
@@ -196,7 +203,11 @@ def parse_glossary(data: Mapping[str, Any], where: str = "glossary.yml") -> Tupl
         # Longest phrases first so "child protection plan" wins over "plan".
         words = sorted((re.escape(m.lower()) for m in match), key=len, reverse=True)
         pattern = re.compile(r"(?<![\w])(?:" + "|".join(words) + r")(?![\w])", re.IGNORECASE)
-        terms.append(Term(str(name), _need_text(entry, "meaning", place), _need_text(entry, "source", place), pattern))
+        nations = entry.get("nations", list(ALL_NATIONS))
+        if not isinstance(nations, list) or not nations or any(n not in ALL_NATIONS for n in nations):
+            raise ContentError(f"{place}: nations should list some of: {', '.join(ALL_NATIONS)}")
+        meaning, source = _need_text(entry, "meaning", place), _need_text(entry, "source", place)
+        terms.append(Term(str(name), meaning, source, pattern, tuple(nations)))
     if not terms:
         raise ContentError(f"{where}: has no terms")
     return tuple(terms)

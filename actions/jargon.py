@@ -74,10 +74,17 @@ def explain(terms: List[Term]) -> str:
     return _text([], terms, ["", content().jargon.not_here])
 
 
-def glossary_part(number: int) -> Tuple[str, List[Dict[str, str]]] | None:
-    """Part ``number`` (from 1) of the whole glossary and its buttons, or None."""
+def glossary_for(nation: object) -> List[Term]:
+    """The whole glossary in a nation (its own words), or every word when
+    the nation is not known."""
+    return [term for term in content().glossary if not isinstance(nation, str) or nation in term.nations]
+
+
+def glossary_part(number: int, nation: object = None) -> Tuple[str, List[Dict[str, str]]] | None:
+    """Part ``number`` (from 1) of the whole glossary in ``nation`` (the
+    answer_nation slot) and its buttons, or None."""
     jargon = content().jargon
-    parts = split_glossary(content().glossary)
+    parts = split_glossary(glossary_for(nation))
     if not 1 <= number <= len(parts):
         return None
     heading = jargon.intro if number == 1 else jargon.more_intro
@@ -100,7 +107,7 @@ class ActionExplainJargon(Action):
             buttons = [dict(button) for button in content().jargon.follow_ups]
             dispatcher.utter_message(text=explain(found), buttons=buttons)
             return []
-        part = glossary_part(1)
+        part = glossary_part(1, tracker.get_slot("answer_nation"))
         assert part is not None, "content/glossary.yml has no terms"
         text, buttons = part
         dispatcher.utter_message(text=text, buttons=buttons)

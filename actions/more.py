@@ -68,7 +68,7 @@ class ActionTellMeMore(Action):
         responses = domain.get("responses") or {}
         topic = next(tracker.get_latest_entity_values("more_topic"), None) or offered_more(tracker.events)
         number = page_number(topic)
-        part = glossary_part(number) if number else None
+        part = glossary_part(number, tracker.get_slot("answer_nation")) if number else None
         if part:
             text, buttons = part
             dispatcher.utter_message(text=text, buttons=buttons)

@@ -255,10 +255,8 @@ def at_time(day_in_words: str, at: time | None, words: DateWords) -> str:
 
 
 def _heading(dates: YourDates, words: DateWords) -> str:
-    kinds = words.timeline["kinds"]
-    return str(
-        words.timeline["heading"].format(kind=kinds.get(dates.kind, dates.kind), conference=in_words(dates.conference))
-    )
+    kind = str(words.timeline["kinds"].get(dates.kind, dates.kind)).format(meeting=dates.meeting)
+    return str(words.timeline["heading"].format(kind=kind, conference=in_words(dates.conference)))
 
 
 def compact_list(dates: YourDates, words: DateWords | None = None) -> str:

@@ -1,6 +1,7 @@
 """The safety routes measured with a trained model's whole NLU pipeline.
 
     .venv/bin/python bench/safety_eval.py --model models/current.tar.gz [--check] [--json FILE]
+    .venv/bin/python bench/safety_eval.py --model /tmp/models-x/current.tar.gz --tuning-only
 
 Reads tests/tuning/safety.yml and tests/evaluation/safety.yml, parses every
 message with the model (as the server would, the safety step last), and
@@ -9,7 +10,9 @@ prints recall per route, the right first line, and the false-alarm rates
 (bench/safety_scores.py). For the evaluation set it prints figures and the
 labels of what was missed, never a message's words. --check fails (exit 1)
 when the evaluation set falls below the floor in bench/safety_scores.py;
-`make test` runs it so.
+`make test` runs it so. --tuning-only reads, parses and prints the tuning
+set alone (the evaluation set is not opened): for work on the net between
+the lead's measurements of the evaluation set.
 """
 
 from __future__ import annotations
@@ -79,7 +82,14 @@ def main() -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--check", action="store_true", help="fail below the evaluation floor")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--tuning-only", action="store_true", help="the tuning set alone; never opens the evaluation set"
+    )
     args = parser.parse_args()
+    if args.tuning_only:
+        if args.check:
+            parser.error("--check measures the evaluation set; it cannot go with --tuning-only")
+        return tuning_only(args.model, args.json)
     results = measure(args.model, {"evaluation": EVALUATION, "tuning": TUNING})
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
     print(table([("evaluation set (blind)", results["evaluation"]), ("tuning set", results["tuning"])]))
@@ -104,6 +114,19 @@ def main() -> int:
         for problem in problems:
             print("BELOW THE FLOOR:", problem)
         return 1 if problems else 0
+    return 0
+
+
+def tuning_only(model: Path, json_path: Path | None) -> int:
+    results = measure(model, {"tuning": TUNING})
+    print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline, TUNING set only:\n")
+    print(table([("tuning set", results["tuning"])]))
+    missed = results["tuning"]["missed"]
+    print(f"Tuning set: {len(missed)} danger messages without their route's first line.")
+    print("Tuning false alarms by kind:", ", ".join(results["tuning"]["false_alarm_kinds"]) or "none")
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(results, indent=2))
     return 0
 
 

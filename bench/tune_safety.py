@@ -85,6 +85,7 @@ class Features:
     """What the net needs to decide a message under any thresholds."""
 
     def __init__(self, net: SafetyNet, text: str, ranking: Sequence[Tuple[str, float]], nearest=None) -> None:
+        self.net, self.text = net, text
         self.fixed = net._from_rules(text) + net._from_words(text)
         self.nearest = nearest if nearest is not None else (net.bank.nearest(text) if net.bank else {})
         self.ranking = list(ranking)
@@ -93,7 +94,9 @@ class Features:
     def decide(self, settings: Settings):
         net = SafetyNet(settings)
         return decide(
-            self.fixed + sentence_signals(self.nearest, settings, self.framed) + net._from_classifier(self.ranking),
+            self.fixed
+            + self.net.without_planned_acts(self.text, sentence_signals(self.nearest, settings, self.framed))
+            + net._from_classifier(self.ranking),
             settings.classifier_needs_company,
             settings.sentence_alone,
         )

@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/tune_topics.py --model /tmp/models-x/x.tar.gz
 
-Reads tests/nlu_holdout.yml and tests/tuning/understanding.yml (never the
-evaluation set), parses every message once per setting with the model in
-this process (the sentence vectors are kept, so a setting costs little),
-and prints right / did you mean / wrong for each, best first by
-"wrong counts three times, did-you-mean once" (a confident wrong answer is
-worse than a question back). The chosen settings go in config.yml by hand.
+Reads tests/nlu_holdout.yml, tests/tuning/understanding.yml and
+tests/tuning/understanding_blind.yml (never the evaluation set), parses
+every message once per setting with the model in this process (the
+sentence vectors are kept, so a setting costs little), and prints right /
+did you mean / wrong for each, best first by "wrong counts three times,
+did-you-mean once" (a confident wrong answer is worse than a question
+back). The chosen settings go in config.yml by hand.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from understanding import FALLBACK, Prediction, prediction_from, read_set, score  # noqa: E402
 
-TUNING = [ROOT / "tests" / "nlu_holdout.yml", ROOT / "tests" / "tuning" / "understanding.yml"]
+TUNING = [
+    ROOT / "tests" / "nlu_holdout.yml",
+    ROOT / "tests" / "tuning" / "understanding.yml",
+    ROOT / "tests" / "tuning" / "understanding_blind.yml",
+]
 GRID = {
     "question_weight": [0.4, 0.6, 0.8],
     "sharpen": [1.0, 0.6, 0.4],

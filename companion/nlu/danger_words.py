@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Pattern, Tuple
 
-from companion.nlu.sentence_spans import sentence_spans
+from companion.nlu.sentence_spans import clause_spans, sentence_spans
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -50,6 +50,7 @@ class _Term:
     first_person: bool
     about_me: bool
     child_nearby: bool
+    child_turns: bool = False  # a child named in the sentence makes it a child in danger
 
 
 def tidy(text: str) -> str:
@@ -103,6 +104,7 @@ class DangerWords:
                     entry.get("who") == "first",
                     entry.get("who") == "me",
                     bool(entry.get("child_nearby")),
+                    bool(entry.get("child_named")),
                 )
             )
         now = data.get("now")
@@ -115,6 +117,7 @@ class DangerWords:
         )
         self._topic = _compile(data.get("topic"), self._groups, f"{where}: topic")
         self._idioms = _compile(data.get("idioms"), self._groups, f"{where}: idioms")
+        self._not_act = _compile(data["not_act"], self._groups, f"{where}: not_act") if data.get("not_act") else None
         negation = data.get("negation")
         if not isinstance(negation, str) or not negation.endswith("$"):
             raise DangerWordsError(f"{where}: negation should be a pattern ending in $")
@@ -134,11 +137,13 @@ class DangerWords:
     def signals(self, text: str) -> List[WordSignal]:
         tidied = tidy(text)
         found: List[WordSignal] = []
-        now_before = child_before = past_before = False
+        now_before = child_before = past_before = child_named = False
         for start, end in sentence_spans(tidied):
             sentence = tidied[start:end]
             child_here = bool(self._child.search(sentence))
             child_near, child_before = child_here or child_before, child_here
+            # A child named here or in the sentence before, not as "the kids' dad".
+            child_named_before, child_named = child_named, bool(self._child.search(self._co_parent.sub(" ", sentence)))
             now_here = self._says_now(sentence)
             # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
             now, now_before = now_here or now_before, now_here
@@ -149,7 +154,23 @@ class DangerWords:
             # A sentence with no word of now, just after one about the past, goes
             # on with the same story: its terms give at most a weak signal.
             told_before, past_before = past_before and not now_here, False
-            topic = bool(self._topic.search(sentence))
+            # A question or a report's words make a topic of their own clause
+            # and those after it ("the report says he hit me and ..."), and of
+            # those before unless they say it is now ("I've just taken all my
+            # tablets, what does the plan mean"; not "she had a fall, why is
+            # it in the report").
+            topic_from = next(
+                (a for a, b in clause_spans(sentence) if self._topic.search(sentence[a:b])),
+                0 if self._topic.search(sentence) else len(sentence),  # words across two clauses
+            )
+            # A clause about the past that says nothing of now, in a sentence
+            # that does ("she took an overdose last year and she's fine now"):
+            # its terms give at most a weak signal.
+            past_clauses = [
+                (x, y)
+                for x, y in clause_spans(sentence)
+                if self._past.search(sentence[x:y]) and not self._says_now(sentence[x:y])
+            ]
             idioms = [m.span() for m in self._idioms.finditer(sentence)]
             for term in self._terms:
                 for match in term.pattern.finditer(sentence):
@@ -161,7 +182,11 @@ class DangerWords:
                         continue
                     if term.child_nearby and not child_near:
                         continue
+                    topic = a >= topic_from or (topic_from < len(sentence) and not self._clause_says_now(sentence, a))
+                    told = told_before or any(x < b and a < y for x, y in past_clauses)
                     route = term.route
+                    if term.child_turns and (child_named or child_named_before):
+                        route = "child_in_danger"
                     if term.first_person and self._child_just_before(before):
                         route = "child_in_danger"
                     window = " ".join(before.split()[-CHILD_BEFORE:])
@@ -172,13 +197,15 @@ class DangerWords:
                         route = "child_in_danger"
                     if topic and not term.strong:
                         continue
-                    strong = (term.strong or now) and not topic and not term.weak and not told_before
-                    found.append(
-                        WordSignal(
-                            route, strong, term.act and strong and route == "parent_in_crisis", (start + a, start + b)
-                        )
-                    )
+                    strong = (term.strong or now) and not topic and not term.weak and not told
+                    # "I've been looking at the bridge": the words of an act, but a plan or a thought.
+                    act = term.act and strong and route == "parent_in_crisis" and not self.not_act(sentence[a:b])
+                    found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found
+
+    def _clause_says_now(self, sentence: str, at: int) -> bool:
+        """Whether the clause of ``sentence`` with character ``at`` in it says it is now."""
+        return any(x <= at < y and self._says_now(sentence[x:y]) for x, y in clause_spans(sentence))
 
     def _says_now(self, sentence: str) -> bool:
         """A `now` word, other than in words that say the danger is over."""
@@ -194,6 +221,29 @@ class DangerWords:
         if self._past.search(tidied) and not self._says_now(tidied):
             return "past"
         return "topic" if self._topic.search(tidied) else None
+
+    def past_clause(self, clause: str) -> bool:
+        """A clause about the past that says nothing of now ("two years ago I took an overdose")."""
+        tidied = tidy(clause)
+        return bool(self._past.search(tidied)) and not self._says_now(tidied)
+
+    def not_act(self, piece: str) -> bool:
+        """The piece speaks of a plan, a thought or the past, not an act under way."""
+        return bool(self._not_act and self._not_act.search(tidy(piece)))
+
+    def clauses_framed(self, piece: str) -> List[Tuple[str, bool]]:
+        """Each clause of a piece, and whether it alone is framed (about the
+        past, or a topic): "I've taken all my pills, what does the plan mean"
+        has one clause of danger and one of a topic."""
+        tidied = tidy(piece)
+        whole_past = bool(self._past.search(tidied)) and not self._says_now(tidied)
+        whole_topic = bool(self._topic.search(tidied))
+        found, topic = [], False
+        for a, b in clause_spans(tidied):
+            topic = topic or bool(self._topic.search(tidied[a:b]))
+            framed = whole_past or topic or (whole_topic and not self._says_now(tidied[a:b]))
+            found.append((piece[a:b], framed))
+        return found
 
 
 def load_danger_words(path: Path = WORDS_PATH) -> DangerWords:

@@ -6,8 +6,9 @@ long story ending "The conference is on 7 December. When should I get the
 report?". Such a message goes to the dates path when it has all three of:
 - a date that may be the conference (or an impossible one, or a start time);
 - a date it asks about (content/conference_words.yml: the milestones);
-- words of a date question ("when", "what time", "how long", "by when") or
-  of something not come yet ("haven't had", "still no").
+- words of a date question ("when", "what time", "how long", "by when"; a
+  "when" that only joins two parts of a sentence does not count) or of
+  something not come yet ("haven't had", "still no").
 "Can I bring my solicitor to the conference on 3 December?" has no such
 words, and stays a question about supporters.
 
@@ -33,13 +34,38 @@ NOT_YET = re.compile(
 LEAVE = frozenset({"ask_dates", "affirm", "deny", "child_in_danger", "parent_in_crisis", "parent_in_danger"})
 
 
+# "when" joins two parts of a sentence as often as it asks ("I always cry
+# when I'm stressed"): it asks when a question's verb follows it ("when is",
+# "when do I", "when's"), or when its sentence ends with a question mark or
+# ends the message ("the meeting is on Friday, when i get the report?").
+_WHEN = frozenset({"when", "wen"})
+_ASKING_VERB = re.compile(
+    r"\s*(is|are|was|were|do|does|did|will|would|should|can|could|shall|must|might|may|have|has|had"
+    r"|'s|'re|'ll|'d|s)\b"
+)
+_SENTENCE_END = re.compile(r"[.?!\n]")
+
+
+def _asks_when(lowered: str) -> bool:
+    for match in QUESTION.finditer(lowered):
+        if match.group(0) not in _WHEN:
+            return True
+        rest = lowered[match.end() :]
+        if _ASKING_VERB.match(rest):
+            return True
+        end = _SENTENCE_END.search(rest)
+        if end is None or end.group(0) == "?":
+            return True
+    return False
+
+
 def asks_for_a_date(text: str, reading: Reading, milestones: Sequence[str]) -> bool:
     if not milestones:
         return False
     if reading.conference is None and reading.start_time is None:
         return False
     lowered = (text or "").lower()
-    return bool(QUESTION.search(lowered) or NOT_YET.search(lowered))
+    return _asks_when(lowered) or bool(NOT_YET.search(lowered))
 
 
 def goes_to_dates(intent: str, text: str, reading: Reading, milestones: Sequence[str]) -> bool:

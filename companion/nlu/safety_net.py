@@ -30,7 +30,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 from companion.nlu.danger_bank import DangerBank, Nearest
 from companion.nlu.danger_words import DangerWords
 from companion.nlu.safety import SafetyCheck
-from companion.nlu.sentence_spans import sentence_spans
+from companion.nlu.sentence_spans import clause_spans, sentence_spans
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -163,8 +163,35 @@ class SafetyNet:
         for piece in pieces:
             finding = self.rules.check(piece)
             if finding:
-                found[finding.intent] = found.get(finding.intent, False) or not self._framed(piece)
+                strong = not self._framed(piece) and not self._only_in_past_clauses(piece, finding.intent)
+                found[finding.intent] = found.get(finding.intent, False) or strong
+                if not found[finding.intent] and self.settings.frames and self.words:
+                    # A sentence framed as a topic by a later clause ("I've taken
+                    # all my pills, what does the plan mean"): the rule still
+                    # strong in a clause of its own before the topic.
+                    found[finding.intent] = self._in_an_unframed_clause(piece, finding.intent)
         return [Signal("rules", route, strong) for route, strong in found.items()]
+
+    def _only_in_past_clauses(self, piece: str, intent: str) -> bool:
+        """The rule no longer holds once the piece's clauses about the past are
+        left out ("I'm fine now but two years ago I took an overdose")."""
+        if not self.rules or not self.words or not self.settings.frames:
+            return False
+        clauses = [piece[a:b] for a, b in clause_spans(piece)]
+        rest = [clause for clause in clauses if not self.words.past_clause(clause)]
+        if len(rest) == len(clauses):
+            return False
+        finding = self.rules.check(" ".join(rest)) if rest else None
+        return finding is None or finding.intent != intent
+
+    def _in_an_unframed_clause(self, piece: str, intent: str) -> bool:
+        if not self.rules or not self.words:
+            return False
+        for clause, framed in self.words.clauses_framed(piece):
+            finding = None if framed else self.rules.check(clause)
+            if finding and finding.intent == intent:
+                return True
+        return False
 
     def frames(self, text: str, nearest: Mapping[str, Nearest]) -> Dict[str, bool]:
         """For each route's best sentence: is it about the past or a topic
@@ -180,7 +207,18 @@ class SafetyNet:
 
     def _from_sentences(self, text: str) -> List[Signal]:
         nearest = self.bank.nearest(text) if self.bank else {}
-        return sentence_signals(nearest, self.settings, self.frames(text, nearest))
+        return self.without_planned_acts(text, sentence_signals(nearest, self.settings, self.frames(text, nearest)))
+
+    def without_planned_acts(self, text: str, signals: List[Signal]) -> List[Signal]:
+        """A sentence close to the act-under-way examples that speaks of a plan,
+        a thought or the past ("looking up how many it takes") is not an act."""
+        if not self.words:
+            return signals
+        planned = self.words.not_act
+        return [
+            Signal(s.source, s.route, s.strong, None, s.score) if s.act and planned(text[slice(*s.act)]) else s
+            for s in signals
+        ]
 
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
         s = self.settings

@@ -37,3 +37,27 @@ def sentence_spans(text: str, most_words: int = 30, overlap: int = 10) -> List[S
                 break
             first += step
     return spans
+
+
+# Where one clause of a sentence ends and the next begins: a comma, a
+# semicolon or a dash, or a joining word ("and", "but", "so", "because").
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,;:]\s*|\s+[-–—]+\s+|\s+(?=(?:and|but|so|because|cos|coz|cause|though|although|then|or|n)\s)",
+    re.IGNORECASE,
+)
+
+
+def clause_spans(text: str, start: int = 0, end: int | None = None) -> List[Span]:
+    """(start, end) of each clause of ``text[start:end]`` (a sentence), in
+    ``text``'s characters: the pieces between commas, semicolons, dashes and
+    joining words, each keeping its joining word ("but he has a knife")."""
+    end = len(text or "") if end is None else end
+    spans: List[Span] = []
+    at = start
+    for found in _CLAUSE_BREAK.finditer(text or "", start, end):
+        if found.start() > at:
+            spans.append((at, found.start()))
+        at = found.end()
+    if end > at:
+        spans.append((at, end))
+    return [(a, b) for a, b in spans if re.search(r"\w", text[a:b])]

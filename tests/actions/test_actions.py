@@ -40,7 +40,7 @@ def test_without_a_profile_no_slots_are_set(monkeypatch, tmp_path):
 def test_menu_lists_sections_then_a_sections_questions():
     messages, _ = run(ActionShowMenu(), tracker("/show_menu"))
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles == ["About conferences", "Getting ready", "At the meeting", "After the meeting", "Talk to a person"]
+    assert titles == ["The basics", "Getting ready", "At the meeting", "After the meeting", "Talk to a person"]
     assert messages[0]["buttons"][1]["payload"] == '/show_menu{"menu_section": "before"}'
 
     messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "during"}]))
@@ -57,7 +57,7 @@ def test_menu_lists_sections_then_a_sections_questions():
 
 def test_unknown_menu_section_shows_the_whole_menu():
     messages, _ = run(ActionShowMenu(), tracker(entities=[{"entity": "menu_section", "value": "<script>"}]))
-    assert messages[0]["buttons"][0]["title"] == "About conferences"
+    assert messages[0]["buttons"][0]["title"] == "The basics"
 
 
 def test_fallback_offers_the_likeliest_topics():
@@ -75,14 +75,14 @@ def test_a_too_long_message_gets_asked_to_be_shorter():
     )
     assert messages[0]["text"].startswith("That's a long message for me")
     assert "999" in messages[0]["text"]
-    assert messages[0]["buttons"][0]["title"] == "About conferences"
+    assert messages[0]["buttons"][0]["title"] == "The basics"
 
 
 def test_second_miss_in_a_row_shows_the_menu():
     ranking = [("nlu_fallback", 0.45), ("report_not_received", 0.3)]
     events = [user("blah"), bot_action("action_suggest_topics"), bot_action("action_listen"), user("blah blah")]
     messages, _ = run(ActionSuggestTopics(), tracker("blah blah", ranking=ranking, events=events))
-    assert messages[0]["buttons"][0]["title"] == "About conferences"
+    assert messages[0]["buttons"][0]["title"] == "The basics"
     assert "still didn't understand" in messages[0]["text"]
 
 

@@ -49,7 +49,7 @@ def test_after_a_miss_the_menu_comes_instead_of_which_one():
             which_one={"intents": ["ask_venue", "ask_who_attends"]},
         ),
     )
-    assert messages[0]["buttons"][0]["title"] == "About conferences"
+    assert messages[0]["buttons"][0]["title"] == "The basics"
 
 
 def test_the_words_file_is_checked():

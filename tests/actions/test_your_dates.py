@@ -95,6 +95,19 @@ def test_research_ids_are_not_shown_to_parents(profile):
     assert len(names) == len(set(names)), "each source is named once"
 
 
+@pytest.mark.parametrize(
+    "nation, kind, heading",
+    [
+        ("scotland", "review", "review Child Protection Planning Meeting"),
+        ("scotland", "initial", "first Child Protection Planning Meeting"),
+        ("wales", "initial", "first conference"),
+    ],
+)
+def test_the_heading_names_the_meeting_as_the_nation_does(profile, nation, kind, heading):
+    lines = yd.compact_list(dates_for(profile, kind=kind, nation=nation)).splitlines()
+    assert lines[0] == f"Your dates, worked out from your {heading} on Thursday 3 December 2026:"
+
+
 def test_the_compact_list_is_in_date_order_and_marks_passed_dates(profile):
     text = yd.compact_list(dates_for(profile, start=time(10, 0)))
     lines = text.splitlines()
@@ -103,12 +116,12 @@ def test_the_compact_list_is_in_date_order_and_marks_passed_dates(profile):
     assert "- Thu 3 Dec 2026, 10am: Your conference" in lines
     assert "- Thu 3 Dec 2026, 9:45am: arrive early (good practice)" in lines
     # The profile's own complaint rule (28 calendar days) has a date.
-    assert "- Thu 31 Dec 2026: last day to complain about the conference (local rule, check with your council)" in lines
+    assert "- Thu 31 Dec 2026: last day to complain about the conference (local rule, ask your social worker)" in lines
     assert lines[-1].startswith("- No fixed date:")
     # Each date says where its rule comes from (issue 18): the first core
     # group is national guidance in England, the reports a local rule.
     assert any(line.endswith("first core group meeting (national guidance)") for line in lines)
-    assert any(line.endswith("the reports should reach you (local rule, check with your council)") for line in lines)
+    assert any(line.endswith("the reports should reach you (local rule, ask your social worker)") for line in lines)
     assert "latest dates the rules allow" not in yd.timeline_answer(dates_for(profile))
 
 

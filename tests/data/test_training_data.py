@@ -67,7 +67,20 @@ def test_every_intent_has_enough_held_out_messages():
     assert short == {}
 
 
-@pytest.mark.parametrize("name, messages", [("held-out set", HOLDOUT), ("test stories", STORY_TEXTS)])
+def set_messages(path):
+    """(intents, text) pairs of a message list (tests/tuning/understanding*.yml)."""
+    return [(tuple(m["intents"]), str(m["text"])) for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+
+
+UNDERSTANDING_TUNING = [
+    (path.name, set_messages(path)) for path in sorted((ROOT / "tests" / "tuning").glob("understanding*.yml"))
+]
+
+
+@pytest.mark.parametrize(
+    "name, messages",
+    [("held-out set", HOLDOUT), ("test stories", STORY_TEXTS), *UNDERSTANDING_TUNING],
+)
 def test_evaluation_messages_are_not_training_examples(name, messages):
     trained = {normalise(text) for _, text in TRAINING}
     leaked = [text for _, text in messages if normalise(text) in trained]

@@ -82,6 +82,9 @@ async function openChat(page, url = council, title = "Ask about your conference"
   await page.goto(url);
   await page.getByRole("button", { name: title }).click();
   await waitForLog(page, "I'm Conference Companion");
+  // Socket.io brings the greeting a paragraph at a time: wait for its last
+  // one, or a late paragraph can arrive after the parent's first question.
+  await waitForLog(page, "Type a question or choose a topic");
 }
 
 async function ask(page, question) {
@@ -294,14 +297,14 @@ test("the dates as a timeline, with a calendar file to download", async () => {
   await ask(page, `${day.getDate()}/${day.getMonth() + 1}/${day.getFullYear()}`);
   await waitForLog(page, "is that right?");
   await page.getByRole("button", { name: "Yes, that's right" }).last().click();
-  await page.getByRole("button", { name: "First (initial) conference" }).last().click();
+  await page.getByRole("button", { name: "The first one" }).last().click();
   await page.getByRole("heading", { name: /Your dates, worked out from your first conference/ }).waitFor();
   const items = await page.evaluate(() => document.querySelector("[data-conference-companion]")
     .shadowRoot.querySelectorAll(".timeline li").length);
   assert.ok(items >= 8, `a milestone per line (${items})`);
   const [download] = await Promise.all([page.waitForEvent("download"),
     page.getByRole("button", { name: "Add to my calendar" }).click()]);
-  assert.equal(download.suggestedFilename(), "conference-dates.ics");
+  assert.equal(download.suggestedFilename(), "child-protection-dates.ics");
   const ics = readFileSync(await download.path(), "utf8");
   assert.ok(ics.startsWith("BEGIN:VCALENDAR") && ics.includes("SUMMARY:First core group meeting"));
   await page.close();

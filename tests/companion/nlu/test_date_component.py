@@ -117,6 +117,8 @@ def test_an_impossible_date_is_named(text, words):
         ("half 9 on the 8th, what time should i get there", "ask_venue"),
         ("it's a review on 10/12/2026, when do i need to tell them my advocate is coming", "ask_bring_supporter"),
         ("my conference is on the 30th feb when do i get the report", "report_not_received"),
+        ("the review is on 3/3/2027, can you tell me when i get the minutes?", "ask_minutes_confidentiality"),
+        ("conference is on 4/12/2026 when's the core group", "ask_core_group"),
     ],
 )
 def test_a_date_with_a_date_question_goes_to_the_dates_path(text, intent):
@@ -135,6 +137,12 @@ def test_a_date_with_a_date_question_goes_to_the_dates_path(text, intent):
         ("what happens at the review on 3/3/2027", "ask_what_happens"),
         ("i haven't had the report", "report_not_received"),
         ("when do i get the report", "ask_dates"),
+        # "when" joining two parts of a sentence is not a date question.
+        (
+            "the conference is tomorrow and i always cry when i'm stressed. can i step out for a few minutes?",
+            "ask_for_break",
+        ),
+        ("my review is on 3/3/2027 and i get muddled when people talk fast. will there be minutes", "ask_minutes"),
     ],
 )
 def test_other_messages_keep_their_intent(text, intent):
