@@ -254,7 +254,7 @@ test-understanding: $(MODEL)
 	$(RASA_PY) bench/understanding.py --model $(MODEL) --set tests/nlu_holdout.yml \
 	  --set tests/tuning/understanding.yml --set tests/tuning/understanding_blind.yml \
 	  --set tests/evaluation/understanding.yml \
-	  --floor-set tests/evaluation/understanding.yml --min-right 0.78 --max-wrong 0.10 --max-did-you-mean 0.055
+	  --floor-set tests/evaluation/understanding.yml --min-right 0.80 --max-wrong 0.085 --max-did-you-mean 0.05
 
 test-stories: $(MODEL)
 	@echo "==> Conversation tests (tests/stories)"
