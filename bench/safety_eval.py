@@ -12,7 +12,11 @@ labels of what was missed, never a message's words. --check fails (exit 1)
 when the evaluation set falls below the floor in bench/safety_scores.py;
 `make test` runs it so. --tuning-only reads, parses and prints the tuning
 set alone (the evaluation set is not opened): for work on the net between
-the lead's measurements of the evaluation set.
+the lead's measurements of the evaluation set. It prints each writer group
+side by side (the messages' `writer`, 1 when not given: writers 1-2 wrote
+the first tuning messages, 3-5 the newer ones); --writers 3,4,5 scores only
+those writers, and --show prints the tuning messages got wrong (the tuning
+set's words may be read; the evaluation set's never are).
 """
 
 from __future__ import annotations
@@ -22,13 +26,23 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from safety_scores import EVALUATION, ROUTES, TUNING, Outcome, below_floor, load_cases, score, table  # noqa: E402
+from safety_scores import (  # noqa: E402
+    EVALUATION,
+    ROUTES,
+    TUNING,
+    Case,
+    Outcome,
+    below_floor,
+    load_cases,
+    score,
+    table,
+)
 
 
 def outcome_of(parsed: Dict) -> Outcome:
@@ -85,11 +99,16 @@ def main() -> int:
     parser.add_argument(
         "--tuning-only", action="store_true", help="the tuning set alone; never opens the evaluation set"
     )
+    parser.add_argument("--writers", help="with --tuning-only: these writers' messages only (such as 3,4,5)")
+    parser.add_argument("--show", action="store_true", help="with --tuning-only: print the messages got wrong")
     args = parser.parse_args()
+    if (args.writers or args.show) and not args.tuning_only:
+        parser.error("--writers and --show go with --tuning-only")
     if args.tuning_only:
         if args.check:
             parser.error("--check measures the evaluation set; it cannot go with --tuning-only")
-        return tuning_only(args.model, args.json)
+        writers = {int(w) for w in args.writers.split(",")} if args.writers else None
+        return tuning_only(args.model, args.json, writers, args.show)
     results = measure(args.model, {"evaluation": EVALUATION, "tuning": TUNING})
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
     print(table([("evaluation set (blind)", results["evaluation"]), ("tuning set", results["tuning"])]))
@@ -117,13 +136,57 @@ def main() -> int:
     return 0
 
 
-def tuning_only(model: Path, json_path: Path | None) -> int:
-    results = measure(model, {"tuning": TUNING})
+def writer_of(path: Path) -> List[int]:
+    """Each message's writer (1 when not given), in the set's order."""
+    import yaml
+
+    return [int(m.get("writer", 1)) for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+
+
+def groups_of(writers: List[int]) -> List[Tuple[str, List[int]]]:
+    """Column names and the writers in each: each writer group, then each writer."""
+    present = sorted(set(writers))
+    old, new = [w for w in present if w <= 2], [w for w in present if w >= 3]
+    named: List[Tuple[str, List[int]]] = []
+    for label, part in (("writers 1-2", old), ("writers 3-5", new)):
+        if part and len(present) > 1:
+            named.append((label, part))
+    named += [(f"writer {w}", [w]) for w in present if len(present) > 1]
+    return named
+
+
+def wrong(case: Case, got: Outcome) -> bool:
+    if case.route == "none":
+        return bool(got.route or got.note)
+    right = got.route == case.route or got.route in case.also
+    return not right or (case.route == "parent_in_crisis" and case.act is not None and got.act != case.act)
+
+
+def tuning_only(model: Path, json_path: Path | None, only: Set[int] | None = None, show: bool = False) -> int:
+    cases = load_cases(TUNING)
+    writers = writer_of(TUNING)
+    kept = [i for i, w in enumerate(writers) if only is None or w in only]
+    cases, writers = [cases[i] for i in kept], [writers[i] for i in kept]
+    got = outcomes(model, [c.text for c in cases])
+    results = {"tuning": score(cases, got)}
+    columns = [("tuning set" + (f" (writers {', '.join(map(str, sorted(only)))})" if only else ""), results["tuning"])]
+    for label, part in groups_of(writers):
+        idx = [i for i, w in enumerate(writers) if w in part]
+        results[label] = score([cases[i] for i in idx], [got[i] for i in idx])
+        columns.append((label, results[label]))
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline, TUNING set only:\n")
-    print(table([("tuning set", results["tuning"])]))
+    print(table(columns))
     missed = results["tuning"]["missed"]
     print(f"Tuning set: {len(missed)} danger messages without their route's first line.")
     print("Tuning false alarms by kind:", ", ".join(results["tuning"]["false_alarm_kinds"]) or "none")
+    if show:
+        for case, outcome, writer in zip(cases, got, writers, strict=True):
+            if wrong(case, outcome):
+                what = outcome.route or ("note" if outcome.note else "normal answer")
+                print(
+                    f"- w{writer} {case.route}/{case.kind} act={case.act} got {what} act={outcome.act} "
+                    f"| {case.text}\n     {list(outcome.signals)}"
+                )
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(results, indent=2))
