@@ -6,6 +6,7 @@ would make the scores meaningless, so this fails if one leaks in.
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,27 @@ def test_safety_tuning_messages_are_not_training_or_bank_examples():
     known |= {normalise(t) for texts in bank.values() for t in texts}
     leaked = [text for text in SAFETY_TUNING if normalise(text) in known]
     assert len(SAFETY_TUNING) > 600 and leaked == []
+
+
+def nearly_the_same(a, b):
+    """Two texts that differ by a word or two (difflib's ratio at least 0.9)."""
+    matcher = SequenceMatcher(None, normalise(a), normalise(b), autojunk=False)
+    return matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
+
+
+def test_no_safety_tuning_message_is_nearly_a_bank_example():
+    """Nor nearly one: a bank example that is a tuning message with a word or
+    two changed would flatter the tuning figures."""
+    bank = yaml.safe_load((ROOT / "content" / "safety_bank.yml").read_text(encoding="utf-8"))
+    examples = {t for texts in bank.values() for t in texts}
+    near = [(text, example) for text in SAFETY_TUNING for example in examples if nearly_the_same(text, example)]
+    assert near == []
+
+
+def test_nearly_the_same_catches_a_changed_word_only():
+    assert nearly_the_same("baby not breathin right", "Baby not breathing right!")
+    assert not nearly_the_same("he has a knife", "he has a knife at the door")
+    assert not nearly_the_same("can I bring my mum", "he has a knife")
 
 
 def test_every_topic_has_two_story_phrasings():
