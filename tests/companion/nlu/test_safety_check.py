@@ -111,3 +111,40 @@ def test_missing_rules_file(tmp_path):
 def test_hopeless_words_reach_crisis_help(text):
     finding = safety_check().check(text)
     assert finding is not None and finding.intent == "parent_in_crisis"
+
+
+def _every_phrase_at_every_token(check, tokens):
+    """The spans as found before the search was pruned: each phrase tried at each token."""
+    from companion.nlu.safety import _ends
+
+    found = {}
+    for name, phrases in check._classes.items():
+        spans = {(s, e) for p in phrases for s in range(len(tokens)) for e in _ends(p, tokens, s) if e > s}
+        if spans:
+            found[name] = sorted(spans)
+    return found
+
+
+def test_the_pruned_search_finds_the_same_spans_as_trying_everywhere():
+    check = load_safety_check()  # its own remembered words, not the shared instance's
+    texts = [text for kind in MESSAGES.values() for text in kind]
+    texts += [" ".join(texts[n : n + 6]) for n in range(0, len(texts), 6)]  # long messages, words repeated
+    for text in texts + texts:  # the second time, every word is remembered
+        tokens = check.tokens(text)
+        assert check.spans(tokens) == _every_phrase_at_every_token(check, tokens), text
+    assert any(check.spans(check.tokens(text)) for text in texts)  # not vacuous
+
+
+def test_optional_first_words_and_gaps_still_match():
+    check = SafetyCheck(
+        {
+            "classes": {"hurt": ["(really)? hurt ... him", "(very)? scared $"], "never": ["never"]},
+            "rules": [{"name": "r", "intent": "child_in_danger", "all": ["hurt"], "unless": ["never"]}],
+        }
+    )
+    assert check.spans(check.tokens("they hurt my little boy him")) == {"hurt": [(1, 6)]}
+    assert check.spans(check.tokens("really hurt him")) == {"hurt": [(0, 3), (1, 3)]}
+    assert check.spans(check.tokens("i am very scared")) == {"hurt": [(2, 4), (3, 4)]}
+    assert check.spans(check.tokens("scared of the dark")) == {}
+    for text in ("they hurt my little boy him", "really hurt him", "i am very scared", "never hurt him"):
+        assert check.spans(check.tokens(text)) == _every_phrase_at_every_token(check, check.tokens(text))
