@@ -27,8 +27,9 @@ import functools
 import hashlib
 import json
 import sys
+from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import numpy as np
 from scipy.special import erf
@@ -71,6 +72,8 @@ def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -
 
 
 class SentenceEncoder:
+    KEPT = 2048  # vectors kept (about 3 MB)
+
     def __init__(self, model_dir: Path, max_tokens: int = 128) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
@@ -131,6 +134,7 @@ class SentenceEncoder:
             )
         self.width = self.words.shape[1]
         self._weights_file = needed[2]
+        self._kept: OrderedDict[Tuple[Tuple[int, ...], bool], np.ndarray] = OrderedDict()
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -156,9 +160,25 @@ class SentenceEncoder:
         return SentenceEncoder(Path(model_dir))
 
     def encode(self, text: str, contextual: bool = True) -> np.ndarray:
-        ids = self.tokenizer.encode(text or "").ids
+        """The text's unit vector (read-only). The last KEPT vectors are kept by
+        token ids: the steps of the NLU read the same sentence several times
+        (the second opinion and the question topics read the whole message,
+        the safety net each sentence, in other cases), and the tokenizer
+        ignores case and spacing, so "Can I..." and "can i..." are one read."""
+        ids = tuple(self.tokenizer.encode(text or "").ids)
+        key = (ids, contextual)
+        vector = self._kept.get(key)
+        if vector is None:
+            vector = self._encode(ids, contextual)
+            vector.setflags(write=False)
+            self._kept[key] = vector
+            if len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        return vector
+
+    def _encode(self, ids: Tuple[int, ...], contextual: bool) -> np.ndarray:
         n = len(ids)
-        x = self.words[ids] + self.positions[:n] + self.token_type
+        x = self.words[list(ids)] + self.positions[:n] + self.token_type
         x = _layer_norm(x, *self.embedding_norm, self.eps)
         heads, size = self.heads, self.width // self.heads
         scale = np.float32(1 / np.sqrt(size))

@@ -47,6 +47,28 @@ def test_word_vectors_alone_are_cheaper_but_different(encoder):
     assert abs(float(np.linalg.norm(encoder.encode(text, contextual=False))) - 1) < 1e-5
 
 
+def test_a_sentence_read_again_is_not_computed_again_and_is_the_same(encoder, monkeypatch):
+    text = "the social worker said my case goes to conference in march"
+    first = encoder.encode(text)
+    computed = []
+    monkeypatch.setattr(encoder, "_encode", lambda *a: computed.append(a) or np.zeros(384, np.float32))
+    again = encoder.encode(text.upper().replace(" ", "  "))  # the tokenizer ignores case and spacing
+    assert again is first and computed == []
+    assert not first.flags.writeable  # kept: nobody may change it in place
+    assert encoder.encode(text, contextual=False) is not first and len(computed) == 1  # kept apart
+    monkeypatch.undo()
+    fresh = SentenceEncoder(SentenceEncoder.default_path()).encode(text)
+    assert np.array_equal(fresh, first)
+
+
+def test_only_the_latest_vectors_are_kept(encoder, monkeypatch):
+    monkeypatch.setattr(SentenceEncoder, "KEPT", 3)
+    small = SentenceEncoder(SentenceEncoder.default_path())
+    for word in ("one", "two", "three", "four", "five"):
+        small.encode(word, contextual=False)
+    assert len(small._kept) == 3
+
+
 @pytest.mark.parametrize("text", ["", "😢😢😢", "<script>alert(1)</script>", "why " * 5000, "\u0000\n\t"])
 def test_odd_messages_still_give_a_vector(encoder, text):
     vector = encoder.encode(text)
