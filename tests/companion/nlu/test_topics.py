@@ -111,6 +111,20 @@ def test_the_model_learns_and_is_stored_and_read_back(tmp_path):
     assert np.allclose(again.probabilities(["can i bring my mum with me"], probe)[0], guess, atol=1e-6)
 
 
+def test_the_dense_weights_give_exactly_the_sparse_products(tmp_path):
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    labels = [i for i, ts in EXAMPLES.items() for _ in ts]
+    rng = np.random.default_rng(2)
+    model = TopicModel.train(texts, labels, unit(rng.normal(size=(len(texts), 8))), scale=3.0)
+    asked = ["can i bring my mum with me", "what happens at the meeting and who will be there", "xyz"]
+    x = model.features(asked, unit(rng.normal(size=(len(asked), 8))))
+    assert np.array_equal(x @ model._dense_weights, np.asarray((x @ model._weights).todense()))
+    scores = np.asarray((x @ model._weights).todense()) + model._intercept
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    got = model.probabilities(asked, x[:, -8:].toarray() / 3.0)
+    assert np.allclose(got, expected / expected.sum(axis=1, keepdims=True), rtol=0, atol=1e-12)
+
+
 # ------------------------------------------------------------------ Rasa steps
 def message(text, intent=None, confidence=0.0, ranking=()):
     m = Message(data={TEXT: text})
