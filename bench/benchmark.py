@@ -8,8 +8,8 @@ bench/results/bench.md and bench/results/latency.png:
    the wrong-answer rate and missed safety messages, kept apart; and 5-fold
    cross-validation on the training data, scored the same way. Then
    bench/understanding.py on the tuning sets (tests/nlu_holdout.yml,
-   tests/tuning/understanding.yml, tests/tuning/understanding_blind.yml)
-   and the blind evaluation set
+   tests/tuning/understanding.yml, tests/tuning/understanding_blind.yml,
+   tests/tuning/two_questions.yml) and the blind evaluation set
    (tests/evaluation/understanding.yml): right topic (both, for two
    questions), "did you mean", wrong, wrong by confidence band; for ours
    and for Rasa's default pipeline trained on the same data.
@@ -469,11 +469,12 @@ def understanding(model: Path, default_model: Path, results: Dict) -> None:
     }
 
 
-# The scorer's sets: settings are chosen on the first two, never on the last.
+# The scorer's sets: settings are chosen on the tuning sets, never on the last.
 SCORED_SETS = (
     "tests/nlu_holdout.yml",
     "tests/tuning/understanding.yml",
     "tests/tuning/understanding_blind.yml",
+    "tests/tuning/two_questions.yml",
     "tests/evaluation/understanding.yml",
 )
 EVALUATION = SCORED_SETS[-1]

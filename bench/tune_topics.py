@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/tune_topics.py --model /tmp/models-x/x.tar.gz
 
-Reads tests/nlu_holdout.yml, tests/tuning/understanding.yml and
-tests/tuning/understanding_blind.yml (never the evaluation set), parses
+Reads tests/nlu_holdout.yml, tests/tuning/understanding.yml,
+tests/tuning/understanding_blind.yml and tests/tuning/two_questions.yml
+(never the evaluation set), parses
 every message once per setting with the model in this process (the
 sentence vectors are kept, so a setting costs little), and prints right /
 did you mean / wrong for each, best first by "wrong counts three times,
@@ -27,6 +28,7 @@ TUNING = [
     ROOT / "tests" / "nlu_holdout.yml",
     ROOT / "tests" / "tuning" / "understanding.yml",
     ROOT / "tests" / "tuning" / "understanding_blind.yml",
+    ROOT / "tests" / "tuning" / "two_questions.yml",
 ]
 GRID = {
     "question_weight": [0.4, 0.6, 0.8],
