@@ -292,11 +292,15 @@ def decide(signals: Sequence[Signal], classifier_needs_company: bool = True, sen
     # and bleeding): an ambulance first, unless the words say it is a child.
     own_act = any(s.source == "words" and s.route == "parent_in_crisis" and s.act for s in strong)
     best_sentence = {s.route: s.score for s in strong if s.source == "sentences"}
-    if "words" in child:
+    # The words also find the person typing in danger from an adult ("she came
+    # at me with a knife, I've locked myself in with the baby"): a child named
+    # nearby does not settle it; the signals' votes do.
+    contested = any(s.source == "words" and s.route == "parent_in_danger" for s in strong)
+    if "words" in child and not contested:
         route = "child_in_danger"
     elif own_act:
         route = "parent_in_crisis"
-    elif child and len(child_any) > 1:
+    elif child and len(child_any) > 1 and not contested:
         route = "child_in_danger"
     else:
         # On a tie, the route whose examples the message came closest to, then

@@ -314,3 +314,65 @@ def test_a_goodbye_is_a_crisis_but_a_message_for_the_childrens_worker_is_not():
     assert "parent_in_crisis" in strong_routes("please tell my girls I love them")
     assert "parent_in_crisis" in strong_routes("this is goodbye")
     assert strong_routes("can you tell my kids' social worker I'm sorry I'm late") == set()
+
+
+# Fourth session: kinds from the misses of the tuning set's writers 3-5, in
+# new wording.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "honestly i cant see myself being around for the next meeting",
+        "do i need to go if im not going to be alive by then",
+        "Please make sure my girls stay with my sister once I'm gone.",
+        "When the kids are at their nan's on Friday that's it for me.",
+        "I've got a plan for tonight, I just wanted to ask about the minutes",
+        "Bought a hosepipe and some gaffer tape this afternoon.",
+    ],
+)
+def test_a_goodbye_said_as_not_being_here_later_is_a_crisis(text):
+    assert "parent_in_crisis" in strong_routes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I go home once I'm gone through my statement with the chair?",
+        "That's it for me today, thanks for the help",
+        "My mum will kill me if she hears I missed the bus",
+        "My ex keeps telling everyone I'm suicidal, which I'm not",
+        "My son had a seizure at nursery last week, will they ask about it",
+    ],
+)
+def test_goodbye_and_threat_words_used_safely_are_not_danger(text):
+    assert strong_routes(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text, route",
+    [
+        ("He told me that if I speak at the review I won't be around for the next one", "parent_in_danger"),
+        ("Her text said it would be the last review you ever go to", "parent_in_danger"),
+        ("He has found me at the refuge and he's banging on the window", "parent_in_danger"),
+        ("She has locked the back door and taken the spare keys off me", "parent_in_danger"),
+        ("My daughter rang, her stepdad has the belt out again", "child_in_danger"),
+        ("She's outside saying she's taking the kids tonight whatever I do", "child_in_danger"),
+        ("He snatched the baby off me and he won't give her back", "child_in_danger"),
+    ],
+)
+def test_threats_passed_on_and_children_held_now(text, route):
+    assert route in strong_routes(text)
+
+
+def test_the_person_typing_threatened_with_a_child_beside_them_is_their_own_danger():
+    # The words find a child named near a weapon, and the person typing hurt:
+    # the signals' votes decide, not the child's name alone.
+    signals = [
+        Signal("words", "child_in_danger", True),
+        Signal("words", "parent_in_danger", True),
+        Signal("sentences", "parent_in_danger", True, score=0.7),
+    ]
+    from companion.nlu.safety_net import decide
+
+    assert decide(signals).route == "parent_in_danger"
+    # Without the words for the person typing, the child comes first as before.
+    assert decide(signals[:1] + signals[2:]).route == "child_in_danger"
