@@ -118,6 +118,9 @@ class DangerWords:
         self._topic = _compile(data.get("topic"), self._groups, f"{where}: topic")
         self._idioms = _compile(data.get("idioms"), self._groups, f"{where}: idioms")
         self._not_act = _compile(data["not_act"], self._groups, f"{where}: not_act") if data.get("not_act") else None
+        self._goes_back = (
+            _compile(data["goes_back"], self._groups, f"{where}: goes_back") if data.get("goes_back") else None
+        )
         negation = data.get("negation")
         if not isinstance(negation, str) or not negation.endswith("$"):
             raise DangerWordsError(f"{where}: negation should be a pattern ending in $")
@@ -137,6 +140,9 @@ class DangerWords:
     def signals(self, text: str) -> List[WordSignal]:
         tidied = tidy(text)
         found: List[WordSignal] = []
+        # A child hurt before, who goes back to that adult soon ("he goes back
+        # to his dad's on Wednesday"): the harm is still going on.
+        goes_back = bool(self._goes_back and self._goes_back.search(tidied))
         now_before = child_before = past_before = child_named = False
         for start, end in sentence_spans(tidied):
             sentence = tidied[start:end]
@@ -198,6 +204,8 @@ class DangerWords:
                     if topic and not term.strong:
                         continue
                     strong = (term.strong or now) and not topic and not term.weak and not told
+                    if goes_back and route == "child_in_danger" and not topic and not term.weak:
+                        strong = True
                     # "I've been looking at the bridge": the words of an act, but a plan or a thought.
                     act = term.act and strong and route == "parent_in_crisis" and not self.not_act(sentence[a:b])
                     found.append(WordSignal(route, strong, act, (start + a, start + b)))

@@ -376,3 +376,14 @@ def test_the_person_typing_threatened_with_a_child_beside_them_is_their_own_dang
     assert decide(signals).route == "parent_in_danger"
     # Without the words for the person typing, the child comes first as before.
     assert decide(signals[:1] + signals[2:]).route == "child_in_danger"
+
+
+def test_a_child_hurt_before_who_goes_back_to_that_adult_soon_is_in_danger():
+    text = "My girl came home from her dad's with finger marks on her arm. She goes back to her dad's on Friday."
+    assert "child_in_danger" in strong_routes(text)
+    # The same marks, with no going back: only the note.
+    assert strong_routes("My girl came home from her dad's with finger marks on her arm.") == set()
+    # Going back, but the marks were a report's words about a past event: a topic.
+    assert strong_routes(
+        "The school says my girl had marks on her arm last year. She goes back to her dad's on Friday."
+    ) == set()
