@@ -384,6 +384,7 @@ def test_a_child_hurt_before_who_goes_back_to_that_adult_soon_is_in_danger():
     # The same marks, with no going back: only the note.
     assert strong_routes("My girl came home from her dad's with finger marks on her arm.") == set()
     # Going back, but the marks were a report's words about a past event: a topic.
-    assert strong_routes(
-        "The school says my girl had marks on her arm last year. She goes back to her dad's on Friday."
-    ) == set()
+    assert (
+        strong_routes("The school says my girl had marks on her arm last year. She goes back to her dad's on Friday.")
+        == set()
+    )
