@@ -197,7 +197,10 @@ def decide(
     ranking = _ranked(classes, combined)
     decision = Decision(ranking, nearest=nearest, questions=list(questions))
     main = ranking[0][0]
-    seconds = [(classes[int(p.argmax())], float(p.max())) for i, p in enumerate(parts) if i != main_part]
+    # Every question's own topic is a candidate, the main question's too: when
+    # two questions are both certain (1.0 and 1.0), the main topic can come
+    # from the other one, and the first question's topic is then the second.
+    seconds = [(classes[int(p.argmax())], float(p.max())) for p in parts]
     seconds = [
         s
         for s in seconds

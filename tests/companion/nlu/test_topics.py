@@ -65,6 +65,30 @@ def test_a_second_question_is_offered():
     assert decision.which == ()  # two questions: both answered, not "which one?"
 
 
+def test_when_both_questions_are_certain_the_other_topic_is_offered():
+    # Both questions read at 1.0: the main topic comes from the whole message
+    # (here the first question's), while the "main" question by confidence is
+    # the second one. The second question's topic must still be offered.
+    decision = decide(
+        CLASSES,
+        p(0.9, 0.05, 0.03, 0.02),
+        [p(1.0, 0.0, 0.0, 0.0), p(0.0, 0.0, 1.0, 0.0)],
+        0.9,
+        Settings(question_weight=0.4, second_at_least=0.6),
+    )
+    assert decision.ranking[0][0] == "ask_bring_supporter"
+    assert decision.also == ("ask_who_attends", pytest.approx(1.0))
+    decision = decide(
+        CLASSES,
+        p(0.05, 0.05, 0.88, 0.02),
+        [p(1.0, 0.0, 0.0, 0.0), p(0.0, 0.0, 1.0, 0.0)],
+        0.9,
+        Settings(question_weight=0.4, second_at_least=0.6),
+    )
+    assert decision.ranking[0][0] == "ask_who_attends"
+    assert decision.also == ("ask_bring_supporter", pytest.approx(1.0))
+
+
 @pytest.mark.parametrize("second", [p(0.3, 0.4, 0.2, 0.1), p(0.0, 0.0, 0.1, 0.9)], ids=["weak", "greeting"])
 def test_a_weak_second_question_or_a_greeting_is_not_offered(second):
     decision = decide(
