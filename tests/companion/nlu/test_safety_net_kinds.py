@@ -388,3 +388,36 @@ def test_a_child_hurt_before_who_goes_back_to_that_adult_soon_is_in_danger():
         strong_routes("The school says my girl had marks on her arm last year. She goes back to her dad's on Friday.")
         == set()
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've had half a bottle of vodka and some of my tramadol, more than it says on the packet, maybe 12",
+        "I'm burning my arm with a cigarette and doing it now as I type",
+        "I'm sat at the station and I keep thinking about stepping in front of the express",
+    ],
+)
+def test_an_act_under_way_with_an_amount_while_typing_or_at_a_platform(text):
+    assert ("parent_in_crisis", True, True) in found(text)
+
+
+def test_means_laid_out_or_a_past_attempt_that_failed_is_not_an_act_under_way():
+    words = danger_words()
+    assert words.not_act("I've got all my pills lined up on the table")
+    assert words.not_act("I tried last night but the rope snapped")
+    assert not words.not_act("I've swallowed all my pills")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her dad has just turned up at the school and took her, he isn't allowed",
+        "He says none of us will ever see the children again after the review",
+        "Some bloke has been messaging my daughter on her phone pretending to be 14",
+        "my wee lassie's swallowed a load of my tablets",
+        "My nephew says his uncle burns him with a lighter and he goes back there tomorrow",
+    ],
+)
+def test_a_child_snatched_threatened_contacted_or_hurt_and_going_back(text):
+    assert "child_in_danger" in strong_routes(text)
