@@ -421,3 +421,22 @@ def test_means_laid_out_or_a_past_attempt_that_failed_is_not_an_act_under_way():
 )
 def test_a_child_snatched_threatened_contacted_or_hurt_and_going_back(text):
     assert "child_in_danger" in strong_routes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother has told the social worker I can't cope with the kids",
+        "I take my blood pressure tablets every morning with my tea",
+        "Does hair pulling count as self harm for the conference?",
+    ],
+)
+def test_a_claim_to_a_service_everyday_medicines_and_a_question_are_not_crisis_rules(text):
+    net = load_safety_net(with_sentences=False)
+    assert [s for s in net._from_rules(text) if s.strong] == []
+
+
+def test_the_crisis_rules_still_hold_beside_those_words():
+    net = load_safety_net(with_sentences=False)
+    signals = net._from_rules("I've taken all my tablets tonight and I can't cope")
+    assert ("parent_in_crisis", True) in [(s.route, s.strong) for s in signals]
