@@ -24,7 +24,10 @@ OPENERS = (
     "what|whats|what's|when|where|who|whos|who's|whom|why|how|hows|how's|which|wat|wot|wen|"
     "if|what if|any|anyone|is there|are there|tell me|explain|i need|i want|need|please"
 )
-_LEAD = r"(?:(?:and|so|also|but|plus|ok|okay|right|oh|well|sorry|please|then|just|now|basically)\W+)*"
+_LEAD = (
+    r"(?:(?:and|so|also|but|plus|ok|okay|right|oh|well|sorry|please|then|just|now|basically"
+    r"|honestly|actually|really|roughly|seriously|anyway)\W+)*"
+)
 _OPENS = re.compile(rf"^\W*{_LEAD}(?:{OPENERS})\b", re.IGNORECASE)
 _ASKS = re.compile(
     r"\?|\b(?:i (?:want|need|would like) to know|i'?m wondering|wondering|not sure (?:if|whether|what|how)"
@@ -34,7 +37,7 @@ _ASKS = re.compile(
 )
 # Where one sentence asks a second thing: "... and who will be there", "... also can I ...".
 _JOIN = re.compile(
-    rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+(?=(?:{OPENERS})\b)", re.IGNORECASE
+    rf"(?:,\s*|\s+)(?:and also|and|also|plus|oh and|as well as that|n)\s+{_LEAD}(?=(?:{OPENERS})\b)", re.IGNORECASE
 )
 MIN_WORDS = 3  # a part shorter than this is not a question on its own
 SHORT_MESSAGE = 30  # words: every sentence of a message this short may be a question

@@ -35,6 +35,17 @@ def test_one_sentence_asking_two_things_is_split():
     ]
 
 
+def test_a_word_between_and_and_the_question_still_splits():
+    # "and roughly how long", "and honestly what happens": a filler word
+    # after the join or at a sentence's start does not hide the question.
+    assert split_joined("what are the possible outcomes and roughly how long does the meeting last?") == [
+        "what are the possible outcomes",
+        "how long does the meeting last?",
+    ]
+    assert asks("and honestly what happens if i just dont go to the conf")
+    assert not asks("honestly i am so tired of all this")
+
+
 def test_and_inside_one_question_is_not_split():
     assert split_joined("will the police and the school be there") == ["will the police and the school be there"]
 
