@@ -440,3 +440,19 @@ def test_the_crisis_rules_still_hold_beside_those_words():
     net = load_safety_net(with_sentences=False)
     signals = net._from_rules("I've taken all my tablets tonight and I can't cope")
     assert ("parent_in_crisis", True) in [(s.route, s.strong) for s in signals]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The heating's broken and my baby has gone really pale and stopped moving",
+        "He was meant to bring my son back at teatime and it's now gone midnight",
+    ],
+)
+def test_a_baby_gone_pale_or_a_child_not_brought_back_now(text):
+    assert "child_in_danger" in strong_routes(text)
+
+
+def test_young_children_left_asleep_alone_is_at_least_the_note():
+    assert ("child_in_danger", False, False) in found("I left my three asleep in the house to go to the shop")
+    assert strong_routes("I left the kids asleep in the house with my mum") == set()
