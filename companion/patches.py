@@ -67,11 +67,20 @@ side effect of importing a module.
    `asyncio.wait` now turns coroutines into tasks first, as Python 3.10 did
    itself (and as Sanic 22 does); futures pass through unchanged, so Sanic's
    `done_task is self.recv_cancel` check still holds.
+12. The loaded model is kept out of the garbage collector's full passes.
+   Once the model has loaded, everything then alive (Rasa, TensorFlow,
+   spaCy, the model: millions of objects that live as long as the process)
+   is moved to the collector's permanent generation (`gc.freeze`). Under
+   load a full pass walked all of them, about 180 ms with the server doing
+   nothing else, every few seconds: a stall every parent waiting at that
+   moment felt (docs/performance.md, round 5). Objects made afterwards
+   (conversations, messages) are collected as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import time
 from contextvars import ContextVar
@@ -401,6 +410,21 @@ class AsyncioWaitingOnCoroutines:
         return await asyncio.wait([asyncio.ensure_future(each) for each in awaitables], **kwargs)
 
 
+# -------------------------------- 12. the loaded model out of full collections
+def frozen_after_loading(load: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps rasa.core.run.load_agent_on_start: once the agent has loaded,
+    a full collection, then every object alive is frozen (gc.freeze)."""
+
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return agent
+
+    wrapper.wrapped = load  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -445,3 +469,8 @@ def install() -> None:
     from sanic.server.websockets import impl as sanic_websockets
 
     sanic_websockets.asyncio = AsyncioWaitingOnCoroutines()  # type: ignore[assignment]
+
+    from rasa.core import run as rasa_run
+
+    if not hasattr(rasa_run.load_agent_on_start, "wrapped"):
+        rasa_run.load_agent_on_start = frozen_after_loading(rasa_run.load_agent_on_start)
