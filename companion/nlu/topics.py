@@ -211,6 +211,16 @@ def decide(
     ]
     if seconds:
         decision.also = max(seconds, key=lambda s: s[1])
+        # The second topic is answered after the first ("You also asked"), so it
+        # is no rival of the main one: its share leaves the main topic's
+        # confidence (the fallback's threshold and its "too close" check read
+        # the first two entries). It stays in the list, third, for the topic
+        # suggestions if the message is still not answered.
+        also = next((entry for entry in ranking if entry[0] == decision.also[0]), None)
+        others = [entry for entry in ranking if entry[0] != decision.also[0]]
+        kept = sum(c for _, c in others) or 1.0
+        others = [(name, c / kept) for name, c in others]
+        decision.ranking = others[:2] + ([also] if also else []) + others[2:]
     if nearest < settings.unlike_below:
         decision.unlike = True
         return decision

@@ -89,6 +89,25 @@ def test_when_both_questions_are_certain_the_other_topic_is_offered():
     assert decision.also == ("ask_bring_supporter", pytest.approx(1.0))
 
 
+def test_the_second_topic_is_no_rival_of_the_main_one():
+    # Two questions, both found: the whole message is split between their
+    # topics (0.5 / 0.45), which alone would be "too close to choose". The
+    # second is offered after the answer, so the main topic's confidence
+    # leaves it out; it stays in the ranking, third, for the suggestions.
+    decision = decide(
+        CLASSES,
+        p(0.5, 0.45, 0.03, 0.02),
+        [p(0.95, 0.03, 0.01, 0.01), p(0.03, 0.95, 0.01, 0.01)],
+        0.9,
+        Settings(question_weight=0.4, second_at_least=0.6),
+    )
+    assert decision.also[0] == "ask_venue"
+    names = [name for name, _ in decision.ranking]
+    assert names[0] == "ask_bring_supporter" and names[2] == "ask_venue"
+    assert decision.ranking[0][1] > 0.9
+    assert decision.ranking[0][1] - decision.ranking[1][1] > 0.5
+
+
 @pytest.mark.parametrize("second", [p(0.3, 0.4, 0.2, 0.1), p(0.0, 0.0, 0.1, 0.9)], ids=["weak", "greeting"])
 def test_a_weak_second_question_or_a_greeting_is_not_offered(second):
     decision = decide(
