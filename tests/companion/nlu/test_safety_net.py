@@ -279,10 +279,10 @@ def test_the_summary_keeps_no_words():
 def test_settings_are_checked(tmp_path):
     settings = read_settings()
     assert isinstance(settings, Settings) and "999" in settings.note
-    assert (
-        settings.strong_for("parent_in_crisis") != (settings.sentence_strong, settings.sentence_margin)
-        or settings.sentence_routes == ()
-    )
+    # A route with its own sentence bar uses it; the others the general one.
+    own = {route: (strong, margin) for route, strong, margin in settings.sentence_routes}
+    for route in ("child_in_danger", "parent_in_crisis", "parent_in_danger"):
+        assert settings.strong_for(route) == own.get(route, (settings.sentence_strong, settings.sentence_margin))
     (tmp_path / "n.yml").write_text("note: call 999\nsentences: {strong: 2}\n")
     with pytest.raises(SafetyNetError, match="sentences.strong should be a number"):
         read_settings(tmp_path / "n.yml")
