@@ -456,3 +456,44 @@ def test_a_baby_gone_pale_or_a_child_not_brought_back_now(text):
 def test_young_children_left_asleep_alone_is_at_least_the_note():
     assert ("child_in_danger", False, False) in found("I left my three asleep in the house to go to the shop")
     assert strong_routes("I left the kids asleep in the house with my mum") == set()
+
+
+@pytest.mark.parametrize(
+    "text, route",
+    [
+        # A crisis said as a future without the person, or the means at hand.
+        ("Honestly I can't keep myself safe this evening", "parent_in_crisis"),
+        ("No need to send me the minutes, I'm planning on not being around for them", "parent_in_crisis"),
+        ("After this weekend I won't be a burden to anyone any more", "parent_in_crisis"),
+        ("I just need it all to stop for good", "parent_in_crisis"),
+        ("nobody'd even miss me if i went", "parent_in_crisis"),
+        ("keep thinking how easy it would be to take the lot", "parent_in_crisis"),
+        ("there's a rope in the garage and i keep going to look at it", "parent_in_crisis"),
+        ("sat on the sofa with all my tablets out, cant see the point", "parent_in_crisis"),
+        ("next time im gonna do it properly", "parent_in_crisis"),
+        # A child missing, given pills, or hurting themselves now.
+        ("cant find my daughter anywhere shes 4", "child_in_danger"),
+        ("my toddler has eaten a handful of my pills from the drawer", "child_in_danger"),
+        ("my son is 13 and he's cutting himself in the bathroom right now", "child_in_danger"),
+        # A parent hiding, locked in, a weapon at the door, text-speak "gna".
+        ("hes at the door wi a hammer", "parent_in_danger"),
+        ("he's said he'll set the house on fire with me in it", "parent_in_danger"),
+        ("im hiding in the loo hes smashing the front room up", "parent_in_danger"),
+        ("hes gna kill me", "parent_in_danger"),
+    ],
+)
+def test_the_kinds_writers_three_to_five_brought_out(text, route):
+    assert route in strong_routes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be a problem at the meeting, I'll sit quietly",
+        "I can't find my son's school report anywhere, does the conference need it?",
+        "I keep my tablets out of reach in a locked box",
+        "The report says he used to follow me home years ago",
+    ],
+)
+def test_their_safe_neighbours_are_not_a_route(text):
+    assert strong_routes(text) == set()
