@@ -74,7 +74,7 @@ side effect of importing a module.
    time. With the switch, the graph runs in one worker thread (so the NLU
    steps still never read two messages at once; nothing else runs them)
    while the loop carries on. Measured (docs/performance.md, round 5): a
-   flatter wait (p95 and p99 down, the median up) for about 20 % more CPU
+   flatter wait (p95 and p99 down, the median up) for about 10 % more CPU
    a message (the two threads share the GIL), so fewer messages a second.
    Off by default.
 12. The loaded model is kept out of the garbage collector's full passes.
