@@ -85,6 +85,17 @@ side effect of importing a module.
    nothing else, every few seconds: a stall every parent waiting at that
    moment felt (docs/performance.md, round 5). Objects made afterwards
    (conversations, messages) are collected as before.
+13. A few messages at a time, only with CC_MESSAGES_AT_ONCE=N (N >= 1).
+   Rasa starts every message as it arrives, and a turn that waits for the
+   action server goes to the back of the event loop's queue each time it
+   is answered, behind every other parent's reading: under load the turns
+   with several calls (a date question) waited a second or more while
+   others got through. With the switch, at most N messages are handled at
+   once and the rest wait their turn in order of arrival, so the wait is
+   shared evenly: p95 and p99 down, the median up, and fewer messages a
+   second while the loop is idle waiting for the action server (docs/
+   performance.md, round 5). A slow action server then holds up everyone,
+   so keep N above 1 in production. Off by default.
 """
 
 from __future__ import annotations
@@ -474,6 +485,25 @@ def frozen_after_loading(load: Callable[..., Awaitable[Any]]) -> Callable[..., A
     return wrapper
 
 
+# -------------------------------------------- 13. a few messages at a time
+def admitted_in_turn(handle: Callable[..., Awaitable[Any]], at_once: int) -> Callable[..., Awaitable[Any]]:
+    """Wraps Agent.handle_message: at most ``at_once`` messages are handled
+    at the same time; the others wait, first come first served (asyncio's
+    semaphore wakes its waiters in order)."""
+    if at_once < 1:
+        raise ValueError("CC_MESSAGES_AT_ONCE must be 1 or more")
+    turns: List[asyncio.Semaphore] = []  # made on the server's own event loop
+
+    async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not turns:
+            turns.append(asyncio.Semaphore(at_once))
+        async with turns[0]:
+            return await handle(self, *args, **kwargs)
+
+    wrapper.wrapped = handle  # type: ignore[attr-defined]
+    return wrapper
+
+
 # ------------------------------------------------------------------ install
 def install() -> None:
     """Installs every patch once; refuses on a Rasa it was not written for."""
@@ -528,3 +558,9 @@ def install() -> None:
 
     if not hasattr(rasa_run.load_agent_on_start, "wrapped"):
         rasa_run.load_agent_on_start = frozen_after_loading(rasa_run.load_agent_on_start)
+
+    from rasa.core.agent import Agent
+
+    at_once = os.environ.get("CC_MESSAGES_AT_ONCE", "")
+    if at_once and not hasattr(Agent.handle_message, "wrapped"):
+        Agent.handle_message = admitted_in_turn(Agent.handle_message, int(at_once))  # type: ignore[method-assign]
