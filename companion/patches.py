@@ -103,6 +103,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -549,8 +550,6 @@ def install() -> None:
     from sanic.server.websockets import impl as sanic_websockets
 
     sanic_websockets.asyncio = AsyncioWaitingOnCoroutines()  # type: ignore[assignment]
-
-    import os
 
     if os.environ.get("CC_NLU_THREAD") == "1" and not hasattr(MessageProcessor.parse_message, "wrapped"):
         MessageProcessor.parse_message = nlu_in_a_thread(MessageProcessor.parse_message)
