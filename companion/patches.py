@@ -85,18 +85,19 @@ side effect of importing a module.
    nothing else, every few seconds: a stall every parent waiting at that
    moment felt (docs/performance.md, round 5). Objects made afterwards
    (conversations, messages) are collected as before.
-13. A few messages at a time, only with CC_MESSAGES_AT_ONCE=N (N >= 1).
-   Rasa starts every message as it arrives, and a turn that waits for the
-   action server goes to the back of the event loop's queue each time it
-   is answered, behind every other parent's reading: under load the turns
-   with several calls (a date question) waited a second or more while
-   others got through. With the switch, at most N messages are handled at
-   once and the rest wait their turn in order of arrival, so the wait is
-   shared evenly: p95 and p99 down, the median up, and fewer messages a
-   second while the loop is idle waiting for the action server (docs/
-   performance.md, round 5). With N = 3 the throughput held and the p95
-   for 20 parents fell by a third. A hung action server then holds up
-   everyone, not only the turns that call it: off by default.
+13. A few messages at a time: at most CC_MESSAGES_AT_ONCE (3 unless set;
+   0 turns it off). Rasa starts every message as it arrives, and a turn
+   that waits for the action server goes to the back of the event loop's
+   queue each time it is answered, behind every other parent's reading:
+   under load the turns with several calls (a date question) waited a
+   second or more while others got through. Here at most N messages are
+   handled at once and the rest wait their turn in order of arrival, so
+   the wait is shared evenly: p95 and p99 down, the median up (docs/
+   performance.md, round 5: with N = 3 the throughput held and the p95 for
+   20 parents fell below the stock assistant's in the same run). A message
+   waits at most PATIENCE seconds for its turn and then goes ahead anyway,
+   so a hung action server holding every turn slows parents by that much,
+   never stops them.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ import gc
 import os
 import re
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from functools import lru_cache
@@ -488,22 +490,47 @@ def frozen_after_loading(load: Callable[..., Awaitable[Any]]) -> Callable[..., A
 
 
 # -------------------------------------------- 13. a few messages at a time
-def admitted_in_turn(handle: Callable[..., Awaitable[Any]], at_once: int) -> Callable[..., Awaitable[Any]]:
+MESSAGES_AT_ONCE = 3  # the default; CC_MESSAGES_AT_ONCE=0 turns the patch off
+PATIENCE = 2.0  # seconds a message waits for its turn before it goes ahead anyway
+
+
+def admitted_in_turn(
+    handle: Callable[..., Awaitable[Any]], at_once: int, patience: float = PATIENCE
+) -> Callable[..., Awaitable[Any]]:
     """Wraps Agent.handle_message: at most ``at_once`` messages are handled
     at the same time; the others wait, first come first served (asyncio's
-    semaphore wakes its waiters in order)."""
+    semaphore wakes its waiters in order), for at most ``patience`` seconds."""
     if at_once < 1:
-        raise ValueError("CC_MESSAGES_AT_ONCE must be 1 or more")
-    turns: List[asyncio.Semaphore] = []  # made on the server's own event loop
+        raise ValueError("CC_MESSAGES_AT_ONCE must be 1 or more (0 turns it off)")
+    # One semaphore per event loop (asyncio's belong to the loop they first wait on).
+    turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
     async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not turns:
-            turns.append(asyncio.Semaphore(at_once))
-        async with turns[0]:
+        loop = asyncio.get_running_loop()
+        turn = turns.get(loop)
+        if turn is None:
+            turn = turns[loop] = asyncio.Semaphore(at_once)
+        try:
+            await asyncio.wait_for(turn.acquire(), timeout=patience)
+        except asyncio.TimeoutError:
+            return await handle(self, *args, **kwargs)  # waited long enough: go ahead
+        try:
             return await handle(self, *args, **kwargs)
+        finally:
+            turn.release()
 
     wrapper.wrapped = handle  # type: ignore[attr-defined]
     return wrapper
+
+
+def messages_at_once() -> int:
+    """CC_MESSAGES_AT_ONCE as a number: MESSAGES_AT_ONCE when unset, 0 for off."""
+    value = os.environ.get("CC_MESSAGES_AT_ONCE", "").strip()
+    if not value:
+        return MESSAGES_AT_ONCE
+    if not value.isdigit():
+        raise ValueError(f"CC_MESSAGES_AT_ONCE should be a whole number (0 for off), not {value!r}")
+    return int(value)
 
 
 # ------------------------------------------------------------------ install
@@ -561,6 +588,6 @@ def install() -> None:
 
     from rasa.core.agent import Agent
 
-    at_once = os.environ.get("CC_MESSAGES_AT_ONCE", "")
+    at_once = messages_at_once()
     if at_once and not hasattr(Agent.handle_message, "wrapped"):
-        Agent.handle_message = admitted_in_turn(Agent.handle_message, int(at_once))  # type: ignore[method-assign]
+        Agent.handle_message = admitted_in_turn(Agent.handle_message, at_once)  # type: ignore[method-assign]
