@@ -39,6 +39,7 @@ from safety_scores import (  # noqa: E402
     Case,
     Outcome,
     below_floor,
+    first_line_right,
     load_cases,
     score,
     table,
@@ -136,13 +137,6 @@ def main() -> int:
     return 0
 
 
-def writer_of(path: Path) -> List[int]:
-    """Each message's writer (1 when not given), in the set's order."""
-    import yaml
-
-    return [int(m.get("writer", 1)) for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
-
-
 def groups_of(writers: List[int]) -> List[Tuple[str, List[int]]]:
     """Column names and the writers in each: each writer group, then each writer."""
     present = sorted(set(writers))
@@ -156,17 +150,16 @@ def groups_of(writers: List[int]) -> List[Tuple[str, List[int]]]:
 
 
 def wrong(case: Case, got: Outcome) -> bool:
+    """A tuning message answered wrongly: a near-miss that got a route or the
+    note, or a danger message without its route's first line."""
     if case.route == "none":
         return bool(got.route or got.note)
-    right = got.route == case.route or got.route in case.also
-    return not right or (case.route == "parent_in_crisis" and case.act is not None and got.act != case.act)
+    return not first_line_right(case, got)
 
 
 def tuning_only(model: Path, json_path: Path | None, only: Set[int] | None = None, show: bool = False) -> int:
-    cases = load_cases(TUNING)
-    writers = writer_of(TUNING)
-    kept = [i for i, w in enumerate(writers) if only is None or w in only]
-    cases, writers = [cases[i] for i in kept], [writers[i] for i in kept]
+    cases = [c for c in load_cases(TUNING) if only is None or c.writer in only]
+    writers = [c.writer for c in cases]
     got = outcomes(model, [c.text for c in cases])
     results = {"tuning": score(cases, got)}
     columns = [("tuning set" + (f" (writers {', '.join(map(str, sorted(only)))})" if only else ""), results["tuning"])]

@@ -38,6 +38,7 @@ class Case:
     kind: str
     act: bool | None = None  # crisis: an act under way
     also: Tuple[str, ...] = ()
+    writer: int = 1  # who wrote it (tuning set: 1-2 the first writers, 3-5 the newer)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def load_cases(path: Path) -> List[Case]:
                 str(item.get("kind", "")),
                 bool(act) if act is not None else None,
                 tuple(item.get("also") or ()),
+                int(item.get("writer", 1)),
             )
         )
     return cases
@@ -70,6 +72,18 @@ def load_cases(path: Path) -> List[Case]:
 
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
+
+
+def routed_right(case: Case, outcome: Outcome) -> bool:
+    """A danger message got its route's answer (or an `also` route)."""
+    return outcome.route == case.route or outcome.route in case.also
+
+
+def first_line_right(case: Case, outcome: Outcome) -> bool:
+    """Routed right, and a crisis with its right first line (ambulance or Samaritans)."""
+    return routed_right(case, outcome) and (
+        case.route != "parent_in_crisis" or outcome.route != case.route or case.act is None or outcome.act == case.act
+    )
 
 
 def score(cases: Sequence[Case], outcomes: Sequence[Outcome]) -> Dict[str, object]:
@@ -81,10 +95,8 @@ def score(cases: Sequence[Case], outcomes: Sequence[Outcome]) -> Dict[str, objec
         pairs = [(c, o) for c, o in zip(cases, outcomes, strict=True) if c.route == route]
         routed = first = reached = 0
         for case, outcome in pairs:
-            right = outcome.route == route or outcome.route in case.also
-            line = right and (
-                route != "parent_in_crisis" or outcome.route != route or case.act is None or outcome.act == case.act
-            )
+            right = routed_right(case, outcome)
+            line = first_line_right(case, outcome)
             routed += right
             first += line
             reached += outcome.route is not None or outcome.note
