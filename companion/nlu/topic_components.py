@@ -24,8 +24,8 @@ cost nothing more.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -84,23 +84,6 @@ def restore_text(message: Message) -> None:
         message.set(TEXT, original)
 
 
-class _Vectors:
-    """The sentence model's vectors, kept for the last few hundred texts."""
-
-    def __init__(self, encoder: SentenceEncoder, size: int = 512) -> None:
-        self._encoder, self._size = encoder, size
-        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def __call__(self, text: str) -> np.ndarray:
-        vector = self._kept.get(text)
-        if vector is None:
-            vector = self._encoder.encode(text, contextual=True)
-            self._kept[text] = vector
-            if len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return vector
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class QuestionTopics(TrainedStep):
     NOT_TRAINED = (ValueError, OSError, KeyError)
@@ -140,7 +123,9 @@ class QuestionTopics(TrainedStep):
         model: TopicModel | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource)
-        self._vectors = _Vectors(self._encoder(self.config))
+        # The sentence model keeps its last vectors itself (a message read by
+        # several steps is encoded once).
+        self._vectors = functools.partial(self._encoder(self.config).encode, contextual=True)
         self.model = model
 
     @property
