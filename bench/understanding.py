@@ -22,6 +22,12 @@ Each message gets one outcome, from what the bot would do with it:
 - safety route: the safety check sent a message that is about a topic to the
   999, crisis or danger answer (counted apart: not right, not a wrong topic).
 
+Beside the outcome, its own column: "second not asked", one-question messages
+that were also offered a second topic they did not ask about ("You also asked
+about ..." with a topic not in the message), as a share of the one-question
+messages. Such a message can still be right: the extra offer is a button the
+parent did not need, not a wrong answer, so it is counted apart.
+
 ask_dates and give_conference_details start the same conversation (the
 conference form, data/rules/dates.yml), so either is right for the other.
 
@@ -82,6 +88,15 @@ class Score:
     def rate(self, outcome: str) -> float:
         return self.outcomes[outcome] / self.messages if self.messages else 0.0
 
+    @property
+    def one_question_messages(self) -> int:
+        return self.messages - sum(self.two_questions.values())
+
+    @property
+    def extra_topic_rate(self) -> float:
+        """Second topics offered that were not asked, per one-question message."""
+        return self.extra_topic / self.one_question_messages if self.one_question_messages else 0.0
+
     def as_dict(self) -> Dict[str, object]:
         return {
             "messages": self.messages,
@@ -90,6 +105,7 @@ class Score:
             "did_you_mean": round(self.rate("did you mean"), 4),
             "wrong": round(self.rate("wrong"), 4),
             "safety_route": round(self.rate("safety route"), 4),
+            "second_not_asked": round(self.extra_topic_rate, 4),
             "counts": dict(self.outcomes),
             "two_question_messages": dict(self.two_questions),
             "extra_second_topic_on_one_question": self.extra_topic,
@@ -195,13 +211,14 @@ def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
 # ------------------------------------------------------------------ report
 def markdown(scores: Sequence[Score]) -> str:
     rows = [
-        "| set | messages | right | one of two | did you mean | wrong | safety route |",
-        "|---|---|---|---|---|---|---|",
+        "| set | messages | right | one of two | did you mean | wrong | safety route | second not asked |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:
         rows.append(
             f"| {s.name} | {s.messages} | {s.rate('right'):.1%} | {s.rate('one of two'):.1%} | "
-            f"{s.rate('did you mean'):.1%} | {s.rate('wrong'):.1%} | {s.rate('safety route'):.1%} |"
+            f"{s.rate('did you mean'):.1%} | {s.rate('wrong'):.1%} | {s.rate('safety route'):.1%} | "
+            f"{s.extra_topic} ({s.extra_topic_rate:.1%}) |"
         )
     for s in scores:
         rows += [
@@ -215,10 +232,7 @@ def markdown(scores: Sequence[Score]) -> str:
             c = s.bands[band]
             rows.append(f"| {band} | {c['messages']} | {c['answered']} | {c['wrong']} |")
         if s.two_questions:
-            rows.append(
-                f"\nTwo-question messages: {dict(s.two_questions)}; one-question messages offered "
-                f"a wrong second topic: {s.extra_topic}"
-            )
+            rows.append(f"\nTwo-question messages: {dict(s.two_questions)}")
         if s.long_messages:
             rows.append(f"Messages over 40 words: {dict(s.long_messages)}")
         rows.append("Confusions (true -> answered): " + ("; ".join(s.as_dict()["confusions"]) or "none"))

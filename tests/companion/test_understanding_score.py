@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from understanding import Case, Prediction, outcome, prediction_from, score  # noqa: E402
+from understanding import Case, Prediction, markdown, outcome, prediction_from, score  # noqa: E402
 
 
 def test_outcomes():
@@ -47,3 +47,24 @@ def test_a_parse_becomes_a_prediction():
         "intent_ranking": [{"name": "nlu_fallback", "confidence": 1.0}, {"name": "greet", "confidence": 0.9}],
     }
     assert prediction_from(unknown).confidence == 0.0
+
+
+def test_a_second_topic_not_asked_is_its_own_column():
+    """A one-question message offered a second topic it did not ask about is
+    counted apart (its outcome can still be right); a two-question message's
+    second topic is not counted there."""
+    cases = [
+        Case("can i bring my mum", ("ask_bring_supporter",)),
+        Case("who will be there", ("ask_who_attends",)),
+        Case("where is it and can i bring my mum", ("ask_venue", "ask_bring_supporter")),
+    ]
+    predictions = [
+        Prediction("ask_bring_supporter", "ask_bring_supporter", 0.9, also="ask_venue"),
+        Prediction("ask_who_attends", "ask_who_attends", 0.9),
+        Prediction("ask_venue", "ask_venue", 0.8, also="ask_bring_supporter"),
+    ]
+    result = score("set", cases, predictions)
+    assert result.outcomes["right"] == 3
+    assert result.extra_topic == 1 and result.one_question_messages == 2
+    assert result.as_dict()["second_not_asked"] == 0.5
+    assert "| second not asked |" in markdown([result]) and "| 1 (50.0%) |" in markdown([result])
