@@ -76,7 +76,7 @@ def set_messages(path):
 UNDERSTANDING_TUNING = [
     (path.name, set_messages(path))
     for path in sorted((ROOT / "tests" / "tuning").glob("*.yml"))
-    if path.name.startswith("understanding") or path.name == "two_questions.yml"
+    if path.name.startswith(("understanding", "two_questions"))
 ]
 
 
