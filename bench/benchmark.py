@@ -325,7 +325,7 @@ CONVERSATION = 5  # messages per conversation: a new sender after each five
 
 
 async def latency(
-    url: str, messages: List[str], parents: int, per_parent: int, may_be_silent: bool = False
+    url: str, messages: Messages, parents: int, per_parent: int, may_be_silent: bool = False
 ) -> Dict[str, float]:
     """Each parent sends per_parent messages, one after the other's reply,
     as conversations of CONVERSATION messages (real ones are 5 to 30)."""
@@ -333,11 +333,12 @@ async def latency(
 
     times: List[float] = []
     run_id = time.time_ns()
+    batch = messages.take(parents * per_parent)
 
     async def parent(session, n):
         for i in range(per_parent):
             sender = f"bench-{run_id}-{n}-{i // CONVERSATION}"
-            times.append(await send(session, url, sender, messages[(n + i) % len(messages)], may_be_silent))
+            times.append(await send(session, url, sender, batch[n * per_parent + i], may_be_silent))
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=parents)) as session:
         started = time.perf_counter()
@@ -372,7 +373,7 @@ class Server:
         start: List[str],
         cwd: Path,
         port: int,
-        messages: List[str],
+        messages: Messages,
         env: Dict,
         helpers: List[subprocess.Popen] = (),
         may_be_silent: bool = False,
@@ -519,13 +520,17 @@ def train_stock(work: Path) -> Path:
     return stock_dir
 
 
-def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
+def speeds(work: Path, model: Path, stock_dir: Path, results: Dict, mix: str = "unseen") -> None:
     """Our bot (action server + Rasa, SQLite, as `make run`) and the stock
     `rasa init` assistant on the same machine. Each starts alone (start-up is
     timed); then they take turns, ROUNDS times, one measured while the other
     sits idle, and each keeps its best round: this machine's speed wanders
-    by 20 % or more over minutes, and taking turns exposes both to it."""
-    messages = realistic_mix()
+    by 20 % or more over minutes, and taking turns exposes both to it.
+
+    ``mix`` "unseen" (the default): both bots get the same stream of messages,
+    none sent twice to a server in one run (unseen_stream). "repeated": the
+    bench before 2 December 2026, ours the 64 messages of realistic_mix() over
+    and over, the stock assistant ten small-talk lines."""
     actions_port, ours_port, stock_port = free_port(), free_port(), free_port()
     env = dict(
         ENV,
@@ -562,7 +567,7 @@ def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
                 ],
                 ROOT,
                 ours_port,
-                messages,
+                unseen_stream() if mix == "unseen" else Messages(realistic_mix()),
                 env,
                 [action_server],
             )
@@ -585,7 +590,7 @@ def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
                 [RASA, "run", "--port", str(stock_port)],
                 stock_dir,
                 stock_port,
-                stock_messages,
+                unseen_stream() if mix == "unseen" else Messages(stock_messages),
                 ENV,
                 may_be_silent=True,
             )
@@ -599,6 +604,7 @@ def speeds(work: Path, model: Path, stock_dir: Path, results: Dict) -> None:
         action_server.terminate()
         action_server.wait(30)
     results["speed"] = dict(zip(("ours", "stock"), stopped, strict=True))
+    results["speed_mix"] = mix
 
 
 def realistic_mix() -> List[str]:
@@ -612,6 +618,84 @@ def realistic_mix() -> List[str]:
     for n in range(max(len(long), len(two))):
         mix += [faq[(2 * n) % len(faq)], long[n % len(long)], faq[(2 * n + 1) % len(faq)], two[n % len(two)]]
     return mix
+
+
+class Messages:
+    """The messages a server is sent, in order: ``take`` gives the next ones.
+    A fixed list is gone through again and again (the "repeated" mix)."""
+
+    def __init__(self, messages, repeat: bool = True) -> None:
+        self._listed = list(messages) if repeat else None
+        self._stream = iter(messages)
+        self._at = 0
+
+    def take(self, count: int) -> List[str]:
+        if self._listed is not None:
+            out = [self._listed[(self._at + i) % len(self._listed)] for i in range(count)]
+            self._at += count
+            return out
+        return [next(self._stream) for _ in range(count)]
+
+
+# Words put at the start of every sentence when a message is sent again: they
+# change each sentence's tokens (so nothing the server remembers is reused)
+# without changing what is asked. The k-th time round a pool uses the k-th.
+FILLERS = ("um", "ok", "well", "erm", "right", "oh", "hmm", "hiya", "yeah", "look")
+_SENTENCE = re.compile(r"(^|[.!?\n]\s*)(?=\w)")
+
+
+def with_filler(text: str, word: str) -> str:
+    """``word`` before each sentence of ``text``: "Hi. Can I..." -> "um Hi. um Can I..."."""
+    return _SENTENCE.sub(lambda m: f"{m.group(1)}{word} ", text)
+
+
+def unseen_pools() -> Tuple[List[str], List[str], List[str]]:
+    """Parents' messages never trained on, by kind: short questions (the
+    held-out set's and the blind tuning set's), long messages with context
+    (over 200 characters: bench/realistic_messages.yml and the blind tuning
+    set's) and two-question messages (bench/realistic_messages.yml and
+    tests/tuning/two_questions.yml). Each in a fixed shuffled order."""
+    import random
+
+    extra = yaml.safe_load((ROOT / "bench" / "realistic_messages.yml").read_text(encoding="utf-8"))
+    blind = yaml.safe_load((ROOT / "tests" / "tuning" / "understanding_blind.yml").read_text(encoding="utf-8"))
+    two_set = yaml.safe_load((ROOT / "tests" / "tuning" / "two_questions.yml").read_text(encoding="utf-8"))
+    blind_texts = [" ".join(m["text"].split()) for m in blind["messages"]]
+    short = [t for i, t in holdout() if i.startswith("ask_")] + [t for t in blind_texts if len(t) <= 200]
+    long = [" ".join(t.split()) for t in extra["long"]] + [t for t in blind_texts if len(t) > 200]
+    two = [" ".join(t.split()) for t in extra["two_questions"]] + [m["text"] for m in two_set["messages"]]
+    pools = []
+    for n, pool in enumerate((short, long, two)):
+        pool = list(dict.fromkeys(ANNOTATION.sub(r"\1", t) for t in pool))  # once each, as typed
+        random.Random(2026 + n).shuffle(pool)
+        pools.append(pool)
+    return pools[0], pools[1], pools[2]
+
+
+def unseen_stream() -> Messages:
+    """Messages in the realistic mix's turn (question, long, question, two
+    questions), none the same as another: each pool is gone through in order,
+    and the k-th time round every sentence starts with FILLERS[k - 1]. A
+    server is sent each at most once per run, so what it remembers from
+    earlier messages never saves it a read (a real parent's message is new)."""
+    short, long, two = unseen_pools()
+
+    def endless(pool: List[str]):
+        for k in range(len(FILLERS) + 1):
+            for text in pool:
+                yield text if k == 0 else with_filler(text, FILLERS[k - 1])
+        raise SystemExit("the speed stage needs more unseen messages than its pools give")
+
+    kinds = [endless(short), endless(long), endless(two)]
+    order = (0, 1, 0, 2)
+
+    def mixed():
+        n = 0
+        while True:
+            yield next(kinds[order[n % 4]])
+            n += 1
+
+    return Messages(mixed(), repeat=False)
 
 
 def ratios(results: Dict) -> Dict[str, float]:
@@ -667,6 +751,13 @@ def main() -> int:
         default=str(ROOT / "models" / "current.tar.gz"),
         help="the model to measure when the cost stage (which trains one) is not run",
     )
+    parser.add_argument(
+        "--mix",
+        choices=("unseen", "repeated"),
+        default="unseen",
+        help="speed: the same never-repeated messages for both bots (default), or the bench before "
+        "2 December 2026 (ours the 64 messages of the realistic mix over and over, stock small talk)",
+    )
     args = parser.parse_args()
     stages = args.stages.split(",")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -710,7 +801,7 @@ def main() -> int:
             safety(model, results)
             save_partial(results)
         if stock_job:
-            speeds(work, model, stock_job.result(), results)
+            speeds(work, model, stock_job.result(), results, args.mix)
         results["ratios"] = ratios(results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -806,8 +897,13 @@ def markdown(r: Dict) -> str:
         rows += [
             "## Speed (REST, this machine, conversations of 5 messages)",
             "",
-            "Ours: the realistic mix (held-out questions, long and two-question messages, "
-            "bench/realistic_messages.yml); stock: its own small-talk messages.",
+            (
+                "Both bots: the same messages, none sent twice to a server (held-out and blind tuning "
+                "questions, long and two-question messages, in turn; bench/benchmark.py unseen_stream)."
+                if r.get("speed_mix", "unseen") == "unseen"
+                else "Ours: the realistic mix (held-out questions, long and two-question messages, "
+                "bench/realistic_messages.yml) over and over; stock: its own small-talk messages."
+            ),
             "",
             f"Best of {ROUNDS} rounds each, the two bots taking turns. Server CPU: the Rasa "
             "server's own CPU time per message.",
