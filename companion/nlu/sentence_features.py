@@ -109,7 +109,14 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**MODEL_DEFAULTS, "consult_below": 0.7, "ranking_length": 10, "random_state": 2026}
+        # blend: the second opinion's share when consulted (1.0: it decides
+        # alone; below, its probabilities are averaged with the first's).
+        return {**MODEL_DEFAULTS, "consult_below": 0.7, "blend": 1.0, "ranking_length": 10, "random_state": 2026}
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        if not 0.0 < float(config.get("blend", 1.0)) <= 1.0:
+            raise ValueError("SecondOpinionClassifier: `blend` must be above 0 and at most 1")
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
@@ -123,6 +130,7 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
         classifier: Any = None,
     ) -> None:
         super().__init__(config, model_storage, resource)
+        self.validate_config(self.config)
         self._encoder = _encoder(self.config)
         self._scale = np.float32(self.config["scale"])
         self._classifier = column_ordered(classifier) if classifier is not None else None
@@ -165,6 +173,19 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
     def not_trained(cls, error: Exception) -> None:
         logger.warning("Second-opinion classifier not loaded (%s); the first classifier decides.", error)
 
+    def _blended(self, message: Message, second: np.ndarray) -> np.ndarray:
+        """The second opinion averaged with the first classifier's ranking (a
+        topic missing from that ranking counts as 0 there)."""
+        index = {name: i for i, name in enumerate(self._classifier.classes_)}
+        first = np.zeros(len(second))
+        for entry in message.get(INTENT_RANKING_KEY) or []:
+            i = index.get(entry.get(INTENT_NAME_KEY))
+            if i is not None:
+                first[i] = float(entry.get("confidence") or 0.0)
+        share = float(self.config["blend"])
+        mixed = share * second + (1.0 - share) * first
+        return mixed / mixed.sum()
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None:
             return messages
@@ -173,6 +194,8 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
             if not message.get(TEXT) or first.get("confidence", 0.0) >= self.config["consult_below"]:
                 continue
             probabilities = self._classifier.predict_proba(self._features(message))[0]
+            if self.config["blend"] < 1.0:
+                probabilities = self._blended(message, probabilities)
             order = np.argsort(-probabilities)[: self.config["ranking_length"]]
             ranking = [
                 {INTENT_NAME_KEY: str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
