@@ -253,7 +253,8 @@ test-understanding: $(MODEL)
 	@echo "==> Understanding: tuning sets and the blind evaluation set (bench/understanding.py)"
 	$(RASA_PY) bench/understanding.py --model $(MODEL) --set tests/nlu_holdout.yml \
 	  --set tests/tuning/understanding.yml --set tests/tuning/understanding_blind.yml \
-	  --set tests/tuning/two_questions.yml --set tests/evaluation/understanding.yml \
+	  --set tests/tuning/two_questions.yml --set tests/tuning/understanding_w8.yml \
+	  --set tests/tuning/two_questions_w8.yml --set tests/evaluation/understanding.yml \
 	  --floor-set tests/evaluation/understanding.yml --min-right 0.83 --max-wrong 0.085 --max-did-you-mean 0.03
 
 test-stories: $(MODEL)

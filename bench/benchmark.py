@@ -476,6 +476,8 @@ SCORED_SETS = (
     "tests/tuning/understanding.yml",
     "tests/tuning/understanding_blind.yml",
     "tests/tuning/two_questions.yml",
+    "tests/tuning/understanding_w8.yml",
+    "tests/tuning/two_questions_w8.yml",
     "tests/evaluation/understanding.yml",
 )
 EVALUATION = SCORED_SETS[-1]
