@@ -15,7 +15,10 @@ stays "socketio". What it adds:
 - packets over $CC_MAX_BODY_BYTES close the connection; a message that is not
   text gets a kind answer (content/requests.yml); typed payloads are screened
   (companion/channels/guard.py);
-- rate limited and never silent (companion/channels/common.py).
+- rate limited and never silent (companion/channels/common.py);
+- each reply names the message it answers (`reply_to`: the message's own
+  metadata `message_id`), so the widget can tell a late paragraph of an
+  earlier answer (the greeting's, say) from the answer it is waiting for.
 """
 
 from __future__ import annotations
@@ -35,8 +38,23 @@ from companion.channels.common import load_unavailable, never_silent
 from companion.channels.origins import allowed_origins
 from companion.channels.screen import GuardedSocketBlueprint, screened
 from companion.channels.tokens import shared_tokens
+from companion.stores.shared_state import message_id_of
 
 logger = logging.getLogger(__name__)
+
+
+class ReplyOutput(SocketIOOutput):
+    """Rasa's socket.io output, with each message marked `reply_to` the
+    sender's id for the message it answers (none when the sender gave none)."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, reply_to: str | None = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.reply_to = reply_to
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self.reply_to is not None and isinstance(response, dict):
+            response = {**response, "reply_to": self.reply_to}
+        await super()._send_message(socket_id, response)
 
 
 class SocketIOChannel(InputChannel):
@@ -119,8 +137,8 @@ class SocketIOChannel(InputChannel):
             if conversation is None:  # no session_request first: a new conversation
                 await confirm(sid, *self._tokens.new())
                 conversation = self._sessions[sid]
-            output = SocketIOOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
+            output = ReplyOutput(sio, self.bot_message_evt, message_id_of(data.get("metadata")))
             try:
                 text = guard.message_text(data.get("message"))
                 metadata = guard.metadata(data.get("metadata"))

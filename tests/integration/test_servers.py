@@ -170,7 +170,10 @@ def test_socketio_client_gets_a_reply(servers):
             session_id = uuid.uuid4().hex
             await client.emit("session_request", {"session_id": session_id})
             await asyncio.wait_for(confirmed.wait(), 10)
-            await client.emit("user_uttered", {"message": "what is a cp plan", "session_id": session_id})
+            await client.emit(
+                "user_uttered",
+                {"message": "what is a cp plan", "session_id": session_id, "metadata": {"message_id": "m-1"}},
+            )
             messages = []
             while not (messages and messages[-1].get("quick_replies")):
                 messages.append(await asyncio.wait_for(replies.get(), 30))
@@ -179,6 +182,9 @@ def test_socketio_client_gets_a_reply(servers):
             await client.disconnect()
 
     messages = asyncio.run(converse())
+    # Each paragraph names the message it answers, so the widget's resend
+    # timer is not stopped by a late paragraph of an earlier answer.
+    assert {m.get("reply_to") for m in messages} == {"m-1"}
     assert messages[0]["text"].startswith("A Child Protection Plan sets out what needs to change")
     assert messages[-1]["text"].startswith("Source: ")
     assert [q["payload"] for q in messages[-1]["quick_replies"]] == [

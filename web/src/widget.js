@@ -258,8 +258,13 @@ import messages from "../../content/widget.json";
   socket.io.on("reconnect_attempt", () => { status.textContent = words.reconnecting; });
   socket.on("bot_uttered", (message) => {
     if (clearing) { return; }
-    if (unanswered) { clearTimeout(unanswered.timer); unanswered = null; }
-    status.textContent = "";
+    // A reply names the message it answers (reply_to): a late paragraph of
+    // an earlier answer (the greeting's, say) does not stop the resend timer.
+    const late = unanswered && message.reply_to && message.reply_to !== unanswered.id;
+    if (!late) {
+      if (unanswered) { clearTimeout(unanswered.timer); unanswered = null; }
+      status.textContent = "";
+    }
     const custom = message.custom || message;
     if (custom && custom.type === "timeline") { add({ kind: "timeline", data: custom }); return; }
     if (message.text) { add({ kind: "bot", text: message.text }); }

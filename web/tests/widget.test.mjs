@@ -324,7 +324,9 @@ test("Clear this conversation empties the chat and starts again", async () => {
 test("a message that gets no answer is sent once more, with the same message id", async () => {
   const page = await newPage();
   // The first question never reaches the server (as if its replica died);
-  // the widget sends it again after 15 s and the answer comes.
+  // the widget sends it again after 15 s and the answer comes. A late
+  // paragraph of an earlier answer, arriving while it waits, names another
+  // message (reply_to) and must not stop the resend.
   const sent = [];
   let dropped = false;
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
@@ -333,7 +335,11 @@ test("a message that gets no answer is sent once more, with the same message id"
       const text = String(frame);
       if (text.includes("user_uttered") && text.includes("what is a core group")) {
         sent.push(JSON.parse(text.slice(text.indexOf("[")))[1]);
-        if (!dropped) { dropped = true; return; }
+        if (!dropped) {
+          dropped = true;
+          ws.send('42["bot_uttered",{"text":"(a late paragraph)","reply_to":"an-earlier-message"}]');
+          return;
+        }
       }
       server.send(frame);
     });
