@@ -118,6 +118,8 @@ class DangerBank:
         if missing:
             raise DangerBankError(f"no examples for {', '.join(missing)}")
         self._encode = lru_cache(maxsize=4096)(encode)
+        # The sentence model reads a message's sentences in one pass when it can.
+        self._encode_many = getattr(getattr(encode, "__self__", None), "encode_many", None)
         self.most_sentences = most_sentences
         self._matrices = dict(matrices)
 
@@ -142,8 +144,10 @@ class DangerBank:
     def nearest(self, text: str) -> Dict[str, Nearest]:
         """For each route, its best sentence in ``text`` (none for an empty text)."""
         best: Dict[str, Nearest] = {}
-        for start, end in self.sentences(text or ""):
-            vector = self._encode(text[start:end].strip().lower())
+        spans = self.sentences(text or "")
+        pieces = [text[start:end].strip().lower() for start, end in spans]
+        vectors = self._encode_many(pieces) if self._encode_many else [self._encode(piece) for piece in pieces]
+        for (start, end), vector in zip(spans, vectors, strict=True):
             scores = {key: float(np.max(matrix @ vector)) for key, matrix in self._matrices.items()}
             for key in ROUTES + (ACT,):
                 route = _ROUTE_OF.get(key, key)

@@ -40,6 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
 from companion.nlu.questions import parts as question_parts
+from companion.nlu.sentence_spans import sentence_spans
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
 
@@ -187,6 +188,10 @@ class QuestionTopics(TrainedStep):
         for entry in message.get(INTENT_RANKING_KEY) or []:
             if entry.get(INTENT_NAME_KEY) in index:
                 upstream[index[entry[INTENT_NAME_KEY]]] = float(entry.get("confidence") or 0.0)
+        # Everything the sentence model will read of this message in one pass:
+        # the whole, each question, and the sentences as typed (the safety net's).
+        typed = message.get(ORIGINAL) or text
+        self._encoder(self.config).encode_many([text, *asked, *(typed[a:b] for a, b in sentence_spans(typed))])
         whole_vector = self._vectors(text)
         own = model.probabilities([text], whole_vector[np.newaxis, :])[0]
         whole = 0.5 * own + 0.5 * upstream if upstream.sum() > 0 else own

@@ -51,7 +51,9 @@ def test_a_sentence_read_again_is_not_computed_again_and_is_the_same(encoder, mo
     text = "the social worker said my case goes to conference in march"
     first = encoder.encode(text)
     computed = []
-    monkeypatch.setattr(encoder, "_encode", lambda *a: computed.append(a) or np.zeros(384, np.float32))
+    monkeypatch.setattr(
+        encoder, "_encode_all", lambda texts, *a: computed.append(texts) or [np.zeros(384, np.float32) for _ in texts]
+    )
     again = encoder.encode(text.upper().replace(" ", "  "))  # the tokenizer ignores case and spacing
     assert again is first and computed == []
     assert not first.flags.writeable  # kept: nobody may change it in place
@@ -59,6 +61,29 @@ def test_a_sentence_read_again_is_not_computed_again_and_is_the_same(encoder, mo
     monkeypatch.undo()
     fresh = SentenceEncoder(SentenceEncoder.default_path()).encode(text)
     assert np.array_equal(fresh, first)
+
+
+def test_several_sentences_are_read_in_one_pass_as_each_would_be_alone(encoder, monkeypatch):
+    texts = [
+        "my son is on a plan",
+        "",
+        "the social worker never rings me back, and i don't know who else to ask about the core group",
+        "MY SON IS ON A PLAN",  # the same tokens as the first: read once
+        "why " * 500,  # cut at 128 tokens
+    ]
+    alone = [SentenceEncoder(SentenceEncoder.default_path()).encode(t) for t in texts]
+    fresh = SentenceEncoder(SentenceEncoder.default_path())
+    passes = []
+    real = fresh._encode_all
+    monkeypatch.setattr(fresh, "_encode_all", lambda ids, *a: passes.append(len(ids)) or real(ids, *a))
+    together = fresh.encode_many(texts)
+    assert passes == [4]
+    assert together[0] is together[3]
+    for one, other in zip(alone, together, strict=True):
+        # The products over more tokens at once may round the last bit otherwise.
+        assert other.shape == (384,) and np.allclose(one, other, atol=1e-6)
+    assert all(a is b for a, b in zip(fresh.encode_many(texts[:2]), together, strict=False)) and passes == [4]  # kept
+    assert fresh.encode(texts[2]) is together[2] and passes == [4]
 
 
 def test_only_the_latest_vectors_are_kept(encoder, monkeypatch):
