@@ -111,7 +111,17 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
     def get_default_config() -> Dict[str, Any]:
         # blend: the second opinion's share when consulted (1.0: it decides
         # alone; below, its probabilities are averaged with the first's).
-        return {**MODEL_DEFAULTS, "consult_below": 0.7, "blend": 1.0, "ranking_length": 10, "random_state": 2026}
+        # with_counts: the regression reads the word and character counts beside
+        # the sentence vector (False: the vector alone, the words' meaning
+        # without their spelling).
+        return {
+            **MODEL_DEFAULTS,
+            "consult_below": 0.7,
+            "blend": 1.0,
+            "with_counts": True,
+            "ranking_length": 10,
+            "random_state": 2026,
+        }
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
@@ -137,6 +147,8 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
 
     def _features(self, message: Message) -> csr_matrix:
         vector = self._encoder.encode(message.get(TEXT), contextual=True) * self._scale
+        if not self.config["with_counts"]:
+            return csr_matrix(vector[np.newaxis, :])
         return hstack([sentence_row(message, dense=False), csr_matrix(vector[np.newaxis, :])]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:

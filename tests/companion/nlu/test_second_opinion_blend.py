@@ -73,3 +73,13 @@ def test_always_consulted_a_sure_first_guess_is_read_again(tmp_path):
 def test_a_blend_outside_0_to_1_is_refused(tmp_path, blend):
     with pytest.raises(ValueError, match="blend"):
         trained(tmp_path, blend=blend)
+
+
+def test_without_counts_the_regression_reads_the_sentence_vector_alone(tmp_path):
+    with_counts = trained(tmp_path / "a")
+    vector_only = trained(tmp_path / "b", with_counts=False)
+    message = first_guess("is it ok if my auntie comes along", "report_date", 0.4)
+    assert with_counts._features(message).shape[1] == 2 + 384  # the two count columns, then the vector
+    assert vector_only._features(message).shape[1] == 384
+    vector_only.process([message])
+    assert message.get(INTENT)["name"] == "bring_someone"
