@@ -185,10 +185,10 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
     def not_trained(cls, error: Exception) -> None:
         logger.warning("Second-opinion classifier not loaded (%s); the first classifier decides.", error)
 
-    def _blended(self, message: Message, second: np.ndarray) -> np.ndarray:
+    def _blended(self, message: Message, second: np.ndarray, classes: Any) -> np.ndarray:
         """The second opinion averaged with the first classifier's ranking (a
         topic missing from that ranking counts as 0 there)."""
-        index = {name: i for i, name in enumerate(self._classifier.classes_)}
+        index = {name: i for i, name in enumerate(classes)}
         first = np.zeros(len(second))
         for entry in message.get(INTENT_RANKING_KEY) or []:
             i = index.get(entry.get(INTENT_NAME_KEY))
@@ -207,7 +207,7 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
                 continue
             probabilities = self._classifier.predict_proba(self._features(message))[0]
             if self.config["blend"] < 1.0:
-                probabilities = self._blended(message, probabilities)
+                probabilities = self._blended(message, probabilities, self._classifier.classes_)
             order = np.argsort(-probabilities)[: self.config["ranking_length"]]
             ranking = [
                 {INTENT_NAME_KEY: str(self._classifier.classes_[i]), "confidence": float(probabilities[i])}
