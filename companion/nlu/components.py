@@ -79,6 +79,7 @@ from companion.nlu.danger_bank import (
     shipped_encoder,
     with_training_examples,
 )
+from companion.nlu.danger_reader import DangerReader, examples_for_fitting
 from companion.nlu.danger_words import WORDS_PATH as DANGER_WORDS_PATH
 from companion.nlu.danger_words import load_danger_words
 from companion.nlu.date_questions import goes_to_dates
@@ -257,6 +258,7 @@ class SafetyCheckComponent(TrainedStep):
 
     FILE = "safety_examples.npz"
     BANK_FILE = "safety_bank_vectors.npz"
+    READER_FILE = "safety_reader.npz"
     NOT_TRAINED = (ValueError, OSError, KeyError)
 
     @staticmethod
@@ -268,6 +270,16 @@ class SafetyCheckComponent(TrainedStep):
             "settings": str(NET_PATH),
             "sentences": True,
             "answer_at": 0.45,
+            # The reader (companion/nlu/danger_reader.py), fitted with the
+            # model: scikit-learn's C (smaller, simpler); its thresholds are
+            # in content/safety_net.yml.
+            # Not balanced: each example weighs the same, so the few danger
+            # examples do not make every sentence look dangerous (on the
+            # tuning set's writers 1-5 and 7, balanced weights cost more
+            # false alarms for the same recall).
+            "reader": True,
+            "reader_strength": 1.0,
+            "reader_balanced": False,
         }
 
     def __init__(
@@ -277,6 +289,7 @@ class SafetyCheckComponent(TrainedStep):
         resource: Resource | None = None,
         trained: Dict[str, Any] | None = None,
         known: Dict[str, np.ndarray] | None = None,
+        reader: DangerReader | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource)
         config = self.config
@@ -292,11 +305,14 @@ class SafetyCheckComponent(TrainedStep):
             for key, extra in (trained or {}).items():
                 matrices[key] = np.vstack([matrices[key], extra]) if key in matrices else extra
             bank = DangerBank(matrices, encode)
+        if reader is not None and not (config["reader"] and config["sentences"] and known):
+            reader = None  # off, or fitted with another sentence model
         self._net = SafetyNet(
             read_settings(Path(config["settings"])),
             load_safety_check(config["rules"]),
             load_danger_words(Path(config["words"])),
             bank,
+            reader,
         )
         self._answer_at = float(config["answer_at"])
 
@@ -317,6 +333,7 @@ class SafetyCheckComponent(TrainedStep):
         texts = with_training_examples({}, examples)
         matrices: Dict[str, np.ndarray] = {}
         bank: Dict[str, np.ndarray] = {}
+        reader: DangerReader | None = None
         if self.config["sentences"]:
             from threadpoolctl import threadpool_limits
 
@@ -327,12 +344,29 @@ class SafetyCheckComponent(TrainedStep):
                 matrices = encode_all({k: v for k, v in texts.items() if v}, encode)
                 listed = bank_texts(read_bank(Path(self.config["bank"])))
                 bank = {"texts": np.array(listed), "vectors": encode_all({"all": listed}, encode)["all"]}
+                if self.config["reader"]:
+                    reader = self._fit_reader(examples, dict(zip(listed, bank["vectors"], strict=True)), encode)
         if self._storage is not None and self._resource is not None:
             with self.kept() as folder:
                 np.savez_compressed(folder / self.FILE, **matrices)
                 if bank:
                     np.savez_compressed(folder / self.BANK_FILE, **bank)
+                if reader is not None:
+                    np.savez_compressed(folder / self.READER_FILE, **reader.arrays())
         return self._resource  # type: ignore[return-value]
+
+    def _fit_reader(
+        self, examples: List[Any], known: Dict[str, np.ndarray], encode: Callable[[str], np.ndarray]
+    ) -> DangerReader:
+        """The reader, fitted on the bank's lists and the training examples."""
+        pairs = examples_for_fitting(with_training_examples(read_bank(Path(self.config["bank"])), examples))
+        vectors = np.stack([known[text] if text in known else encode(text) for _, text in pairs])
+        return DangerReader.fit(
+            vectors,
+            [label for label, _ in pairs],
+            float(self.config["reader_strength"]),
+            balanced=bool(self.config["reader_balanced"]),
+        )
 
     @classmethod
     def read_trained(cls, folder: Path) -> Dict[str, Any]:
@@ -347,7 +381,11 @@ class SafetyCheckComponent(TrainedStep):
                     known = dict(zip((str(text) for text in stored["texts"]), stored["vectors"], strict=True))
         except cls.NOT_TRAINED:
             pass
-        return {"trained": trained, "known": known}
+        reader = None
+        if (folder / cls.READER_FILE).is_file():
+            with np.load(folder / cls.READER_FILE) as stored:
+                reader = DangerReader.from_arrays(stored)
+        return {"trained": trained, "known": known, "reader": reader}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -129,6 +129,10 @@ class DangerBank:
     ) -> DangerBank:
         return cls(encode_all(bank, encode), encode, most_sentences)
 
+    def encode(self, text: str) -> np.ndarray:
+        """A sentence's unit vector (kept: the same sentence is read once)."""
+        return self._encode(text.strip().lower())
+
     def sentences(self, text: str) -> List[Tuple[int, int]]:
         """The spans read: the first `most_sentences` different sentences."""
         seen, spans = set(), []

@@ -7,7 +7,10 @@ Plain Python. The signals, each blind to the others:
 - rules: content/safety_rules.yml (companion/nlu/safety.py), strong;
 - words: high-risk words with tense and negation (companion/nlu/danger_words.py);
 - sentences: each sentence against the example bank (companion/nlu/danger_bank.py);
-- classifier: the intent classifier's confidence in a safety intent.
+- classifier: the intent classifier's confidence in a safety intent;
+- reader: a linear classifier over each sentence's vector, fitted at
+  training time on the bank and the training data (companion/nlu/danger_reader.py):
+  how likely the sentence is to be each route, whatever its words.
 
 Any strong signal takes the route (several routes: a child the words find
 in danger first, then an act under way the words find in the person typing,
@@ -25,9 +28,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
+
+import numpy as np
 
 from companion.nlu.danger_bank import DangerBank, Nearest
+from companion.nlu.danger_reader import DangerReader, Reading
 from companion.nlu.danger_words import DangerWords
 from companion.nlu.safety import SafetyCheck
 from companion.nlu.sentence_spans import clause_spans, sentence_spans
@@ -37,7 +43,7 @@ from companion.yaml_file import read_mapping
 NET_PATH = CONTENT_DIR / "safety_net.yml"
 ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 PRIORITY = ("child_in_danger", "parent_in_danger", "parent_in_crisis")  # breaks a tie: 999 first
-SOURCES = ("rules", "words", "sentences", "classifier")
+SOURCES = ("rules", "words", "sentences", "classifier", "reader")
 
 
 class SafetyNetError(ValueError):
@@ -65,6 +71,12 @@ class Settings:
     # A rule or sentence signal in a sentence about the past (and not now) or
     # that quotes a report or asks about a topic is only weak.
     frames: bool = False
+    # The reader (off when `reader_strong` is above 1): a piece this likely
+    # to be a route is a strong signal, this likely a weak one; a strong
+    # piece about the past or a topic is weak when `reader_frames`.
+    reader_strong: float = 2.0
+    reader_weak: float = 2.0
+    reader_frames: bool = True
 
     def strong_for(self, route: str) -> Tuple[float, float]:
         own = {name: (strong, margin) for name, strong, margin in self.sentence_routes}
@@ -98,6 +110,7 @@ def read_settings(path: Path = NET_PATH) -> Settings:
             _number(data, "sentences", "alone", where) if "alone" in (data.get("sentences") or {}) else 0.0
         ),
         frames=bool(data.get("frames", False)),
+        **_reader_settings(data, where),
         sentence_routes=tuple(
             (
                 route,
@@ -108,6 +121,16 @@ def read_settings(path: Path = NET_PATH) -> Settings:
             if isinstance((data.get("sentences") or {}).get(route), Mapping)
         ),
     )
+
+
+def _reader_settings(data: Mapping, where: str) -> Dict[str, Any]:
+    """The `reader` section, if there is one (without it the reader is off)."""
+    if "reader" not in data:
+        return {}
+    strong, weak = _number(data, "reader", "strong", where), _number(data, "reader", "weak", where)
+    if weak > strong:
+        raise SafetyNetError(f"{where}: reader.weak should not be above reader.strong")
+    return {"reader_strong": strong, "reader_weak": weak, "reader_frames": bool(data["reader"].get("frames", True))}
 
 
 @dataclass(frozen=True)
@@ -143,8 +166,14 @@ class SafetyNet:
         rules: SafetyCheck | None = None,
         words: DangerWords | None = None,
         bank: DangerBank | None = None,
+        reader: DangerReader | None = None,
+        encode: Callable[[str], np.ndarray] | None = None,
     ) -> None:
         self.settings, self.rules, self.words, self.bank = settings, rules, words, bank
+        # The reader reads the sentence model's vectors: the bank's encoder
+        # (which keeps them) unless another is given.
+        self.reader = reader
+        self.encode = encode or (bank.encode if bank else None)
 
     # ------------------------------------------------------------ the signals
     def _framed(self, piece: str) -> bool:
@@ -220,6 +249,11 @@ class SafetyNet:
             for s in signals
         ]
 
+    def _from_reader(self, text: str) -> List[Signal]:
+        if not self.reader or not self.encode:
+            return []
+        return reader_signals(self.reader.read(text, self.encode), self.settings, text, self._framed)
+
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
         s = self.settings
         top = ranking[0][0] if ranking else None
@@ -237,6 +271,7 @@ class SafetyNet:
             + self._from_words(text)
             + self._from_sentences(text)
             + self._from_classifier(ranking)
+            + self._from_reader(text)
         )
 
     def decide(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Decision:
@@ -260,6 +295,21 @@ def sentence_signals(
         )
         if strong or (best.similarity >= s.sentence_weak and best.margin >= s.sentence_weak_margin):
             found.append(Signal("sentences", route, strong, act, best.similarity))
+    return found
+
+
+def reader_signals(
+    readings: Mapping[str, Reading], s: Settings, text: str, framed: Callable[[str], bool] | None = None
+) -> List[Signal]:
+    """The reader's signals, from each route's most likely piece (only weak
+    when ``framed`` says that piece is about the past or a topic)."""
+    found = []
+    for route, reading in readings.items():
+        strong = reading.probability >= s.reader_strong and not (
+            s.reader_frames and framed is not None and framed(text[slice(*reading.span)])
+        )
+        if strong or reading.probability >= s.reader_weak:
+            found.append(Signal("reader", route, strong, None, reading.probability))
     return found
 
 

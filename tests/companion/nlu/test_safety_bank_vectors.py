@@ -36,7 +36,7 @@ def counted(monkeypatch):
 
 
 def trained(tmp_path, config):
-    (tmp_path / "model").mkdir(exist_ok=True)
+    (tmp_path / "model").mkdir(parents=True, exist_ok=True)
     storage, resource = LocalModelStorage(tmp_path / "model"), Resource("safety")
     context = ExecutionContext(GraphSchema({}), "t")
     SafetyCheckComponent.create(config, storage, resource, context).train(TrainingData(EXAMPLES))
@@ -112,3 +112,16 @@ def test_vectors_from_another_sentence_model_are_not_used():
     assert _still_valid(known, lambda text: np.ones(4, dtype=np.float32) / 2) == known
     assert _still_valid(known, lambda text: np.array([1, 0, 0, 0], dtype=np.float32)) == {}
     assert _still_valid({}, lambda text: 1 / 0) == {}
+
+
+def test_the_reader_is_fitted_with_the_model_and_kept(tmp_path):
+    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
+    assert (tmp_path / "model" / "safety" / SafetyCheckComponent.READER_FILE).is_file()
+    net = load()._net
+    assert net.reader is not None and set(net.reader.labels) == {"none", *ROUTES}
+    reading = net.reader.read("he has a knife to my throat right now", net.encode)
+    assert reading["parent_in_danger"].probability > reading["child_in_danger"].probability
+    # Off in the config: not fitted, not used.
+    off = trained(tmp_path / "off", {**SafetyCheckComponent.get_default_config(), "reader": False})
+    assert not (tmp_path / "off" / "model" / "safety" / SafetyCheckComponent.READER_FILE).exists()
+    assert off()._net.reader is None
