@@ -139,6 +139,9 @@ class Settings:
     which_at_least: float = 0.25  # ... when the second is at least this likely
     unlike_below: float = 0.0  # nearest training example less similar than this: not guessed at
     sharpen: float = 1.0  # temperature for messages read question by question (below 1: surer)
+    # The safety routes are the safety net's to decide (SafetyCheckComponent);
+    # offered as a second topic they have no button (no title in
+    # content/topics.yml) and would take a real second topic's place.
     never_second: Tuple[str, ...] = (
         "greet",
         "goodbye",
@@ -149,6 +152,9 @@ class Settings:
         "show_menu",
         "out_of_scope",
         "give_conference_details",
+        "child_in_danger",
+        "parent_in_crisis",
+        "parent_in_danger",
     )
     never_which: Tuple[str, ...] = (
         "greet",

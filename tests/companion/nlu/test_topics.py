@@ -215,3 +215,16 @@ def test_two_questions_give_a_main_and_a_second_topic_and_the_text_as_typed(topi
     assert found == {"ask_venue", "ask_bring_supporter"}
     assert m.get(TEXT) == typed
     assert m.get("questions")["count"] == 2
+
+
+def test_a_safety_route_is_never_the_second_topic_a_real_one_is():
+    classes = ["ask_for_break", "child_in_danger", "ask_venue", "greet"]
+    decision = decide(
+        classes,
+        p(0.7, 0.1, 0.1, 0.1),
+        [p(0.9, 0.05, 0.03, 0.02), p(0.05, 0.9, 0.03, 0.02), p(0.1, 0.1, 0.7, 0.1)],
+        0.9,
+        Settings(second_at_least=0.5),
+    )
+    assert decision.ranking[0][0] == "ask_for_break"
+    assert decision.also == ("ask_venue", pytest.approx(0.7))
