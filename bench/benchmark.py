@@ -63,6 +63,7 @@ RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PY = str(ROOT / ".venv" / "bin" / "python")
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # our NLU steps; the load client
 from bench_load import percentile, send  # noqa: E402
+from understanding import EVALUATION_SET, TUNING_SETS  # noqa: E402
 
 ENV = dict(
     os.environ,
@@ -471,16 +472,8 @@ def understanding(model: Path, default_model: Path, results: Dict) -> None:
 
 
 # The scorer's sets: settings are chosen on the tuning sets, never on the last.
-SCORED_SETS = (
-    "tests/nlu_holdout.yml",
-    "tests/tuning/understanding.yml",
-    "tests/tuning/understanding_blind.yml",
-    "tests/tuning/two_questions.yml",
-    "tests/tuning/understanding_w8.yml",
-    "tests/tuning/two_questions_w8.yml",
-    "tests/evaluation/understanding.yml",
-)
-EVALUATION = SCORED_SETS[-1]
+SCORED_SETS = TUNING_SETS + (EVALUATION_SET,)
+EVALUATION = EVALUATION_SET
 
 
 def scored_sets(model: Path) -> Dict[str, Dict]:

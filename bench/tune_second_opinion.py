@@ -30,16 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from understanding import prediction_from, read_set, score  # noqa: E402
+from understanding import TUNING_SETS, prediction_from, read_set, score  # noqa: E402
 
-TUNING = [
-    ROOT / "tests" / "nlu_holdout.yml",
-    ROOT / "tests" / "tuning" / "understanding.yml",
-    ROOT / "tests" / "tuning" / "understanding_blind.yml",
-    ROOT / "tests" / "tuning" / "two_questions.yml",
-    ROOT / "tests" / "tuning" / "understanding_w8.yml",
-    ROOT / "tests" / "tuning" / "two_questions_w8.yml",
-]
+TUNING = [ROOT / name for name in TUNING_SETS]
 # (consult_below, blend, sure_at, second_at_least)
 SETTINGS = [
     (0.7, 1.0, 0.7, 0.6),

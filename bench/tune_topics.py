@@ -22,14 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-from understanding import FALLBACK, Prediction, prediction_from, read_set, score  # noqa: E402
+from understanding import FALLBACK, TUNING_SETS, Prediction, prediction_from, read_set, score  # noqa: E402
 
-TUNING = [
-    ROOT / "tests" / "nlu_holdout.yml",
-    ROOT / "tests" / "tuning" / "understanding.yml",
-    ROOT / "tests" / "tuning" / "understanding_blind.yml",
-    ROOT / "tests" / "tuning" / "two_questions.yml",
-]
+TUNING = [ROOT / name for name in TUNING_SETS]
 GRID = {
     "question_weight": [0.4, 0.6, 0.8],
     "sharpen": [1.0, 0.6, 0.4],

@@ -53,6 +53,17 @@ SAFETY_ROUTES = {"child_in_danger", "parent_in_crisis", "parent_in_danger"}
 # Intents whose answers are the same conversation (data/rules/dates.yml).
 SAME_ANSWER = {"give_conference_details": "ask_dates"}
 BANDS: Tuple[Tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
+# The sets settings are chosen on (never trained on); the evaluation set is
+# tests/evaluation/understanding.yml, scored beside them, never tuned on.
+TUNING_SETS: Tuple[str, ...] = (
+    "tests/nlu_holdout.yml",
+    "tests/tuning/understanding.yml",
+    "tests/tuning/understanding_blind.yml",
+    "tests/tuning/two_questions.yml",
+    "tests/tuning/understanding_w8.yml",
+    "tests/tuning/two_questions_w8.yml",
+)
+EVALUATION_SET = "tests/evaluation/understanding.yml"
 
 
 @dataclass(frozen=True)
