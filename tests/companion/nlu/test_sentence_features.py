@@ -148,11 +148,12 @@ def with_counts(text, intent=None):
     return message
 
 
-def trained(tmp_path, consult_below=0.7):
+def trained(tmp_path, consult_below=0.7, **settings):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     storage = LocalModelStorage(tmp_path)
     resource = Resource("second_opinion")
     context = ExecutionContext(GraphSchema({}), "test")
-    config = {**SecondOpinionClassifier.get_default_config(), "consult_below": consult_below}
+    config = {**SecondOpinionClassifier.get_default_config(), "consult_below": consult_below, **settings}
     classifier = SecondOpinionClassifier.create(config, storage, resource, context)
     classifier.train(TrainingData([with_counts(t, i) for i, texts in EXAMPLES.items() for t in texts]))
     return SecondOpinionClassifier.load(config, storage, resource, context)
@@ -201,3 +202,47 @@ def test_rasa_side_matrix_products_use_one_thread():
     use_one_blas_thread()  # as companion/server.py does at start-up
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+# The second opinion blended with the first classifier (its `blend`), read
+# always, or on the sentence vector alone (`with_counts`).
+def confidences(message):
+    return {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY)}
+
+
+def test_blended_the_two_opinions_are_averaged(tmp_path):
+    text = "is it ok if my auntie comes along"
+    alone = unsure(text, "report_date", 0.6)
+    trained(tmp_path / "a", consult_below=1.01).process([alone])
+    second = confidences(alone)
+    mixed = unsure(text, "report_date", 0.6)
+    trained(tmp_path / "b", consult_below=1.01, blend=0.5).process([mixed])
+    got = confidences(mixed)
+    total = 0.5 * 1.0 + 0.5 * 0.6  # the second opinion sums to 1, the first ranking to 0.6
+    assert got["report_date"] == pytest.approx((0.5 * second["report_date"] + 0.3) / total)
+    assert got["bring_someone"] == pytest.approx(0.5 * second["bring_someone"] / total)
+    assert sum(got.values()) == pytest.approx(1.0)
+    assert mixed.get(INTENT) == mixed.get(INTENT_RANKING_KEY)[0]
+
+
+def test_always_consulted_a_sure_first_guess_is_read_again(tmp_path):
+    classifier = trained(tmp_path, consult_below=1.01)
+    message = unsure("is it ok if my auntie comes along", "report_date", 0.99)
+    classifier.process([message])
+    assert message.get("second_opinion") == {"first": "report_date", "first_confidence": 0.99}
+
+
+@pytest.mark.parametrize("blend", [0.0, -0.1, 1.5])
+def test_a_blend_outside_0_to_1_is_refused(tmp_path, blend):
+    with pytest.raises(ValueError, match="blend"):
+        trained(tmp_path, blend=blend)
+
+
+def test_without_counts_the_regression_reads_the_sentence_vector_alone(tmp_path):
+    counted = trained(tmp_path / "a")
+    vector_only = trained(tmp_path / "b", with_counts=False)
+    message = unsure("is it ok if my auntie comes along", "report_date", 0.4)
+    assert counted._features(message).shape[1] == 2 + 384  # the two count columns, then the vector
+    assert vector_only._features(message).shape[1] == 384
+    vector_only.process([message])
+    assert message.get(INTENT)["name"] == "bring_someone"
