@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import FrozenSet
 
-from companion.stores.redact import RELATIONS
+from companion.stores.redact import RELATIONS, first_names
 from companion.stores.redact import redact as first_pass
 from staff.words import ROOT
 
@@ -30,12 +30,15 @@ VOCABULARY_SOURCES = ("data/nlu", "domain", "content")
 
 @lru_cache(maxsize=1)
 def vocabulary() -> FrozenSet[str]:
-    """Every word (lower case) in the bot's training examples and content."""
+    """Every word (lower case) in the bot's training examples and content,
+    except first names (content/first_names.txt): parents' example messages
+    name children ("Jayden's dad has..."), and a name is no less a name for
+    being in an example."""
     found = set()
     for folder in VOCABULARY_SOURCES:
         for path in sorted((ROOT / folder).rglob("*.yml")):
             found.update(word.lower() for word in re.findall(r"[A-Za-z]+", path.read_text(encoding="utf-8")))
-    return frozenset(found)
+    return frozenset(found - {name.lower() for name in first_names()})
 
 
 def _known(word: str) -> bool:
