@@ -3,7 +3,9 @@
 Plain Python. The safety net reads a long message piece by piece, so that
 danger in the middle of 150 words is not averaged away: sentences end at
 . ! ? or a new line, and a piece with no such end (text-speak often has
-none) is cut into overlapping windows of words.
+none) is cut into overlapping windows of words. `distinct_spans` is the walk
+the example bank and the reader share: each different piece once (as
+`piece_text` reads it), clauses too when asked, up to a maximum.
 """
 
 from __future__ import annotations
@@ -61,3 +63,34 @@ def clause_spans(text: str, start: int = 0, end: int | None = None) -> List[Span
     if end > at:
         spans.append((at, end))
     return [(a, b) for a, b in spans if re.search(r"\w", text[a:b])]
+
+
+def piece_text(text: str, span: Span) -> str:
+    """A piece of ``text`` as the sentence model reads it: stripped, lower case."""
+    return text[span[0] : span[1]].strip().lower()
+
+
+def distinct_spans(text: str, most: int, clauses: bool = False, clause_words: int = 3) -> List[Span]:
+    """The first ``most`` different pieces of ``text`` (by `piece_text`):
+    each sentence and, with ``clauses``, each clause of at least
+    ``clause_words`` words of a sentence of several clauses, after its
+    sentence. A piece seen before (the same words, another case) is not
+    read again."""
+    seen: set[str] = set()
+    found: List[Span] = []
+    if most < 1:
+        return found
+    for start, end in sentence_spans(text or ""):
+        candidates = [(start, end)]
+        if clauses:
+            parts = clause_spans(text, start, end)
+            if len(parts) > 1:
+                candidates += [(a, b) for a, b in parts if len(text[a:b].split()) >= clause_words]
+        for span in candidates:
+            key = piece_text(text, span)
+            if key and key not in seen:
+                seen.add(key)
+                found.append(span)
+                if len(found) == most:
+                    return found
+    return found
