@@ -36,7 +36,9 @@ message keeps its intent and carries `safety.note`, and the server puts one
 line with 999 before the answer (companion/patches.py). A safety intent the
 classifier alone chose without being sure is not used: its next intent, or
 the fallback. `safety` keeps what was found (not the words) and the
-classifier's own intent.
+classifier's own intent. It reads the sentence model's vectors of the
+message's pieces from the message first, where the steps before it left
+them (companion/nlu/message_vectors.py), and takes them off it.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -67,6 +69,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from companion.nlu import message_vectors
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.conference_words import WORDS_PATH, load_conference_words
 from companion.nlu.danger_bank import (
@@ -87,6 +90,7 @@ from companion.nlu.dates import DateFinder, london_now
 from companion.nlu.safety import RULES_PATH, load_safety_check
 from companion.nlu.safety_net import NET_PATH, SafetyNet, read_settings
 from companion.nlu.safety_net import ROUTES as SAFETY_ROUTES
+from companion.nlu.sentence_vectors import TextEncoder, encode_in_batches
 from companion.stores.redact import BIRTH
 
 
@@ -295,16 +299,17 @@ class SafetyCheckComponent(TrainedStep):
         config = self.config
         # Read at start-up, so a broken file stops the server at once.
         bank = None
+        self._encoder: TextEncoder | None = None
         if config["sentences"]:
-            encode = shipped_encoder()
-            known = _still_valid(known or {}, encode)
+            encoder = self._encoder = shipped_encoder()
+            known = _still_valid(known or {}, encoder.encode)
             if known:
-                matrices = encode_all(read_bank(Path(config["bank"])), encode, known)
+                matrices = encode_all(read_bank(Path(config["bank"])), encoder, known)
             else:
                 matrices = dict(bank_matrices(Path(config["bank"])))
             for key, extra in (trained or {}).items():
                 matrices[key] = np.vstack([matrices[key], extra]) if key in matrices else extra
-            bank = DangerBank(matrices, encode)
+            bank = DangerBank(matrices, encoder)
         if reader is not None and not (config["reader"] and config["sentences"] and known):
             reader = None  # off, or fitted with another sentence model
         self._net = SafetyNet(
@@ -338,14 +343,22 @@ class SafetyCheckComponent(TrainedStep):
             from threadpoolctl import threadpool_limits
 
             # One BLAS thread, as the server has (companion/server.py): the
-            # vectors are then the ones the server would compute, to the last bit.
+            # vectors are then the ones the server would compute (to the last
+            # bit, but for how a pass of several texts rounds).
             with threadpool_limits(limits=1, user_api="blas"):
-                encode = shipped_encoder()
-                matrices = encode_all({k: v for k, v in texts.items() if v}, encode)
+                lists = {k: v for k, v in texts.items() if v}
                 listed = bank_texts(read_bank(Path(self.config["bank"])))
-                bank = {"texts": np.array(listed), "vectors": encode_all({"all": listed}, encode)["all"]}
-                if self.config["reader"]:
-                    reader = self._fit_reader(examples, dict(zip(listed, bank["vectors"], strict=True)), encode)
+                pairs = self._reader_examples(examples) if self.config["reader"] else []
+                # Every text once, a few dozen a pass: the bank's first (in
+                # the passes encode_all makes of them at start-up), then the
+                # training examples and the reader's pieces.
+                encoder = shipped_encoder()
+                everything = list(dict.fromkeys([*listed, *bank_texts(lists), *(text for _, text in pairs)]))
+                known = dict(zip(everything, encode_in_batches(encoder, everything), strict=True))
+                matrices = encode_all(lists, encoder, known)
+                bank = {"texts": np.array(listed), "vectors": encode_all({"all": listed}, encoder, known)["all"]}
+                if pairs:
+                    reader = self._fit_reader(pairs, known)
         if self._storage is not None and self._resource is not None:
             with self.kept() as folder:
                 np.savez_compressed(folder / self.FILE, **matrices)
@@ -355,12 +368,13 @@ class SafetyCheckComponent(TrainedStep):
                     np.savez_compressed(folder / self.READER_FILE, **reader.arrays())
         return self._resource  # type: ignore[return-value]
 
-    def _fit_reader(
-        self, examples: List[Any], known: Dict[str, np.ndarray], encode: Callable[[str], np.ndarray]
-    ) -> DangerReader:
-        """The reader, fitted on the bank's lists and the training examples."""
-        pairs = examples_for_fitting(with_training_examples(read_bank(Path(self.config["bank"])), examples))
-        vectors = np.stack([known[text] if text in known else encode(text) for _, text in pairs])
+    def _reader_examples(self, examples: List[Any]) -> List[Tuple[str, str]]:
+        """What the reader is fitted on: (label, text) from the bank's lists and the training examples."""
+        return examples_for_fitting(with_training_examples(read_bank(Path(self.config["bank"])), examples))
+
+    def _fit_reader(self, pairs: Sequence[Tuple[str, str]], known: Dict[str, np.ndarray]) -> DangerReader:
+        """The reader, fitted on ``pairs`` (``known``: every text's vector)."""
+        vectors = np.stack([known[text] for _, text in pairs])
         return DangerReader.fit(
             vectors,
             [label for label, _ in pairs],
@@ -402,7 +416,15 @@ class SafetyCheckComponent(TrainedStep):
             for entry in message.get(INTENT_RANKING_KEY) or []
             if entry.get(INTENT_NAME_KEY) != "nlu_fallback"
         ]
-        decision = self._net.decide(message.get(TEXT) or "", ranking)
+        encoder = self._encoder
+        decision = self._net.decide(
+            message.get(TEXT) or "",
+            ranking,
+            # The vectors the steps before it left on the message first: the
+            # safety check is the last step that reads them.
+            (lambda texts: message_vectors.vectors(message, encoder, texts)) if encoder else None,
+        )
+        message_vectors.forget(message)
         if decision.route is None and (previous or {}).get(INTENT_NAME_KEY) in SAFETY_ROUTES:
             # The classifier alone, and not sure enough: its next answer, or the fallback.
             others = [(name, confidence) for name, confidence in ranking if name not in SAFETY_ROUTES]

@@ -8,8 +8,8 @@ list of `safe` sentences that use the same words harmlessly; the classifier's
 training examples join them (a safety intent's join its route, every other
 intent's are safe), so an ordinary question near a topic's examples is not
 taken for danger. A message is cut
-into sentences (companion/nlu/sentence_spans.py); each is encoded once and
-compared with every example (cosine similarity of unit vectors). For each
+into sentences (companion/nlu/sentence_spans.py); they are encoded in one
+pass and compared with every example (cosine similarity of unit vectors). For each
 route the result is its best sentence: how close it came to that route's
 examples, and how close the same sentence came to the safe ones.
 """
@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
-from companion.nlu.sentence_spans import sentence_spans
+from companion.nlu.sentence_spans import distinct_spans, piece_text
+from companion.nlu.sentence_vectors import EncodeMany, TextEncoder, encode_in_batches
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -33,6 +34,11 @@ ACT = "parent_in_crisis_act"
 SAFE = "safe"
 # The act examples are crisis examples too.
 _ROUTE_OF = {ACT: "parent_in_crisis"}
+# Different sentences of a message read (the rest of a very long one is not).
+MOST_SENTENCES = 40
+
+if TYPE_CHECKING:
+    from companion.sentence_model import SentenceEncoder
 
 
 class DangerBankError(ValueError):
@@ -86,20 +92,19 @@ def with_training_examples(
 
 def encode_all(
     bank: Mapping[str, Sequence[str]],
-    encode: Callable[[str], np.ndarray],
+    encoder: TextEncoder,
     known: Mapping[str, np.ndarray] | None = None,
 ) -> Dict[str, np.ndarray]:
     """Each list's examples as unit vectors. A text in ``known`` (the vectors
     a trained model keeps, by text as read: stripped, lower case) is not
-    encoded again."""
+    encoded again; the others are read a few dozen a pass, each once."""
     known = known or {}
-
-    def vector(text: str) -> np.ndarray:
-        text = text.strip().lower()
-        found = known.get(text)
-        return found if found is not None else encode(text)
-
-    return {key: np.stack([vector(text) for text in texts]).astype(np.float32) for key, texts in bank.items()}
+    missing = [text for text in bank_texts(bank) if text not in known]
+    vectors = {**dict(zip(missing, encode_in_batches(encoder, missing), strict=True)), **known}
+    return {
+        key: np.stack([vectors[text.strip().lower()] for text in texts]).astype(np.float32)
+        for key, texts in bank.items()
+    }
 
 
 def bank_texts(bank: Mapping[str, Sequence[str]]) -> List[str]:
@@ -109,50 +114,45 @@ def bank_texts(bank: Mapping[str, Sequence[str]]) -> List[str]:
 
 class DangerBank:
     """``matrices``: each list's examples as unit vectors (one per row);
-    ``encode`` turns a sentence into one (the sentence model)."""
+    ``encoder`` turns sentences into them (the sentence model: its
+    `encode_many` reads a message's sentences in one pass)."""
 
     def __init__(
-        self, matrices: Mapping[str, np.ndarray], encode: Callable[[str], np.ndarray], most_sentences: int = 40
+        self, matrices: Mapping[str, np.ndarray], encoder: TextEncoder, most_sentences: int = MOST_SENTENCES
     ) -> None:
         missing = [key for key in ROUTES + (ACT, SAFE) if key not in matrices]
         if missing:
             raise DangerBankError(f"no examples for {', '.join(missing)}")
-        self._encode = lru_cache(maxsize=4096)(encode)
-        # The sentence model reads a message's sentences in one pass when it can.
-        self._encode_many = getattr(getattr(encode, "__self__", None), "encode_many", None)
+        if not callable(getattr(encoder, "encode_many", None)):
+            raise TypeError("the bank needs an encoder with encode_many (sentence_vectors.OneAtATime wraps a function)")
+        self.encoder = encoder
         self.most_sentences = most_sentences
         self._matrices = dict(matrices)
 
     @classmethod
     def from_texts(
-        cls, bank: Mapping[str, Sequence[str]], encode: Callable[[str], np.ndarray], most_sentences: int = 40
+        cls, bank: Mapping[str, Sequence[str]], encoder: TextEncoder, most_sentences: int = MOST_SENTENCES
     ) -> DangerBank:
-        return cls(encode_all(bank, encode), encode, most_sentences)
-
-    def encode(self, text: str) -> np.ndarray:
-        """A sentence's unit vector (kept: the same sentence is read once)."""
-        return self._encode(text.strip().lower())
+        return cls(encode_all(bank, encoder), encoder, most_sentences)
 
     def sentences(self, text: str) -> List[Tuple[int, int]]:
         """The spans read: the first `most_sentences` different sentences."""
-        seen, spans = set(), []
-        for start, end in sentence_spans(text):
-            piece = text[start:end].strip().lower()
-            if piece not in seen:
-                seen.add(piece)
-                spans.append((start, end))
-            if len(spans) == self.most_sentences:
-                break
-        return spans
+        return distinct_spans(text or "", self.most_sentences)
 
-    def nearest(self, text: str) -> Dict[str, Nearest]:
-        """For each route, its best sentence in ``text`` (none for an empty text)."""
+    def nearest(self, text: str, encode_many: EncodeMany | None = None) -> Dict[str, Nearest]:
+        """For each route, its best sentence in ``text`` (none for an empty
+        text). The sentences are read in one `encode_many` pass (the bank's
+        encoder's, unless another is given: one that knows the message's
+        vectors already) and scored against each list in one product."""
         best: Dict[str, Nearest] = {}
         spans = self.sentences(text or "")
-        pieces = [text[start:end].strip().lower() for start, end in spans]
-        vectors = self._encode_many(pieces) if self._encode_many else [self._encode(piece) for piece in pieces]
-        for (start, end), vector in zip(spans, vectors, strict=True):
-            scores = {key: float(np.max(matrix @ vector)) for key, matrix in self._matrices.items()}
+        if not spans:
+            return best
+        vectors = np.stack((encode_many or self.encoder.encode_many)([piece_text(text, span) for span in spans]))
+        # Each list's nearest example to each sentence: (lists, sentences).
+        columns = {key: (matrix @ vectors.T).max(axis=0) for key, matrix in self._matrices.items()}
+        for n, (start, end) in enumerate(spans):
+            scores = {key: float(column[n]) for key, column in columns.items()}
             for key in ROUTES + (ACT,):
                 route = _ROUTE_OF.get(key, key)
                 similarity = scores[key]
@@ -166,10 +166,11 @@ class DangerBank:
         return best
 
 
-def shipped_encoder(model_dir: Path | None = None) -> Callable[[str], np.ndarray]:
+def shipped_encoder(model_dir: Path | None = None) -> SentenceEncoder:
+    """The sentence model the bot ships (one per process)."""
     from companion.sentence_model import SentenceEncoder
 
-    return SentenceEncoder.load(Path(model_dir) if model_dir else SentenceEncoder.default_path()).encode
+    return SentenceEncoder.load(Path(model_dir) if model_dir else SentenceEncoder.default_path())
 
 
 def bank_matrices(path: Path = BANK_PATH) -> Dict[str, np.ndarray]:
@@ -186,8 +187,7 @@ def load_danger_bank(
     path: Path = BANK_PATH, examples: Sequence[Tuple[str, str]] = (), model_dir: Path | None = None
 ) -> DangerBank:
     """The bank (and training ``examples``, if given) with the shipped sentence model."""
-    encode = shipped_encoder(model_dir)
-    return DangerBank.from_texts(with_training_examples(read_bank(path), examples), encode)
+    return DangerBank.from_texts(with_training_examples(read_bank(path), examples), shipped_encoder(model_dir))
 
 
 def nlu_examples(folder: Path) -> List[Tuple[str, str]]:

@@ -13,18 +13,20 @@ act-under-way ones as crisis) against the `safe` list and the classifier's
 training examples of every other intent (data/nlu, near-misses included,
 each sentence of a long one on its own); the classifier's own safety
 examples join their route. A message is read sentence by sentence (and
-clause by clause when a sentence has several), and each route takes its
+clause by clause when a sentence has several): its pieces in one pass of the
+sentence model and one product with the weights, and each route takes its
 most likely piece.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
-from companion.nlu.sentence_spans import clause_spans, sentence_spans
+from companion.nlu.sentence_spans import distinct_spans, piece_text, sentence_spans
+from companion.nlu.sentence_vectors import EncodeMany
 
 ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 NONE = "none"
@@ -37,6 +39,8 @@ LABEL_OF = {
     "parent_in_danger": "parent_in_danger",
     "safe": NONE,
 }
+# Different pieces of a message read (sentences and clauses).
+MOST_PIECES = 60
 
 
 class DangerReaderError(ValueError):
@@ -128,20 +132,21 @@ class DangerReader:
         return {route: float(row[self._index[route]]) for route in ROUTES}
 
     def read(
-        self, text: str, encode: Callable[[str], np.ndarray], spans: Iterable[Tuple[int, int]] | None = None
+        self, text: str, encode_many: EncodeMany, spans: Iterable[Tuple[int, int]] | None = None
     ) -> Dict[str, Reading]:
         """Each route's most likely piece of ``text`` (``spans``: the pieces
         to read; by default each sentence and, in a sentence of several
-        clauses, each clause)."""
+        clauses, each clause). The pieces are read in one ``encode_many``
+        call and scored in one product; on a tie the first piece is kept."""
+        read = [span for span in (pieces(text) if spans is None else spans) if piece_text(text, span)]
+        if not read:
+            return {}
+        rows = self.probabilities(np.stack(encode_many([piece_text(text, span) for span in read])))
         best: Dict[str, Reading] = {}
-        for start, end in pieces(text) if spans is None else spans:
-            piece = text[start:end].strip().lower()
-            if not piece:
-                continue
-            for route, probability in self.route_probabilities(encode(piece)).items():
-                kept = best.get(route)
-                if kept is None or probability > kept.probability:
-                    best[route] = Reading(route, probability, (start, end))
+        for route in ROUTES:
+            column = rows[:, self._index[route]]
+            first = int(np.argmax(column))
+            best[route] = Reading(route, float(column[first]), read[first])
         return best
 
     def arrays(self) -> Dict[str, np.ndarray]:
@@ -153,21 +158,8 @@ class DangerReader:
         return cls(stored["weights"], stored["bias"], [str(label) for label in stored["labels"]])
 
 
-def pieces(text: str, most: int = 60) -> List[Tuple[int, int]]:
+def pieces(text: str, most: int = MOST_PIECES) -> List[Tuple[int, int]]:
     """The spans the reader reads: each sentence, and each clause of a
     sentence of several clauses that has at least three words; at most
     ``most`` different pieces."""
-    seen, found = set(), []
-    for start, end in sentence_spans(text or ""):
-        candidates = [(start, end)]
-        clauses = clause_spans(text, start, end)
-        if len(clauses) > 1:
-            candidates += [(a, b) for a, b in clauses if len(text[a:b].split()) >= 3]
-        for a, b in candidates:
-            key = text[a:b].strip().lower()
-            if key and key not in seen:
-                seen.add(key)
-                found.append((a, b))
-                if len(found) == most:
-                    return found
-    return found
+    return distinct_spans(text or "", most, clauses=True, clause_words=3)

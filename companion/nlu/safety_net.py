@@ -21,6 +21,11 @@ one line before the normal answer. A crisis route whose words or sentences
 say an act is under way (pills taken, cutting and bleeding) carries the span
 of those words, so the answer puts an ambulance first. Thresholds and the
 note's words are in content/safety_net.yml.
+
+The sentence model reads a message once for the sentences and the reader:
+every piece either needs (`pieces_read`) in one pass, from an `encode_many`
+the caller may give (the NLU step's: it looks first at the vectors the
+steps before it left on the message, companion/nlu/message_vectors.py).
 """
 
 from __future__ import annotations
@@ -32,11 +37,13 @@ from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
-from companion.nlu.danger_bank import DangerBank, Nearest
+from companion.nlu.danger_bank import MOST_SENTENCES, DangerBank, Nearest
 from companion.nlu.danger_reader import DangerReader, Reading
+from companion.nlu.danger_reader import pieces as reader_pieces
 from companion.nlu.danger_words import DangerWords
 from companion.nlu.safety import SafetyCheck
-from companion.nlu.sentence_spans import clause_spans, sentence_spans
+from companion.nlu.sentence_spans import clause_spans, distinct_spans, piece_text, sentence_spans
+from companion.nlu.sentence_vectors import EncodeMany, TextEncoder
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -167,13 +174,40 @@ class SafetyNet:
         words: DangerWords | None = None,
         bank: DangerBank | None = None,
         reader: DangerReader | None = None,
-        encode: Callable[[str], np.ndarray] | None = None,
+        encoder: TextEncoder | None = None,
     ) -> None:
         self.settings, self.rules, self.words, self.bank = settings, rules, words, bank
         # The reader reads the sentence model's vectors: the bank's encoder
-        # (which keeps them) unless another is given.
+        # unless another is given.
         self.reader = reader
-        self.encode = encode or (bank.encode if bank else None)
+        self.encoder = encoder or (bank.encoder if bank else None)
+
+    def pieces_read(self, text: str) -> List[str]:
+        """The pieces of ``text`` the sentence model reads for this net (the
+        bank's sentences, the reader's sentences and clauses), each once."""
+        return pieces_read(
+            text,
+            self.bank.most_sentences if self.bank else 0,
+            bool(self.reader and self.encoder),
+        )
+
+    def _reads(self, text: str, encode_many: EncodeMany | None) -> EncodeMany | None:
+        """Every piece the bank and the reader need, read in one pass; then
+        each asks this for its own (a piece not read then is read when asked)."""
+        encode_many = encode_many or (self.encoder.encode_many if self.encoder else None)
+        wanted = self.pieces_read(text)
+        if encode_many is None or not wanted:
+            return encode_many
+        read = encode_many
+        vectors = dict(zip(wanted, read(wanted), strict=True))
+
+        def known(texts: Sequence[str]) -> List[np.ndarray]:
+            missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+            if missing:
+                vectors.update(zip(missing, read(missing), strict=True))
+            return [vectors[t] for t in texts]
+
+        return known
 
     # ------------------------------------------------------------ the signals
     def _framed(self, piece: str) -> bool:
@@ -234,8 +268,8 @@ class SafetyNet:
             for s in (self.words.signals(text) if self.words else [])
         ]
 
-    def _from_sentences(self, text: str) -> List[Signal]:
-        nearest = self.bank.nearest(text) if self.bank else {}
+    def _from_sentences(self, text: str, encode_many: EncodeMany | None = None) -> List[Signal]:
+        nearest = self.bank.nearest(text, encode_many) if self.bank else {}
         return self.without_planned_acts(text, sentence_signals(nearest, self.settings, self.frames(text, nearest)))
 
     def without_planned_acts(self, text: str, signals: List[Signal]) -> List[Signal]:
@@ -249,10 +283,11 @@ class SafetyNet:
             for s in signals
         ]
 
-    def _from_reader(self, text: str) -> List[Signal]:
-        if not self.reader or not self.encode:
+    def _from_reader(self, text: str, encode_many: EncodeMany | None = None) -> List[Signal]:
+        if not self.reader or not self.encoder:
             return []
-        return reader_signals(self.reader.read(text, self.encode), self.settings, text, self._framed)
+        readings = self.reader.read(text, encode_many or self.encoder.encode_many)
+        return reader_signals(readings, self.settings, text, self._framed)
 
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
         s = self.settings
@@ -265,18 +300,39 @@ class SafetyNet:
         return found
 
     # -------------------------------------------------------------- deciding
-    def signals(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> List[Signal]:
+    def signals(
+        self, text: str, ranking: Sequence[Tuple[str, float]] = (), encode_many: EncodeMany | None = None
+    ) -> List[Signal]:
+        """``encode_many``: reads pieces' vectors (by default the encoder's)."""
+        reads = self._reads(text, encode_many)
         return (
             self._from_rules(text)
             + self._from_words(text)
-            + self._from_sentences(text)
+            + self._from_sentences(text, reads)
             + self._from_classifier(ranking)
-            + self._from_reader(text)
+            + self._from_reader(text, reads)
         )
 
-    def decide(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Decision:
-        """``ranking``: the classifier's (intent, confidence) pairs, best first."""
-        return decide(self.signals(text, ranking), self.settings.classifier_needs_company, self.settings.sentence_alone)
+    def decide(
+        self, text: str, ranking: Sequence[Tuple[str, float]] = (), encode_many: EncodeMany | None = None
+    ) -> Decision:
+        """``ranking``: the classifier's (intent, confidence) pairs, best first;
+        ``encode_many``: reads pieces' vectors (by default the encoder's)."""
+        return decide(
+            self.signals(text, ranking, encode_many),
+            self.settings.classifier_needs_company,
+            self.settings.sentence_alone,
+        )
+
+
+def pieces_read(text: str, most_sentences: int = MOST_SENTENCES, reader: bool = True) -> List[str]:
+    """The pieces of ``text`` (as the sentence model reads them) that a net
+    with a bank reading ``most_sentences`` sentences and, with ``reader``,
+    a reader, asks the sentence model for: each once, sentences first."""
+    spans = distinct_spans(text or "", most_sentences)
+    if reader:
+        spans += reader_pieces(text or "")
+    return list(dict.fromkeys(piece_text(text, span) for span in spans))
 
 
 def sentence_signals(

@@ -9,7 +9,10 @@ SecondOpinionClassifier: when the first classifier's confidence is below
 `consult_below`, the whole sentence is read by the model's six layers and a
 second logistic regression (counts + that sentence vector) decides. The
 layers cost 10 to 20 ms a message, so only the unsure messages pay it (36 of
-the 325 held-out messages).
+the 325 held-out messages). In the same pass it reads what QuestionTopics
+and the safety check will read of the message, and leaves the vectors on it
+for them (companion/nlu/message_vectors.py). Training reads the examples a
+few dozen a pass.
 
 Both scale the unit-length vector by `scale` so that, next to raw counts,
 the regularised regression gives it weight (make tune measured 1, 10, 30).
@@ -33,8 +36,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
+from companion.nlu import message_vectors
 from companion.nlu.classifiers import column_ordered, sentence_row
 from companion.nlu.component_base import TrainedStep
+from companion.nlu.sentence_vectors import encode_in_batches
 from companion.sentence_model import SentenceEncoder
 
 logger = logging.getLogger(__name__)
@@ -145,8 +150,13 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
         self._scale = np.float32(self.config["scale"])
         self._classifier = column_ordered(classifier) if classifier is not None else None
 
-    def _features(self, message: Message) -> csr_matrix:
-        vector = self._encoder.encode(message.get(TEXT), contextual=True) * self._scale
+    def _features(self, message: Message, vector: np.ndarray | None = None) -> csr_matrix:
+        """The regression's row: the counts and the sentence ``vector`` (by
+        default read with what later steps read, and left on the message)."""
+        if vector is None:
+            ahead = message_vectors.topics_ahead(message)
+            vector = message_vectors.vectors(message, self._encoder, [message.get(TEXT)], ahead)[0]
+        vector = vector * self._scale
         if not self.config["with_counts"]:
             return csr_matrix(vector[np.newaxis, :])
         return hstack([sentence_row(message, dense=False), csr_matrix(vector[np.newaxis, :])]).tocsr()
@@ -160,7 +170,11 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
         self._classifier = LogisticRegression(
             class_weight="balanced", max_iter=1000, random_state=self.config["random_state"]
         )
-        self._classifier.fit(vstack([self._features(m) for m in examples]), [m.get(INTENT) for m in examples])
+        vectors = encode_in_batches(self._encoder, [m.get(TEXT) for m in examples])
+        self._classifier.fit(
+            vstack([self._features(m, v) for m, v in zip(examples, vectors, strict=True)]),
+            [m.get(INTENT) for m in examples],
+        )
         self.persist()
         column_ordered(self._classifier)
         return self._resource  # type: ignore[return-value]

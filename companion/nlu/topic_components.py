@@ -19,12 +19,14 @@ own small model (companion/nlu/topics.py) and decides:
   nlu_fallback and the fallback action asks "Do you mean X or Y?";
 - `unlike_training`: nothing like any training example: nlu_fallback.
 Short messages the classifiers are sure of (most) pass untouched, so they
-cost nothing more.
+cost nothing more. The sentence model's vectors of the message come from the
+message when the second opinion read them already, and the safety check's
+pieces are read in the same pass and left there for it
+(companion/nlu/message_vectors.py).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
 from typing import Any, Dict, List
@@ -37,15 +39,15 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from companion.nlu import message_vectors
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
+from companion.nlu.message_vectors import ORIGINAL
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
-from companion.nlu.questions import parts as question_parts
-from companion.nlu.sentence_spans import sentence_spans
+from companion.nlu.sentence_vectors import encode_in_batches
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
 
 logger = logging.getLogger(__name__)
-ORIGINAL = "original_text"
 FALLBACK = "nlu_fallback"
 
 
@@ -124,9 +126,7 @@ class QuestionTopics(TrainedStep):
         model: TopicModel | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource)
-        # The sentence model keeps its last vectors itself (a message read by
-        # several steps is encoded once).
-        self._vectors = functools.partial(self._encoder(self.config).encode, contextual=True)
+        self.encoder = self._encoder(self.config)
         self.model = model
 
     @property
@@ -145,7 +145,7 @@ class QuestionTopics(TrainedStep):
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         if examples:
             texts = [m.get(TEXT) for m in examples]
-            vectors = np.vstack([self._vectors(t) for t in texts])
+            vectors = np.vstack(encode_in_batches(self.encoder, texts))
             self.model = TopicModel.train(
                 texts,
                 [m.get(INTENT) for m in examples],
@@ -177,9 +177,9 @@ class QuestionTopics(TrainedStep):
 
     def _decide(self, message: Message, model: TopicModel) -> None:
         text = message.get(TEXT)
-        asked = question_parts(text)[: self.config["max_questions"]]
+        asked = message_vectors.questions(text, self.config["max_questions"])
         first = message.get(INTENT) or {}
-        single = len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
+        single = message_vectors.one_question(text, asked)
         if single and first.get("confidence", 0.0) >= self.config["sure_at"]:
             return
         classes = model.classes
@@ -188,16 +188,18 @@ class QuestionTopics(TrainedStep):
         for entry in message.get(INTENT_RANKING_KEY) or []:
             if entry.get(INTENT_NAME_KEY) in index:
                 upstream[index[entry[INTENT_NAME_KEY]]] = float(entry.get("confidence") or 0.0)
-        # Everything the sentence model will read of this message in one pass:
-        # the whole, each question, and the sentences as typed (the safety net's).
-        typed = message.get(ORIGINAL) or text
-        self._encoder(self.config).encode_many([text, *asked, *(typed[a:b] for a, b in sentence_spans(typed))])
-        whole_vector = self._vectors(text)
+        # The whole and each question (from the message if the second opinion
+        # read them), with the safety check's pieces of the message as typed
+        # in the same pass, left on the message for it.
+        read = message_vectors.vectors(
+            message, self.encoder, [text] + ([] if single else asked), ahead=message_vectors.safety_ahead(message)
+        )
+        whole_vector = read[0]
         own = model.probabilities([text], whole_vector[np.newaxis, :])[0]
         whole = 0.5 * own + 0.5 * upstream if upstream.sum() > 0 else own
         parts, nearest = [], model.nearest(whole_vector)
         if not single:
-            vectors = np.vstack([self._vectors(q) for q in asked])
+            vectors = np.vstack(read[1:])
             parts = list(model.probabilities(asked, vectors))
             nearest = max(nearest, *(model.nearest(v) for v in vectors))
         decision = decide(classes, whole, parts, nearest, self.settings, asked)

@@ -15,6 +15,7 @@ from companion.nlu.danger_reader import (
     pieces,
 )
 from companion.nlu.safety_net import SafetyNet, SafetyNetError, Signal, decide, read_settings, reader_signals
+from companion.nlu.sentence_vectors import OneAtATime
 
 AXES = ["pills", "taken", "hitting", "son", "knife", "me", "meeting", "report", "last", "year"]
 
@@ -26,6 +27,7 @@ def fake_encode(text: str) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
+FAKE = OneAtATime(fake_encode)
 EXAMPLES = [
     ("parent_in_crisis", "taken pills"),
     ("parent_in_crisis", "i have taken the pills"),
@@ -55,14 +57,29 @@ def test_the_fitted_reader_tells_the_routes_apart():
 def test_each_route_takes_its_most_likely_piece_of_a_long_message():
     reader = fitted()
     text = "About the meeting report. " * 5 + "I have taken the pills. " + "The report, the meeting. " * 5
-    reading = reader.read(text, fake_encode)
+    reading = reader.read(text, FAKE.encode_many)
     crisis = reading["parent_in_crisis"]
     assert text[slice(*crisis.span)] == "I have taken the pills."
     assert crisis.probability > 0.5 > reading["parent_in_danger"].probability
     # A clause of a sentence is read on its own too.
     text = "the meeting report is long, he is hitting my son"
-    assert text[slice(*reader.read(text, fake_encode)["child_in_danger"].span)] == "he is hitting my son"
-    assert reader.read("", fake_encode) == {}
+    assert text[slice(*reader.read(text, FAKE.encode_many)["child_in_danger"].span)] == "he is hitting my son"
+    assert reader.read("", FAKE.encode_many) == {}
+
+
+def test_the_pieces_are_read_in_one_call_and_scored_as_each_alone():
+    reader = fitted()
+    text = "The meeting report is long, he is hitting my son. I have taken the pills. Last year, the meeting."
+    calls = []
+    reading = reader.read(text, lambda texts: calls.append(list(texts)) or FAKE.encode_many(texts))
+    assert calls == [[text[a:b].strip().lower() for a, b in pieces(text)]]
+    # As a piece-by-piece read: each route's most likely piece, the first on a tie.
+    for route, found in reading.items():
+        alone = [reader.route_probabilities(fake_encode(text[a:b].strip().lower()))[route] for a, b in pieces(text)]
+        assert found.probability == pytest.approx(max(alone), abs=1e-6)
+        assert found.span == pieces(text)[alone.index(max(alone))]
+    assert reader.read("a. a. A.", FAKE.encode_many)["child_in_danger"].span == (0, 2)  # one piece, read once
+    assert reader.read("...", FAKE.encode_many) == {}
 
 
 def test_pieces_are_sentences_and_clauses_of_three_words_or_more():
@@ -111,25 +128,25 @@ def reader_settings(strong=0.6, weak=0.4, frames=True):
 
 def test_the_reader_gives_a_strong_signal_a_weak_one_or_none():
     reader = fitted()
-    net = SafetyNet(reader_settings(), reader=reader, encode=fake_encode)
+    net = SafetyNet(reader_settings(), reader=reader, encoder=FAKE)
     signals = [s for s in net.signals("i have taken the pills") if s.source == "reader"]
     assert [(s.route, s.strong) for s in signals] == [("parent_in_crisis", True)]
     assert net.decide("i have taken the pills").route == "parent_in_crisis"
     assert net.decide("the meeting report").route is None and not net.decide("the meeting report").note
     # Only weak: the note.
-    weak = SafetyNet(reader_settings(strong=1.0, weak=0.4), reader=reader, encode=fake_encode)
+    weak = SafetyNet(reader_settings(strong=1.0, weak=0.4), reader=reader, encoder=FAKE)
     decision = weak.decide("i have taken the pills")
     assert decision.route is None and decision.note
     # Without a reader, or with the reader off in the settings: no signal.
     assert not [s for s in SafetyNet(reader_settings()).signals("taken pills") if s.source == "reader"]
-    off = SafetyNet(read_settings(), reader=reader, encode=fake_encode)
+    off = SafetyNet(read_settings(), reader=reader, encoder=FAKE)
     assert read_settings().reader_strong <= 1 or not off.signals("taken pills")
 
 
 def test_a_piece_about_the_past_or_a_topic_is_only_weak():
-    net = SafetyNet(reader_settings(strong=0.5), reader=fitted(), encode=fake_encode)
+    net = SafetyNet(reader_settings(strong=0.5), reader=fitted(), encoder=FAKE)
     net.words = type("Words", (), {"frame": staticmethod(lambda piece: "past" if "last year" in piece else None)})()
-    readings = net.reader.read("taken pills last year", fake_encode)
+    readings = net.reader.read("taken pills last year", FAKE.encode_many)
     framed = reader_signals(readings, net.settings, "taken pills last year", net._framed)
     assert readings["parent_in_crisis"].probability >= 0.5
     assert [(s.route, s.strong) for s in framed] == [("parent_in_crisis", False)]

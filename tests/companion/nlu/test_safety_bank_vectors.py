@@ -1,6 +1,6 @@
 """The safety net's bank is encoded at training time and kept in the model:
 loading it encodes nothing but one check sentence, and gives the same vectors
-the server would have computed at start-up."""
+the server would have computed at start-up (to float rounding)."""
 
 import numpy as np
 import pytest
@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 from companion.nlu import components
 from companion.nlu.components import SafetyCheckComponent, _still_valid
 from companion.nlu.danger_bank import BANK_PATH, ROUTES, encode_all, read_bank, shipped_encoder
+from companion.nlu.sentence_vectors import BATCH
 
 EXAMPLES = [
     Message(data={TEXT: "the tortoise has escaped from the garden", INTENT: "parent_in_danger"}),
@@ -22,17 +23,43 @@ EXAMPLES = [
 ]
 
 
+class Seen(list):
+    """The sentences asked for, and (`calls`) how many at a time."""
+
+    calls: list
+
+
+class Counting:
+    """The shipped encoder, counting the sentences it is asked for."""
+
+    def __init__(self, seen):
+        self.encoder, self.seen = shipped_encoder(), seen
+
+    def encode(self, text):
+        self.seen.append(text)
+        self.seen.calls.append(1)
+        return self.encoder.encode(text)
+
+    def encode_many(self, texts):
+        self.seen.extend(texts)
+        self.seen.calls.append(len(texts))
+        return self.encoder.encode_many(texts)
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """The sentences the component encodes."""
-    encode, seen = shipped_encoder(), []
-
-    def counting(text):
-        seen.append(text)
-        return encode(text)
-
-    monkeypatch.setattr(components, "shipped_encoder", lambda *a: counting)
+    seen = Seen()
+    seen.calls = []
+    monkeypatch.setattr(components, "shipped_encoder", lambda *a: Counting(seen))
     return seen
+
+
+def test_training_reads_every_text_once_a_few_dozen_at_a_time(tmp_path, counted):
+    trained(tmp_path, SafetyCheckComponent.get_default_config())
+    bank = read_bank(BANK_PATH)
+    assert len(counted) == len(set(counted)) > len({t.strip().lower() for v in bank.values() for t in v})
+    assert max(counted.calls) == BATCH and len(counted.calls) == -(-len(counted) // BATCH)
 
 
 def trained(tmp_path, config):
@@ -57,8 +84,10 @@ def test_the_stored_vectors_are_those_the_server_computes_at_start_up(tmp_path):
         fresh = encode_all(bank, shipped_encoder())
     matrices = load()._net.bank._matrices
     for key, matrix in fresh.items():
-        # Routes have the trained examples' rows after the bank's own.
-        assert np.array_equal(matrices[key][: len(matrix)], matrix), key
+        # Routes have the trained examples' rows after the bank's own. Read a
+        # few dozen a pass, a vector may differ in its last bit with the
+        # pass it was read in (test_sentence_features.py).
+        assert np.allclose(matrices[key][: len(matrix)], matrix, rtol=0, atol=1e-6), key
     assert matrices["parent_in_danger"].shape[0] == fresh["parent_in_danger"].shape[0] + 1
     assert matrices["safe"].shape[0] == fresh["safe"].shape[0] + 1
 
@@ -89,7 +118,7 @@ def test_a_sentence_added_to_the_bank_after_training_is_encoded_at_start_up(tmp_
     counted.clear()
     matrices = load()._net.bank._matrices
     assert counted[1:] == [added]  # the check sentence, then the new one only
-    assert any(np.allclose(row, shipped_encoder()(added), atol=1e-5) for row in matrices["safe"])
+    assert any(np.allclose(row, shipped_encoder().encode(added), atol=1e-5) for row in matrices["safe"])
 
 
 def _with_safe(bank, sentence):
@@ -119,7 +148,7 @@ def test_the_reader_is_fitted_with_the_model_and_kept(tmp_path):
     assert (tmp_path / "model" / "safety" / SafetyCheckComponent.READER_FILE).is_file()
     net = load()._net
     assert net.reader is not None and set(net.reader.labels) == {"none", *ROUTES}
-    reading = net.reader.read("he has a knife to my throat right now", net.encode)
+    reading = net.reader.read("he has a knife to my throat right now", net.encoder.encode_many)
     assert reading["parent_in_danger"].probability > reading["child_in_danger"].probability
     # Off in the config: not fitted, not used.
     off = trained(tmp_path / "off", {**SafetyCheckComponent.get_default_config(), "reader": False})

@@ -12,6 +12,7 @@ from companion.nlu.danger_bank import DangerBank, DangerBankError, nlu_examples,
 from companion.nlu.danger_words import DangerWords, DangerWordsError, danger_words
 from companion.nlu.safety_net import SafetyNet, SafetyNetError, Settings, Signal, decide, load_safety_net, read_settings
 from companion.nlu.sentence_spans import sentence_spans
+from companion.nlu.sentence_vectors import OneAtATime
 
 ROOT = Path(__file__).resolve().parents[3]
 MESSAGES = yaml.safe_load((Path(__file__).parent / "safety_messages.yml").read_text(encoding="utf-8"))
@@ -172,12 +173,34 @@ BANK = {
 
 
 def test_the_best_sentence_of_a_long_message_is_found():
-    bank = DangerBank.from_texts(BANK, fake_encode)
+    bank = DangerBank.from_texts(BANK, OneAtATime(fake_encode))
     text = "About the meeting. " * 10 + "I have taken the pills. " + "And the report. " * 10
     best = bank.nearest(text)["parent_in_crisis"]
     assert best.similarity > 0.99 and best.act > 0.99
     assert text[best.span[0] : best.span[1]] == "I have taken the pills."
     assert bank.nearest("the meeting report")["parent_in_crisis"].margin < 0
+
+
+def test_the_bank_needs_an_encoder_that_reads_many_texts_at_once():
+    # A plain function (or a partial of a method) is refused, not read one
+    # sentence at a time behind the caller's back.
+    with pytest.raises(TypeError, match="encode_many"):
+        DangerBank({key: np.eye(8, dtype=np.float32)[:1] for key in BANK}, fake_encode)  # type: ignore[arg-type]
+
+
+def test_the_bank_reads_a_message_in_one_call_and_scores_each_sentence_as_alone():
+    calls = []
+    counting = OneAtATime(fake_encode)
+    bank = DangerBank.from_texts(BANK, counting)
+    text = "About the meeting. I have taken the pills. About the MEETING. He hit my son."
+    best = bank.nearest(text, lambda texts: calls.append(list(texts)) or counting.encode_many(texts))
+    assert calls == [["about the meeting.", "i have taken the pills.", "he hit my son."]]
+    matrices = {key: np.stack([fake_encode(t) for t in texts]) for key, texts in BANK.items()}
+    for route, found in best.items():
+        piece = text[slice(*found.span)].lower()
+        assert found.similarity == pytest.approx(float(np.max(matrices[route] @ fake_encode(piece))), abs=1e-6)
+        assert found.safe == pytest.approx(float(np.max(matrices["safe"] @ fake_encode(piece))), abs=1e-6)
+    assert best["parent_in_crisis"].span == (19, 42) and best["child_in_danger"].span == (62, 76)
 
 
 def test_training_examples_join_the_bank():

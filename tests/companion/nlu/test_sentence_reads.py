@@ -1,6 +1,10 @@
 """The sentence model reads a message's pieces in one pass (its weights are
-gone through once, not once a sentence), and the answers stay those of one
-read a piece (to the float rounding of a product over more tokens)."""
+gone through once, not once a sentence), and the NLU steps hand the vectors
+on: the first step that needs the model reads what the later ones will
+need, leaves the vectors on the message (a private key, never in the parse
+output), and the later steps take them from there, not from the model's own
+store (companion/nlu/message_vectors.py). The answers stay those of one read
+a piece (to the float rounding of a product over more tokens)."""
 
 from __future__ import annotations
 
@@ -8,21 +12,30 @@ import numpy as np
 import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from sklearn.linear_model import LogisticRegression
 
+from companion.nlu import components, message_vectors
+from companion.nlu.components import SafetyCheckComponent
 from companion.nlu.danger_bank import ROUTES, DangerBank
-from companion.nlu.topic_components import QuestionTopics
+from companion.nlu.danger_reader import LABELS, DangerReader
+from companion.nlu.safety_net import SafetyNet, pieces_read, read_settings
+from companion.nlu.sentence_features import SecondOpinionClassifier
+from companion.nlu.sentence_vectors import OneAtATime
+from companion.nlu.topic_components import ORIGINAL, QuestionTopics
 from companion.nlu.topics import TopicModel
 from companion.sentence_model import SentenceEncoder
 
 LONG = (
     "The social worker rang me yesterday. She said there will be a conference about my son. "
-    "I have never been to one and I am scared. Can I bring my mum with me, and who else will be there?"
+    "I have never been to one and I am scared, I can't sleep. Can I bring my mum with me, and who else will be there?"
 )
 BANK = {
     **{route: [f"an example for {route}"] for route in ROUTES},
     "parent_in_crisis_act": ["an act under way"],
     "safe": ["what happens at the conference"],
 }
+TEXTS = ["can i bring my mum", "can my friend come with me", "who will be at the meeting", "who goes to it"]
+LABELS_OF = ["ask_bring_supporter", "ask_bring_supporter", "ask_who_attends", "ask_who_attends"]
 
 
 @pytest.fixture
@@ -35,11 +48,29 @@ def passes(monkeypatch):
     return encoder, seen
 
 
+def topics_step(encoder: SentenceEncoder) -> QuestionTopics:
+    model = TopicModel.train(TEXTS, LABELS_OF, np.vstack(encoder.encode_many(TEXTS)))
+    step = QuestionTopics(QuestionTopics.get_default_config(), model=model)
+    step.encoder = encoder
+    return step
+
+
+def a_reader(width: int = 384) -> DangerReader:
+    weights = np.random.default_rng(2026).normal(size=(len(LABELS), width)).astype(np.float32)
+    return DangerReader(weights, np.zeros(len(LABELS), np.float32), LABELS)
+
+
+def sure_message(text: str, confidence: float = 0.9) -> Message:
+    message = Message(data={TEXT: text, INTENT: {"name": "ask_bring_supporter", "confidence": confidence}})
+    message.set(INTENT_RANKING_KEY, [{"name": "ask_bring_supporter", "confidence": confidence}])
+    return message
+
+
 def test_the_safety_net_reads_every_sentence_in_one_pass(passes):
     encoder, seen = passes
     plain = SentenceEncoder(SentenceEncoder.default_path())
-    one_by_one = DangerBank.from_texts(BANK, lambda text: plain.encode(text))  # no encode_many: a read each
-    bank = DangerBank.from_texts(BANK, encoder.encode)
+    one_by_one = DangerBank.from_texts(BANK, OneAtATime(plain.encode))  # a read each
+    bank = DangerBank.from_texts(BANK, encoder)
     seen.clear()
     together = bank.nearest(LONG)
     assert seen == [4]
@@ -50,23 +81,86 @@ def test_the_safety_net_reads_every_sentence_in_one_pass(passes):
         assert found.similarity == pytest.approx(alone[route].similarity, abs=1e-6)
 
 
-def test_question_topics_reads_the_whole_its_questions_and_the_sentences_in_one_pass(passes):
+def test_the_net_reads_the_banks_sentences_and_the_readers_clauses_in_one_pass(passes):
     encoder, seen = passes
-    texts = ["can i bring my mum", "can my friend come with me", "who will be at the meeting", "who goes to it"]
-    labels = ["ask_bring_supporter", "ask_bring_supporter", "ask_who_attends", "ask_who_attends"]
-    model = TopicModel.train(texts, labels, np.vstack(encoder.encode_many(texts)))
-    step = QuestionTopics(QuestionTopics.get_default_config(), model=model)
-    step._encoder = lambda config: encoder  # type: ignore[method-assign]
-    step._vectors = lambda text: encoder.encode(text)  # type: ignore[method-assign]
-    message = Message(data={TEXT: LONG, INTENT: {"name": "ask_bring_supporter", "confidence": 0.9}})
-    message.set(INTENT_RANKING_KEY, [{"name": "ask_bring_supporter", "confidence": 0.9}])
+    net = SafetyNet(read_settings(), bank=DangerBank.from_texts(BANK, encoder), reader=a_reader())
+    seen.clear()
+    net.signals(LONG)
+    assert seen == [len(pieces_read(LONG))] and len(pieces_read(LONG)) > 4  # sentences and clauses
+
+
+def test_question_topics_reads_the_whole_its_questions_and_the_safety_pieces_in_one_pass(passes):
+    encoder, seen = passes
+    step = topics_step(encoder)
+    message = sure_message(LONG)
     seen.clear()
     step.process([message])
-    # The whole message, its two questions and its four sentences (the last is
-    # both questions): one pass; the safety net's reads after it are kept.
-    assert len(seen) == 1 and seen[0] >= 6
-    assert message.get(INTENT)["name"] in labels
-    bank = DangerBank.from_texts(BANK, encoder.encode)
+    assert len(seen) == 1
+    asked = message_vectors.questions(LONG)
+    assert len(asked) == 2
+    kept = message_vectors.kept(message)
+    assert set(kept) == {LONG, *asked, *pieces_read(LONG)}
+    assert "can i bring my mum with me" in kept  # a clause, for the reader
+    for text, vector in kept.items():
+        assert np.allclose(vector, SentenceEncoder(SentenceEncoder.default_path()).encode(text), atol=1e-5)
+    assert message.get(INTENT)["name"] in LABELS_OF
+    assert message_vectors.KEY not in message.as_dict(only_output_properties=True)
+
+
+def test_a_sure_short_message_is_left_for_the_safety_check_to_read(passes):
+    encoder, seen = passes
+    message, step = sure_message("can i bring my mum"), topics_step(encoder)
     seen.clear()
-    bank.nearest(LONG)
+    step.process([message])
+    assert seen == [] and message_vectors.kept(message) == {}
+
+
+def test_the_second_opinion_reads_for_topics_and_the_safety_check_in_its_one_pass(passes):
+    encoder, seen = passes
+    classifier = LogisticRegression().fit(np.vstack(encoder.encode_many(TEXTS)), LABELS_OF)
+    config = {**SecondOpinionClassifier.get_default_config(), "with_counts": False}
+    second = SecondOpinionClassifier(config, classifier=classifier)
+    second._encoder = encoder
+    # The classifiers read the parent's words put into trained words; the
+    # safety check reads the message as typed.
+    normal = LONG.replace("my mum", "a relative")
+    message = sure_message(normal, confidence=0.3)
+    message.set(ORIGINAL, LONG)
+    seen.clear()
+    second.process([message])
+    assert len(seen) == 1 and message.get("second_opinion")
+    assert set(message_vectors.kept(message)) == {
+        normal,
+        *message_vectors.questions(normal),
+        *pieces_read(LONG),
+    }
+    # The steps after it read nothing more, even with the model's own store emptied.
+    encoder._kept.clear()
+    topics_step(encoder).process([message])
+    assert message.get(TEXT) == LONG  # put back as typed
+    net = SafetyNet(read_settings(), bank=DangerBank.from_texts(BANK, encoder), reader=a_reader())
+    seen.clear()
+    encoder._kept.clear()
+    net.decide(LONG, (), lambda texts: message_vectors.vectors(message, encoder, texts))
     assert seen == []
+
+
+def test_the_safety_check_takes_its_vectors_from_the_message_and_off_it(passes, monkeypatch):
+    encoder, seen = passes
+    monkeypatch.setattr(components, "shipped_encoder", lambda *a: encoder)
+    check = SafetyCheckComponent(SafetyCheckComponent.get_default_config())
+    check._net.reader = a_reader()
+    handed, alone, topics = sure_message(LONG), sure_message(LONG), topics_step(encoder)
+    topics.process([handed, alone])
+    encoder._kept.clear()  # only the hand-over is left
+    seen.clear()
+    check.process([handed])
+    assert seen == []
+    assert message_vectors.KEY not in handed.data
+    # Without it: the check's own one pass, and the same answer.
+    message_vectors.forget(alone)
+    encoder._kept.clear()
+    check.process([alone])
+    assert seen == [len(pieces_read(LONG))]
+    assert alone.get(INTENT) == handed.get(INTENT) and alone.get("safety") == handed.get("safety")
+    assert message_vectors.KEY not in alone.data
