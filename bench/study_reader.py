@@ -36,6 +36,7 @@ from companion.nlu.safety_net import (  # noqa: E402
     read_settings,
     sentence_signals,
 )
+from companion.nlu.sentence_vectors import OneAtATime  # noqa: E402
 
 CACHE = Path("/tmp/cc14-vectors.pickle")
 
@@ -61,7 +62,7 @@ def main() -> int:
     writers = [int(m.get("writer", 1)) for m in yaml_messages(TUNING)]
     texts = [c.text for c in cases]
     cache: Dict[str, np.ndarray] = pickle.loads(CACHE.read_bytes()) if CACHE.exists() else {}
-    raw = shipped_encoder()
+    raw = shipped_encoder().encode
 
     def encode(text: str) -> np.ndarray:
         key = text.strip().lower()
@@ -81,7 +82,7 @@ def main() -> int:
     merged = with_training_examples(read_bank(), nlu)
     from companion.nlu.danger_bank import DangerBank
 
-    bank = DangerBank.from_texts(merged, encode)
+    bank = DangerBank.from_texts(merged, OneAtATime(encode))
     features = [Features(net, t, r, bank.nearest(t)) for t, r in zip(texts, rankings, strict=True)]
     base = read_settings()
     pairs = examples_for_fitting(merged)
@@ -114,7 +115,7 @@ def main() -> int:
 
     for strength in args.strength:
         reader = DangerReader.fit(X, y, strength, balanced=not args.unbalanced)
-        readings = [reader.read(t, encode) for t in texts]
+        readings = [reader.read(t, OneAtATime(encode).encode_many) for t in texts]
         CACHE.write_bytes(pickle.dumps(cache))
         framed = [
             {r: net._framed(t[slice(*rd.span)]) for r, rd in reading.items()}

@@ -60,7 +60,6 @@ def main() -> int:
     async def run():
         agent = Agent.load(args.model)
         step = topic_step(agent)
-        step._vectors._size = 100000
         step.config["which_at_least"] = 0.2
         fallback = next(
             n._component
