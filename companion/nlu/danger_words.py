@@ -8,6 +8,13 @@ route, strong when the sentence says it is happening now, weak otherwise,
 and nothing when a negation comes just before it, when the sentence is
 about the past and not about now, or when it is part of a saying. A sentence
 that quotes a report or asks about a topic gives at most a weak signal.
+
+A word of now in the sentence before or just after counts ("Don't ring me
+back. He's in the room."); a negation reaches only its own clause; a short
+message cut by full stops is read whole ("insulin. all of it. bye"); words in
+quote marks count ("he's 'coming for me'"); and crisis words said of someone
+else with a child named or aged nearby are a child in danger ("she keeps
+saying she won't be around. She's 14").
 """
 
 from __future__ import annotations
@@ -25,7 +32,23 @@ from companion.yaml_file import read_mapping
 WORDS_PATH = CONTENT_DIR / "danger_words.yml"
 ROUTES = ("child_in_danger", "parent_in_crisis", "parent_in_danger")
 CHILD_BEFORE = 6  # words before a `who: first` term in which a child may be named
+# A message of at most this many words is read as one sentence: text-speak
+# cut by full stops ("insulin. all of it. bye", "cant speak. he is here").
+SHORT_MESSAGE = 12
+# A clause break: a negation before it does not reach a term after it
+# ("not sleeping, not eating, keep thinking about the bridge").
+_THIRD = re.compile(r"(?<![\w'])(?:she|he|she's|he's|shes|hes|they|they're|theyre|her|his)(?![\w'])")
+_PERSON = re.compile(
+    r"(?<![\w'])(?:she|he|she's|he's|shes|hes|they|they're|theyre|her|his|i|i'm|im|i've|ive|i'll|ill|i'd|id|myself|me|my)(?![\w'])"
+)
+_OPENING_NOW = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?now\b")
+_NEGATION_STOP = re.compile(r"[,;:!?]|\s[-\u2013\u2014]+\s|\s(?:and|but|so|then|cos|because)\s")
 _GROUP = re.compile(r"\{(\w+)\}")
+# Whole words: not inside a word, nor after or before a word's own apostrophe
+# ("don't", "he's"); a quote mark around words does not hide them ("he's
+# 'bringing petrol'", "'code red'").
+_BEFORE = r"(?<!\w)(?<!\w')"
+_AFTER = r"(?!\w)(?!'\w)"
 
 
 class DangerWordsError(ValueError):
@@ -69,7 +92,7 @@ def _compile(value: object, groups: Mapping[str, str], where: str) -> Pattern[st
 
     expanded = _GROUP.sub(fill, value)
     try:
-        return re.compile(rf"(?<![\w'])(?:{expanded})(?![\w'])" if not expanded.endswith("$") else expanded)
+        return re.compile(rf"{_BEFORE}(?:{expanded}){_AFTER}" if not expanded.endswith("$") else expanded)
     except re.error as problem:
         raise DangerWordsError(f"{where}: bad regular expression ({problem})") from None
 
@@ -128,10 +151,12 @@ class DangerWords:
         self._child = self._group("child")
         self._parent_figure = self._group("parent_figure")
         self._young = self._group("young")
+        self._young_ages = self._group("young_ages")
+        self._child_age = self._group("child_age")
         self._co_parent = self._group("co_parent")
 
     def _group(self, name: str) -> Pattern[str]:
-        return re.compile(rf"(?<![\w']){self._groups.get(name, '(?!)')}(?![\w'])")
+        return re.compile(rf"{_BEFORE}{self._groups.get(name, '(?!)')}{_AFTER}")
 
     def _child_just_before(self, before: str) -> bool:
         words = before.split()[-CHILD_BEFORE:]
@@ -144,15 +169,32 @@ class DangerWords:
         # to his dad's on Wednesday"): the harm is still going on.
         goes_back = bool(self._goes_back and self._goes_back.search(tidied))
         now_before = child_before = past_before = child_named = False
-        for start, end in sentence_spans(tidied):
+        spans = self._sentences(tidied)
+        # A sentence that says it is now also speaks for the one just before
+        # it ("Please don't ring me back. He's in the room."), unless it asks
+        # about a topic or its "now" only opens it ("Now we are divorced").
+        says_now = [self._says_now(tidied[a:b]) for a, b in spans]
+        lends_now = [
+            self._says_now(_OPENING_NOW.sub("", tidied[a:b])) and not self._topic.search(tidied[a:b]) for a, b in spans
+        ]
+        # A child named, or a child's age said in passing ("she's only 3", "she's 14").
+        child_in = [self._child_or_age(tidied[a:b]) for a, b in spans]
+        ages = [bool(self._young_ages.search(tidied[a:b]) or self._child_age.search(tidied[a:b])) for a, b in spans]
+        child_words = [bool(self._child.search(tidied[a:b])) for a, b in spans]
+        for n, (start, end) in enumerate(spans):
             sentence = tidied[start:end]
-            child_here = bool(self._child.search(sentence))
-            child_near, child_before = child_here or child_before, child_here
+            child_here = child_in[n]
+            child_prev = n > 0 and child_words[n - 1]
+            age_near = any(ages[max(0, n - 1) : n + 2])
+            # Named in this sentence, the one before or the one after.
+            child_near = child_here or child_before or (n + 1 < len(spans) and child_in[n + 1])
+            child_before = child_here
             # A child named here or in the sentence before, not as "the kids' dad".
             child_named_before, child_named = child_named, bool(self._child.search(self._co_parent.sub(" ", sentence)))
-            now_here = self._says_now(sentence)
+            now_here = says_now[n]
+            now_after = n + 1 < len(spans) and lends_now[n + 1]
             # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
-            now, now_before = now_here or now_before, now_here
+            now, now_before = now_here or now_before or now_after, now_here
             past = bool(self._past.search(sentence))
             if past and not now_here:
                 past_before = True
@@ -184,7 +226,7 @@ class DangerWords:
                     if any(a < y and x < b for x, y in idioms):
                         continue
                     before = sentence[:a]
-                    if self._negation.search(before):
+                    if self._negation.search(self._clause_before(before)):
                         continue
                     if term.child_nearby and not child_near:
                         continue
@@ -194,6 +236,15 @@ class DangerWords:
                     if term.child_turns and (child_named or child_named_before):
                         route = "child_in_danger"
                     if term.first_person and self._child_just_before(before):
+                        route = "child_in_danger"
+                    # Crisis words said of someone else, with a child named
+                    # nearby ("she keeps saying she won't be around. She's 14"):
+                    # a child in danger.
+                    if (
+                        route == "parent_in_crisis"
+                        and (self._child.search(before) or child_prev or age_near)
+                        and self._third_person(self._clause_before(before))
+                    ):
                         route = "child_in_danger"
                     window = " ".join(before.split()[-CHILD_BEFORE:])
                     if term.about_me and (
@@ -210,6 +261,33 @@ class DangerWords:
                     act = term.act and strong and route == "parent_in_crisis" and not self.not_act(sentence[a:b])
                     found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found
+
+    def _child_or_age(self, sentence: str) -> bool:
+        return bool(
+            self._child.search(sentence) or self._young_ages.search(sentence) or self._child_age.search(sentence)
+        )
+
+    @staticmethod
+    def _third_person(clause: str) -> bool:
+        """The words before a term in its clause name someone else as who
+        does it ("she says she", "my son's been") and not the person typing."""
+        people = _PERSON.findall(clause)
+        return bool(people) and bool(_THIRD.fullmatch(people[-1]))
+
+    def _sentences(self, tidied: str) -> List[Tuple[int, int]]:
+        """The message's sentences; a short message (text-speak cut by full
+        stops) as one sentence, unless it speaks of the past."""
+        spans = sentence_spans(tidied)
+        if len(spans) > 1 and len(tidied.split()) <= SHORT_MESSAGE and not self._past.search(tidied):
+            return [(spans[0][0], spans[-1][1])]
+        return spans
+
+    @staticmethod
+    def _clause_before(before: str) -> str:
+        """The words before a term in its own clause (a negation further back
+        belongs to another clause)."""
+        stops = list(_NEGATION_STOP.finditer(before))
+        return before[stops[-1].end() :] if stops else before
 
     def _clause_says_now(self, sentence: str, at: int) -> bool:
         """Whether the clause of ``sentence`` with character ``at`` in it says it is now."""

@@ -1,0 +1,57 @@
+"""The safety net's words (content/danger_words.yml, companion/nlu/danger_words.py)
+on the kinds of miss found on the tuning set's writers 1-5 and 7: for each
+kind, a danger message that must be found and a near-miss that must stay
+safe. Every message is new wording, not a tuning or evaluation message."""
+
+import pytest
+
+from companion.nlu.danger_words import danger_words
+
+
+def strong_routes(text):
+    return {s.route for s in danger_words().signals(text) if s.strong}
+
+
+# (kind, danger message, its route, a near-miss with the same words)
+KINDS = [
+    (
+        "crisis words said of a child",
+        "She keeps telling her friends she wants to die. She's 13.",
+        "child_in_danger",
+        "My 13 year old asked me what suicide means after a programme on telly, what does the plan say about that",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,text,route,near_miss", KINDS, ids=[k[0] for k in KINDS])
+def test_each_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
+    assert route in strong_routes(text), kind
+    assert strong_routes(near_miss) == set(), kind
+
+
+def test_a_sentence_that_says_now_speaks_for_the_one_before():
+    assert "parent_in_danger" in strong_routes("He hit me. He's in the kitchen.")
+    assert "parent_in_danger" in strong_routes("Don't ring me back please. He's in the next room.")
+    # Not when its "now" only opens it, nor when it asks about a topic.
+    assert strong_routes("He hit me when we were together. Now we're divorced and he lives in Hull.") == set()
+    assert strong_routes("She pushed me once on holiday. Why is that still in the report?") == set()
+
+
+def test_a_negation_does_not_reach_past_a_clause_break():
+    assert "parent_in_crisis" in strong_routes("not eating, not sleeping, keep thinking about the bridge")
+    assert strong_routes("I would never think about the bridge like that") == set()
+
+
+def test_quote_marks_do_not_hide_the_words():
+    assert "parent_in_danger" in strong_routes("he's texted to say he's 'bringing petrol' round")
+    assert strong_routes("she said 'bring a bottle' to the party") == set()
+
+
+def test_a_threat_with_when_is_not_the_saying_about_being_found_out():
+    assert "parent_in_danger" in strong_routes("he's outside yelling that he'll kill me when I open the door")
+    assert strong_routes("my mum will kill me when she finds out I missed the bus") == set()
+
+
+def test_crisis_words_about_an_adult_stay_with_the_adult():
+    routes = strong_routes("My wife has gone out saying she can't go on, she kissed the kids goodbye first")
+    assert "child_in_danger" not in routes
