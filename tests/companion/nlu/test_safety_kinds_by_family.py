@@ -12,8 +12,30 @@ def strong_routes(text):
     return {s.route for s in danger_words().signals(text) if s.strong}
 
 
+def act(text):
+    return any(s.act for s in danger_words().signals(text) if s.strong)
+
+
 # (kind, danger message, its route, a near-miss with the same words)
 KINDS = [
+    (
+        "a parent's act under way said in short",
+        "had the whole strip of codeine. sorry",
+        "parent_in_crisis",
+        "I had all of it explained to me by my advocate before the meeting",
+    ),
+    (
+        "a goodbye prepared, without the usual words",
+        "I've rehomed the cat and written a card for each of my boys",
+        "parent_in_crisis",
+        "I've written a letter to the chair about my working hours",
+    ),
+    (
+        "thinking of a way",
+        "stood on the platform tonight wondering what if I just stepped forward",
+        "parent_in_crisis",
+        "what if I just ask them to move the meeting to the afternoon",
+    ),
     (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
@@ -27,6 +49,12 @@ KINDS = [
 def test_each_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
     assert route in strong_routes(text), kind
     assert strong_routes(near_miss) == set(), kind
+
+
+def test_a_short_act_puts_an_ambulance_first():
+    assert act("took the lot.")
+    assert act("had the whole box of sertraline")
+    assert not act("I had the whole lot of letters from the council")
 
 
 def test_a_sentence_that_says_now_speaks_for_the_one_before():
