@@ -37,6 +37,30 @@ KINDS = [
         "what if I just ask them to move the meeting to the afternoon",
     ),
     (
+        "a threat reported in the past tense that is still live",
+        "he told me next time it'll be my throat, and he's due home at six",
+        "parent_in_danger",
+        "the chair said next time it'll be in the bigger room at the council",
+    ),
+    (
+        "writing in secret with the adult near",
+        "I can only text while she's out walking the dog so be quick",
+        "parent_in_danger",
+        "I can only text in the evenings because of work",
+    ),
+    (
+        "kept in and cut off",
+        "his brothers keep me inside and have my passport",
+        "parent_in_danger",
+        "my passport has run out, can I use my driving licence as ID at the meeting",
+    ),
+    (
+        "someone at the door, said on its own",
+        "she's at the door",
+        "parent_in_danger",
+        "she's at the door of the school every morning at nine, is that enough for the plan",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
