@@ -19,6 +19,18 @@ def act(text):
 # (kind, danger message, its route, a near-miss with the same words)
 KINDS = [
     (
+        "a body in an emergency state, said of someone else",
+        "my little girl has gone all floppy and I can't get her to look at me",
+        "child_in_danger",
+        "the baby's getting sleepy so I'll be quick, when is the conference",
+    ),
+    (
+        "a child who has got into or swallowed something",
+        "my toddler got into the dishwasher tablets under the sink",
+        "child_in_danger",
+        "my son has his inhaler and his tablets for his asthma every morning",
+    ),
+    (
         "a parent's act under way said in short",
         "had the whole strip of codeine. sorry",
         "parent_in_crisis",
@@ -59,6 +71,18 @@ KINDS = [
         "she's at the door",
         "parent_in_danger",
         "she's at the door of the school every morning at nine, is that enough for the plan",
+    ),
+    (
+        "a child left with an adult who is drunk now",
+        "Her dad has got her in the van and he's been drinking since lunch. She's 4.",
+        "child_in_danger",
+        "Her dad used to be drinking since lunch most days, years ago. She's 4 now and he's sober.",
+    ),
+    (
+        "a child gone or not home",
+        "I've looked in every room and can't see him anywhere",
+        "child_in_danger",
+        "I can see him on a Saturday at the contact centre",
     ),
     (
         "crisis words said of a child",
