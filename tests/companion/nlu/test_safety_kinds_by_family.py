@@ -131,3 +131,13 @@ def test_a_threat_with_when_is_not_the_saying_about_being_found_out():
 def test_crisis_words_about_an_adult_stay_with_the_adult():
     routes = strong_routes("My wife has gone out saying she can't go on, she kissed the kids goodbye first")
     assert "child_in_danger" not in routes
+
+
+def test_a_report_that_makes_the_past_sound_like_now_is_not_danger():
+    from companion.nlu.safety import safety_check
+
+    text = "The assessment makes it sound like I was suicidal in May, I was just exhausted"
+    assert strong_routes(text) == set()
+    assert safety_check().check(text) is None
+    # A plan to make a death look like an accident is still a crisis.
+    assert "parent_in_crisis" in strong_routes("I keep working out how to make it look like an accident")
