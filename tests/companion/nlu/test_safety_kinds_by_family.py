@@ -141,3 +141,11 @@ def test_a_report_that_makes_the_past_sound_like_now_is_not_danger():
     assert safety_check().check(text) is None
     # A plan to make a death look like an accident is still a crisis.
     assert "parent_in_crisis" in strong_routes("I keep working out how to make it look like an accident")
+
+
+def test_danger_to_the_person_typing_is_not_turned_into_a_child_by_a_child_named():
+    routes = strong_routes("He's at the door saying he'll set fire to the flat with me in it, the kids are asleep")
+    assert routes == {"parent_in_danger"}
+    # A barricade with a child named on the other side of it is a child in danger.
+    routes = strong_routes("He's in there with my daughter and he's pushed the wardrobe against the door")
+    assert "child_in_danger" in routes and "parent_in_danger" not in routes
