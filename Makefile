@@ -254,7 +254,8 @@ test-understanding: $(MODEL)
 	$(RASA_PY) bench/understanding.py --model $(MODEL) --set tests/nlu_holdout.yml \
 	  --set tests/tuning/understanding.yml --set tests/tuning/understanding_blind.yml \
 	  --set tests/tuning/two_questions.yml --set tests/tuning/understanding_w8.yml \
-	  --set tests/tuning/two_questions_w8.yml --set tests/evaluation/understanding.yml \
+	  --set tests/tuning/two_questions_w8.yml --set tests/tuning/understanding_w10.yml \
+	  --set tests/tuning/two_questions_w10.yml --set tests/evaluation/understanding.yml \
 	  --floor-set tests/evaluation/understanding.yml --min-right 0.81 --max-wrong 0.096 --max-did-you-mean 0.036
 
 test-stories: $(MODEL)

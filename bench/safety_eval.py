@@ -14,9 +14,10 @@ when the evaluation set falls below the floor in bench/safety_scores.py;
 set alone (the evaluation set is not opened): for work on the net between
 the lead's measurements of the evaluation set. It prints each writer group
 side by side (the messages' `writer`, 1 when not given: writers 1-2 wrote
-the first tuning messages, 3-5 the newer ones, 6-7 the newest: all of
-writer 6's messages are here and none in the bank, so writer 6 is the
-honest check of how the net does on a writer it has not seen); --writers 3,4,5 scores only
+the first tuning messages, 3-5 the newer ones, 6-7 and 9 the newest: all
+of writer 6's messages are here and none in the bank, so writer 6 is the
+honest check of how the net does on a writer it has not seen; 40 % of
+writers 7 and 9 are here, the other 60 % in the bank); --writers 3,4,5 scores only
 those writers, and --show prints the tuning messages got wrong (the tuning
 set's words may be read; the evaluation set's never are).
 """
@@ -144,7 +145,7 @@ def groups_of(writers: List[int]) -> List[Tuple[str, List[int]]]:
     present = sorted(set(writers))
     old = [w for w in present if w <= 2]
     new = [w for w in present if 3 <= w <= 5]
-    newest = [w for w in present if w >= 6]
+    newest = [w for w in present if 6 <= w <= 7]  # writer 9 has its own column only
     named: List[Tuple[str, List[int]]] = []
     for label, part in (("writers 1-2", old), ("writers 3-5", new), ("writers 6-7", newest)):
         if part and len(present) > 1:
