@@ -38,16 +38,6 @@ TEXTS = ["can i bring my mum", "can my friend come with me", "who will be at the
 LABELS_OF = ["ask_bring_supporter", "ask_bring_supporter", "ask_who_attends", "ask_who_attends"]
 
 
-@pytest.fixture
-def passes(monkeypatch):
-    """A fresh encoder (nothing kept) and the number of sequences in each pass."""
-    encoder = SentenceEncoder(SentenceEncoder.default_path())
-    seen: list = []
-    real = encoder._encode_all
-    monkeypatch.setattr(encoder, "_encode_all", lambda ids, *a: seen.append(len(ids)) or real(ids, *a))
-    return encoder, seen
-
-
 def topics_step(encoder: SentenceEncoder) -> QuestionTopics:
     model = TopicModel.train(TEXTS, LABELS_OF, np.vstack(encoder.encode_many(TEXTS)))
     step = QuestionTopics(QuestionTopics.get_default_config(), model=model)

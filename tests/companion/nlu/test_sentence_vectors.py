@@ -60,14 +60,10 @@ def test_batches_give_the_vectors_of_one_read_a_text():
 
 
 @pytest.fixture
-def passes(monkeypatch):
-    """A fresh encoder (nothing kept) and the number of sequences in each pass."""
-    encoder = SentenceEncoder(SentenceEncoder.default_path())
-    seen: list = []
-    real = encoder._encode_all
-    monkeypatch.setattr(encoder, "_encode_all", lambda ids, *a: seen.append(len(ids)) or real(ids, *a))
-    monkeypatch.setattr(SentenceEncoder, "load", staticmethod(lambda path: encoder))
-    return encoder, seen
+def loaded(passes, monkeypatch):
+    """``passes`` (conftest.py), the encoder the steps load."""
+    monkeypatch.setattr(SentenceEncoder, "load", staticmethod(lambda path: passes[0]))
+    return passes
 
 
 def training_data():
@@ -75,8 +71,8 @@ def training_data():
 
 
 @pytest.mark.parametrize("step", [QuestionTopics, SecondOpinionClassifier])
-def test_the_topic_steps_train_on_the_examples_a_few_dozen_a_pass(tmp_path, passes, step):
-    encoder, seen = passes
+def test_the_topic_steps_train_on_the_examples_a_few_dozen_a_pass(tmp_path, loaded, step):
+    encoder, seen = loaded
     context = ExecutionContext(GraphSchema({}), "t")
     component = step.create(step.get_default_config(), LocalModelStorage(tmp_path), Resource("r"), context)
     seen.clear()
