@@ -38,7 +38,7 @@ class Case:
     kind: str
     act: bool | None = None  # crisis: an act under way
     also: Tuple[str, ...] = ()
-    writer: int = 1  # who wrote it (tuning set: 1-2 the first writers, 3-5 the newer)
+    writer: int = 1  # who wrote it (tuning set: 1-2 the first writers, 3-5, 7 and 9 the newer, 6 unseen)
 
 
 @dataclass(frozen=True)
@@ -181,17 +181,16 @@ def table(named: Iterable[Tuple[str, Dict[str, object]]]) -> str:
 # The floor `make test` holds the evaluation set to (bench/safety_eval.py
 # --check): what was measured when the rules were final, not the targets.
 FLOOR = {
-    # Measured on 2 December 2026 (fifth session, Python 3.11) with the
-    # rules, words, bank (writer 7's 60 % added), the reader and thresholds
-    # as committed and the model trained from the same tree
+    # Measured on 2 December 2026 (sixth session) with the rules and words
+    # of the by-kind fixes, the bank with writer 9's 60 %, the reader and
+    # thresholds as committed and the model trained from the same tree
     # (bench/safety_eval.py; 57, 55 and 55 danger messages, 170 ordinary):
-    # child 70.2 %, crisis 76.4 % (right first line 72.7 %), parent in
-    # danger 85.5 %, false alarms 7.1 % (12; 11 the session before, when the
-    # floor was 7 %), notes 8.8 %. Far below the issue's targets (recall
-    # 100 %, false alarms at most 3 %, notes at most 10 %). The floor only
-    # stops it getting worse.
-    "recall": {"child_in_danger": 0.70, "parent_in_crisis": 0.76, "parent_in_danger": 0.85},
-    "most_false_alarm_rate": 0.071,
+    # child 75.4 %, crisis 78.2 % (right first line 70.9 %), parent in
+    # danger 89.1 %, false alarms 7.6 % (13; 12 the session before), notes
+    # 8.8 %. Far below the issue's targets (recall 100 %, false alarms at
+    # most 3 %, notes at most 10 %). The floor only stops it getting worse.
+    "recall": {"child_in_danger": 0.75, "parent_in_crisis": 0.78, "parent_in_danger": 0.89},
+    "most_false_alarm_rate": 0.077,
     "most_note_rate": 0.095,
 }
 
