@@ -243,19 +243,15 @@ test-nlu: $(MODEL)
 # The three danger routes on the blind evaluation set (tests/evaluation/safety.yml),
 # with the whole NLU pipeline: fails below the floor in bench/safety_scores.py.
 test-safety: $(MODEL)
-	@echo "==> Safety routes on the evaluation and tuning sets (figures only, no message texts)"
-	$(RASA_PY) bench/safety_eval.py --model $(MODEL) --check
+	@echo "==> Safety routes on the evaluation set (figures only, no message texts; make bench adds tuning)"
+	$(RASA_PY) bench/safety_eval.py --model $(MODEL) --check --evaluation-only
 
 # Right topic, "did you mean" and wrong answers on the blind evaluation set
-# (never trained or tuned on), beside the three tuning sets (issue #16,
+# (never trained or tuned on); `make bench` scores the tuning sets beside it (issue #16,
 # docs/performance.md). The floors sit just under the last measured figures.
 test-understanding: $(MODEL)
-	@echo "==> Understanding: tuning sets and the blind evaluation set (bench/understanding.py)"
-	$(RASA_PY) bench/understanding.py --model $(MODEL) --set tests/nlu_holdout.yml \
-	  --set tests/tuning/understanding.yml --set tests/tuning/understanding_blind.yml \
-	  --set tests/tuning/two_questions.yml --set tests/tuning/understanding_w8.yml \
-	  --set tests/tuning/two_questions_w8.yml --set tests/tuning/understanding_w10.yml \
-	  --set tests/tuning/two_questions_w10.yml --set tests/evaluation/understanding.yml \
+	@echo "==> Understanding: the blind evaluation set (bench/understanding.py; make bench adds tuning)"
+	$(RASA_PY) bench/understanding.py --model $(MODEL) --set tests/evaluation/understanding.yml \
 	  --floor-set tests/evaluation/understanding.yml --min-right 0.815 --max-wrong 0.098 --max-did-you-mean 0.036
 
 test-stories: $(MODEL)

@@ -103,6 +103,9 @@ def main() -> int:
     parser.add_argument(
         "--tuning-only", action="store_true", help="the tuning set alone; never opens the evaluation set"
     )
+    parser.add_argument(
+        "--evaluation-only", action="store_true", help="the evaluation set alone (make test; make bench reports both)"
+    )
     parser.add_argument("--writers", help="with --tuning-only: these writers' messages only (such as 3,4,5)")
     parser.add_argument("--show", action="store_true", help="with --tuning-only: print the messages got wrong")
     args = parser.parse_args()
@@ -113,9 +116,13 @@ def main() -> int:
             parser.error("--check measures the evaluation set; it cannot go with --tuning-only")
         writers = {int(w) for w in args.writers.split(",")} if args.writers else None
         return tuning_only(args.model, args.json, writers, args.show)
-    results = measure(args.model, {"evaluation": EVALUATION, "tuning": TUNING})
+    if args.evaluation_only and args.tuning_only:
+        parser.error("--evaluation-only and --tuning-only: choose one")
+    sets = {"evaluation": EVALUATION} if args.evaluation_only else {"evaluation": EVALUATION, "tuning": TUNING}
+    results = measure(args.model, sets)
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
-    print(table([("evaluation set (blind)", results["evaluation"]), ("tuning set", results["tuning"])]))
+    columns = [("evaluation set (blind)", results["evaluation"])]
+    print(table(columns + ([("tuning set", results["tuning"])] if "tuning" in results else [])))
     missed = results["evaluation"]["missed"]
     print(f"Evaluation set: {len(missed)} danger messages without their route's first line" + (":" if missed else "."))
     for miss in missed:
@@ -124,7 +131,7 @@ def main() -> int:
             f"got {miss['got']}"
         )
     print("Evaluation false alarms by kind:", ", ".join(results["evaluation"]["false_alarm_kinds"]) or "none")
-    for name in ("evaluation", "tuning"):
+    for name in results:
         print(
             f"Strong signals ({name}): in false alarms {results[name]['strong_sources_in_false_alarms']}, "
             f"in danger messages routed {results[name]['strong_sources_in_routed_danger']}"
