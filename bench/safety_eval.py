@@ -111,13 +111,13 @@ def main() -> int:
     args = parser.parse_args()
     if (args.writers or args.show) and not args.tuning_only:
         parser.error("--writers and --show go with --tuning-only")
+    if args.evaluation_only and args.tuning_only:
+        parser.error("--evaluation-only and --tuning-only: choose one")
     if args.tuning_only:
         if args.check:
             parser.error("--check measures the evaluation set; it cannot go with --tuning-only")
         writers = {int(w) for w in args.writers.split(",")} if args.writers else None
         return tuning_only(args.model, args.json, writers, args.show)
-    if args.evaluation_only and args.tuning_only:
-        parser.error("--evaluation-only and --tuning-only: choose one")
     sets = {"evaluation": EVALUATION} if args.evaluation_only else {"evaluation": EVALUATION, "tuning": TUNING}
     results = measure(args.model, sets)
     print("Safety routes (bench/safety_scores.py), the model's whole NLU pipeline:\n")
