@@ -23,13 +23,13 @@ import numpy as np
 
 from companion.nlu.questions import parts as question_parts
 from companion.nlu.safety_net import pieces_read
-from companion.nlu.sentence_vectors import TextEncoder
+from companion.nlu.sentence_vectors import TextEncoder, read_into
 
 KEY = "_sentence_vectors"
 # Set by ParentWordsNormaliser when it changed the message's words: the
 # message as typed (what the safety check reads).
 ORIGINAL = "original_text"
-# QuestionTopics' own default (its `max_questions`).
+# QuestionTopics' default `max_questions` (what the second opinion reads ahead for it).
 MAX_QUESTIONS = 4
 
 
@@ -50,10 +50,7 @@ def vectors(
     if kept is None:
         kept = {}
         message.set(KEY, kept)
-    missing = [text for text in dict.fromkeys([*texts, *ahead]) if text not in kept]
-    if missing:
-        kept.update(zip(missing, encoder.encode_many(missing), strict=True))
-    return [kept[text] for text in texts]
+    return read_into(kept, encoder.encode_many, texts, ahead)
 
 
 def kept(message: HasData) -> Dict[str, np.ndarray]:

@@ -43,7 +43,7 @@ from companion.nlu.danger_reader import pieces as reader_pieces
 from companion.nlu.danger_words import DangerWords
 from companion.nlu.safety import SafetyCheck
 from companion.nlu.sentence_spans import clause_spans, distinct_spans, piece_text, sentence_spans
-from companion.nlu.sentence_vectors import EncodeMany, TextEncoder
+from companion.nlu.sentence_vectors import EncodeMany, TextEncoder, read_into
 from companion.paths import CONTENT_DIR
 from companion.yaml_file import read_mapping
 
@@ -198,16 +198,10 @@ class SafetyNet:
         wanted = self.pieces_read(text)
         if encode_many is None or not wanted:
             return encode_many
-        read = encode_many
-        vectors = dict(zip(wanted, read(wanted), strict=True))
-
-        def known(texts: Sequence[str]) -> List[np.ndarray]:
-            missing = [t for t in dict.fromkeys(texts) if t not in vectors]
-            if missing:
-                vectors.update(zip(missing, read(missing), strict=True))
-            return [vectors[t] for t in texts]
-
-        return known
+        read: EncodeMany = encode_many
+        vectors: Dict[str, np.ndarray] = {}
+        read_into(vectors, read, wanted)
+        return lambda texts: read_into(vectors, read, texts)
 
     # ------------------------------------------------------------ the signals
     def _framed(self, piece: str) -> bool:

@@ -11,7 +11,7 @@ one text into one (tests and stand-ins), and says so by its name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, List, Protocol, Sequence
+from typing import Callable, Dict, List, Protocol, Sequence
 
 import numpy as np
 
@@ -50,3 +50,14 @@ def encode_in_batches(encoder: TextEncoder, texts: Sequence[str], size: int = BA
     for first in range(0, len(texts), size):
         vectors.extend(encoder.encode_many(texts[first : first + size]))
     return vectors
+
+
+def read_into(
+    kept: Dict[str, np.ndarray], encode_many: EncodeMany, texts: Sequence[str], ahead: Sequence[str] = ()
+) -> List[np.ndarray]:
+    """``texts``' vectors from ``kept``; those not there, with ``ahead``
+    (texts asked for later), read in one ``encode_many`` pass and kept."""
+    missing = [text for text in dict.fromkeys([*texts, *ahead]) if text not in kept]
+    if missing:
+        kept.update(zip(missing, encode_many(missing), strict=True))
+    return [kept[text] for text in texts]

@@ -107,7 +107,7 @@ class QuestionTopics(TrainedStep):
             "which_at_least": defaults.which_at_least,
             "unlike_below": defaults.unlike_below,
             "sharpen": defaults.sharpen,
-            "max_questions": 4,
+            "max_questions": message_vectors.MAX_QUESTIONS,
         }
 
     @classmethod

@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from companion.nlu.danger_bank import nlu_examples
 from companion.nlu.sentence_features import SecondOpinionClassifier
-from companion.nlu.sentence_vectors import BATCH, OneAtATime, encode_in_batches
+from companion.nlu.sentence_vectors import BATCH, OneAtATime, encode_in_batches, read_into
 from companion.nlu.topic_components import QuestionTopics
 from companion.paths import ROOT
 from companion.sentence_model import SentenceEncoder
@@ -79,3 +79,19 @@ def test_the_topic_steps_train_on_the_examples_a_few_dozen_a_pass(tmp_path, load
     component.train(training_data())
     different = len({tuple(encoder.tokenizer.encode(text).ids) for _, text in EXAMPLES})
     assert seen and max(seen) <= BATCH and sum(seen) == different and len(seen) == -(-len(EXAMPLES) // BATCH)
+
+
+def test_read_into_reads_only_what_is_missing_in_one_pass_and_keeps_it():
+    passes: list = []
+
+    def encode_many(texts):
+        passes.append(list(texts))
+        return [np.full(2, float(len(text)), dtype=np.float32) for text in texts]
+
+    kept = {"a": np.zeros(2, dtype=np.float32)}
+    got = read_into(kept, encode_many, ["a", "bb", "bb"], ahead=["ccc", "a"])
+    assert passes == [["bb", "ccc"]]
+    assert [float(v[0]) for v in got] == [0.0, 2.0, 2.0]
+    assert set(kept) == {"a", "bb", "ccc"}
+    read_into(kept, encode_many, ["ccc", "bb"])
+    assert passes == [["bb", "ccc"]]
