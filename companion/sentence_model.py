@@ -94,9 +94,10 @@ def _polynomial(square: np.ndarray, coefficients: Tuple[np.float32, ...]) -> np.
     return out
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf for float32 arrays (see _ERF_P)."""
-    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+def _erf_of(x: np.ndarray) -> np.ndarray:
+    """erf of ``x``, a float32 array it may change (clipped to [-4, 4])."""
+    np.minimum(x, np.float32(4.0), out=x)
+    np.maximum(x, np.float32(-4.0), out=x)
     square = x * x
     out = _polynomial(square, _ERF_P)
     out *= x
@@ -104,23 +105,55 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf for float32 arrays (see _ERF_P)."""
+    return _erf_of(np.array(x, dtype=np.float32))
+
+
+# The GELU goes through a layer's activations this many numbers at a time:
+# its twenty-odd passes (the two polynomials) then stay in the core's cache.
+# Over a whole pass's activations at once (100 tokens: 150,000 numbers, 600
+# KB an array, five arrays) each went out to memory and back; by blocks the
+# GELU of a message's pass takes about a third less time, the same numbers.
+GELU_BLOCK = 1 << 16
+
+
+def _gelu_in_place(x: np.ndarray) -> np.ndarray:
+    """``x`` (a contiguous float32 array) becomes GELU(x), block by block."""
+    flat = x.ravel(order="K")
+    if not np.shares_memory(flat, x):
+        raise ValueError("the GELU works in place on a contiguous array")
+    for first in range(0, flat.size, GELU_BLOCK):
+        part = flat[first : first + GELU_BLOCK]
+        out = _erf_of(part * np.float32(1 / np.sqrt(2)))
+        out += 1.0
+        part *= out
+        part *= 0.5
+    return x
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    out = _erf(x * np.float32(1 / np.sqrt(2)))
-    out += 1.0
-    out *= x
-    out *= 0.5
-    return out
+    return _gelu_in_place(np.array(x, dtype=np.float32))
 
 
 def _dense(x: np.ndarray, matrix: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    # A new array of its own (column-major): `x + _dense(...)` then reuses
+    # it in place when it is large (numpy's temporary elision), and the
+    # layer norm's means after it are summed in that layout. Keep the
+    # expression: another layout sums in another order (the last bit).
     return (matrix @ x.T).T + bias
 
 
 def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    centred = x - mean
-    variance = (centred * centred).mean(-1, keepdims=True)
-    return centred / np.sqrt(variance + eps) * gain + bias
+    """The layer norm, in place: ``x`` (a sum the caller no longer needs) is the result."""
+    x -= x.mean(-1, keepdims=True)
+    variance = (x * x).mean(-1, keepdims=True)
+    variance += eps
+    np.sqrt(variance, out=variance)
+    x /= variance
+    x *= gain
+    x += bias
+    return x
 
 
 class SentenceEncoder:
@@ -252,7 +285,8 @@ class SentenceEncoder:
         ends = np.cumsum(lengths).tolist()
         spans = list(zip([0] + ends[:-1], ends, strict=True))
         x = self.words[[i for ids in texts for i in ids]] + self.positions[[p for n in lengths for p in range(n)]]
-        x = _layer_norm(x + self.token_type, *self.embedding_norm, self.eps)
+        x += self.token_type
+        x = _layer_norm(x, *self.embedding_norm, self.eps)
         heads, size, width = self.heads, self.width // self.heads, self.width
         scale = np.float32(1 / np.sqrt(size))
         for layer in self.layers if contextual else ():
@@ -263,14 +297,16 @@ class SentenceEncoder:
                 q, k, v = (
                     qkv[a:b, i * width : (i + 1) * width].reshape(n, heads, size).transpose(1, 0, 2) for i in range(3)
                 )
-                scores = (q @ k.transpose(0, 2, 1)) * scale
-                scores = np.exp(scores - scores.max(-1, keepdims=True))
+                scores = q @ k.transpose(0, 2, 1)
+                scores *= scale
+                scores -= scores.max(-1, keepdims=True)
+                np.exp(scores, out=scores)
                 scores /= scores.sum(-1, keepdims=True)
                 context[a:b] = (scores @ v).transpose(1, 0, 2).reshape(n, width)
             x = _layer_norm(
                 x + _dense(context, layer["out"], layer["out_bias"]), layer["norm1"], layer["norm1_bias"], self.eps
             )
-            hidden = _gelu(_dense(x, layer["up"], layer["up_bias"]))
+            hidden = _gelu_in_place(_dense(x, layer["up"], layer["up_bias"]))
             x = _layer_norm(
                 x + _dense(hidden, layer["down"], layer["down_bias"]), layer["norm2"], layer["norm2_bias"], self.eps
             )

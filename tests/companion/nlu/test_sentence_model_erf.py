@@ -37,9 +37,12 @@ def test_gelu_is_the_exact_gelu():
 def test_a_message_gets_the_vector_of_the_exact_gelu(monkeypatch):
     texts = ["can i bring my mum to the conference", "wat happens if i dont go", "He has a knife and he's at the door"]
     fast = SentenceEncoder(SentenceEncoder.default_path()).encode_many(texts)
-    monkeypatch.setattr(
-        sentence_model, "_gelu", lambda x: 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2)))).astype(np.float32)
-    )
+
+    def exact_gelu(x):
+        x[...] = 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2)))).astype(np.float32)
+        return x
+
+    monkeypatch.setattr(sentence_model, "_gelu_in_place", exact_gelu)
     exact = SentenceEncoder(SentenceEncoder.default_path()).encode_many(texts)
     for a, b in zip(fast, exact, strict=True):
         assert float(a @ b) > 1 - 1e-6
