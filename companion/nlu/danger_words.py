@@ -74,6 +74,10 @@ class _Term:
     about_me: bool
     child_nearby: bool
     child_turns: bool = False  # a child named in the sentence makes it a child in danger
+    # Still strong inside a question about a topic ("will they take the kids
+    # if I say I've been suicidal"), and never a child's: the words say the
+    # crisis is the parent's own.
+    in_topic: bool = False
 
 
 def tidy(text: str) -> str:
@@ -128,6 +132,7 @@ class DangerWords:
                     entry.get("who") == "me",
                     bool(entry.get("child_nearby")),
                     bool(entry.get("child_named")),
+                    bool(entry.get("in_topic")),
                 )
             )
         now = data.get("now")
@@ -230,7 +235,9 @@ class DangerWords:
                         continue
                     if term.child_nearby and not child_near:
                         continue
-                    topic = a >= topic_from or (topic_from < len(sentence) and not self._clause_says_now(sentence, a))
+                    topic = not term.in_topic and (
+                        a >= topic_from or (topic_from < len(sentence) and not self._clause_says_now(sentence, a))
+                    )
                     told = told_before or any(x < b and a < y for x, y in past_clauses)
                     route = term.route
                     if term.child_turns and (child_named or child_named_before):
@@ -242,6 +249,7 @@ class DangerWords:
                     # a child in danger.
                     if (
                         route == "parent_in_crisis"
+                        and not term.in_topic
                         and (self._child.search(before) or child_prev or age_near)
                         and self._third_person(self._clause_before(before))
                     ):

@@ -85,6 +85,42 @@ KINDS = [
         "I can see him on a Saturday at the contact centre",
     ),
     (
+        "a child taken abroad now, for good or against an order",
+        "his dad flew them to Lagos on Sunday and now he says they're staying there for good",
+        "child_in_danger",
+        "their dad took them to Poland at Easter and brought them back on time, why is it in the report",
+    ),
+    (
+        "a child taken abroad now, in broken English",
+        "my husband take my girl to Albania today, he not bring her back, what I do",
+        "child_in_danger",
+        "we are taking the kids to Spain in August, do I need to tell the social worker",
+    ),
+    (
+        "a crisis said inside a question about a topic",
+        "would they remove the children if I told them I've been thinking about ending it?",
+        "parent_in_crisis",
+        "would they remove the children if I told them I was depressed after my son was born?",
+    ),
+    (
+        "a parent's own death asked about as a topic",
+        "who looks after the boys if their dad kills himself, asking for tonight",
+        "parent_in_crisis",
+        "who looks after the boys if their dad is kept in hospital after his operation",
+    ),
+    (
+        "a plan for later",
+        "can you tell me when the review is so the children are with my mum when I do it.",
+        "parent_in_crisis",
+        "can you tell me when the review is so the children are with my mum when I do it at the council offices",
+    ),
+    (
+        "belongings left for when the parent is gone",
+        "how do I make sure my daughter has my savings if I'm not around after the review",
+        "parent_in_crisis",
+        "how do I make sure my daughter has my savings account details for her school trip",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
@@ -149,3 +185,41 @@ def test_danger_to_the_person_typing_is_not_turned_into_a_child_by_a_child_named
     # A barricade with a child named on the other side of it is a child in danger.
     routes = strong_routes("He's in there with my daughter and he's pushed the wardrobe against the door")
     assert "child_in_danger" in routes and "parent_in_danger" not in routes
+
+
+# (kind, a parent's act under way, a near-miss with the same words)
+ACT_KINDS = [
+    (
+        "pills swallowed with drink",
+        "downed half a bottle of gin and took my sleeping tablets, sorry everyone",
+        "I had a glass of wine with dinner and took my tablets after, is that ok before the meeting",
+    ),
+    (
+        "broken English, the act in the present form with a time already gone",
+        "I take all my pills two hours ago, I feel very strange now",
+        "I take all my pills every morning with breakfast, will they ask about medication",
+    ),
+    (
+        "going into water now",
+        "wading out into the river now, tell the kids I love them",
+        "the kids love wading into the sea at the weekend, can contact be at the beach",
+    ),
+    (
+        "bleeding that will not stop, after a cut",
+        "Cut my arm again tonight. The bleeding won't stop",
+        "My nose won't stop bleeding when I'm stressed, can I have breaks in the conference",
+    ),
+    (
+        "a ligature ready",
+        "the belt's tied to the banister. I'm sorry",
+        "the rope's tied to the tree house for the kids, the social worker said it was fine",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,text,near_miss", ACT_KINDS, ids=[k[0] for k in ACT_KINDS])
+def test_each_act_under_way_puts_an_ambulance_first_and_its_near_miss_does_not(kind, text, near_miss):
+    assert act(text), kind
+    assert "parent_in_crisis" in strong_routes(text), kind
+    assert not act(near_miss), kind
+    assert "parent_in_crisis" not in strong_routes(near_miss), kind
