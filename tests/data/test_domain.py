@@ -79,7 +79,14 @@ def test_every_file_is_a_rasa_3_domain_file():
 
 # Second blocks for topics of every area, not areas themselves: other writers'
 # voices, and near-misses between neighbouring topics (issue #16).
-ACROSS_AREAS = ("other_voices.yml", "near_misses.yml", "third_voices.yml", "fourth_voices.yml", "fifth_voices.yml")
+ACROSS_AREAS = (
+    "other_voices.yml",
+    "near_misses.yml",
+    "third_voices.yml",
+    "fourth_voices.yml",
+    "fifth_voices.yml",
+    "question_focus.yml",
+)
 
 
 def test_each_area_file_mirrors_its_nlu_file():
