@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/nlu_cpu.py --model models/current.tar.gz [--count 300] [--out parses.json]
 
-Loads the model in one process (`Agent.parse_message`, one BLAS thread,
-logging at INFO and the loaded model frozen for the garbage collector, as
-the server runs), reads `--warm` messages of the speed bench's stream
-(bench/benchmark.py unseen_stream) to warm up, then times the next
-`--count`: each is new to the process, so no store of sentence vectors saves
+Loads the model in one process (`Agent.parse_message`) as the server runs
+it (our patches installed, one BLAS thread, logging at INFO, the loaded
+model frozen for the garbage collector), reads `--warm` messages of the
+speed bench's stream (bench/benchmark.py unseen_stream) to warm up, then
+times the next `--count`: each is new to the process, so no store of sentence vectors saves
 it a read. Prints the CPU time a message (the process's, all threads), the
 part spent in the sentence model's six-layer passes, and how many passes
 and tokens a message sends through them. `--out` writes every parse (the
@@ -66,8 +66,10 @@ async def measure(model: str, texts: List[str], warm: List[str], profile: str | 
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
+    from companion import patches
     from companion.sentence_model import use_one_blas_thread
 
+    patches.install()  # as companion/server.py runs Rasa (the graph run without dask, ...)
     # As the server runs (INFO): no debug line a message to format and print.
     logging.getLogger().setLevel(logging.INFO)
     configure_structlog(logging.INFO)
