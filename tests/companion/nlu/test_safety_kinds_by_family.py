@@ -216,6 +216,11 @@ ACT_KINDS = [
         "My nose won't stop bleeding when I'm stressed, can I have breaks in the conference",
     ),
     (
+        "at the place of a way just named, now",
+        "the voices keep saying walk into the water and I'm at the seafront now, it's dark",
+        "the kids keep saying they want to jump in the sea, I'm at the beach with them every Saturday",
+    ),
+    (
         "a ligature ready",
         "the belt's tied to the banister. I'm sorry",
         "the rope's tied to the tree house for the kids, the social worker said it was fine",
