@@ -234,3 +234,12 @@ def test_each_act_under_way_puts_an_ambulance_first_and_its_near_miss_does_not(k
     assert "parent_in_crisis" in strong_routes(text), kind
     assert not act(near_miss), kind
     assert "parent_in_crisis" not in strong_routes(near_miss), kind
+
+
+def test_not_coping_said_with_its_measure_is_not_the_crisis_rule():
+    from companion.nlu.safety import safety_check
+
+    assert safety_check().check("Not coping brilliantly with the paperwork, but my advocate is helping. When is it?") is None
+    for text in ("I'm not coping", "not coping with any of this tonight", "not coping well at all"):
+        finding = safety_check().check(text)
+        assert finding is not None and finding.intent == "parent_in_crisis", text
