@@ -239,7 +239,8 @@ def test_each_act_under_way_puts_an_ambulance_first_and_its_near_miss_does_not(k
 def test_not_coping_said_with_its_measure_is_not_the_crisis_rule():
     from companion.nlu.safety import safety_check
 
-    assert safety_check().check("Not coping brilliantly with the paperwork, but my advocate is helping. When is it?") is None
+    measured = "Not coping brilliantly with the paperwork, but my advocate is helping. When is it?"
+    assert safety_check().check(measured) is None
     for text in ("I'm not coping", "not coping with any of this tonight", "not coping well at all"):
         finding = safety_check().check(text)
         assert finding is not None and finding.intent == "parent_in_crisis", text
