@@ -127,6 +127,12 @@ KINDS = [
         "My son's 12 and he's just said he doesn't want to live with his dad any more",
     ),
     (
+        "a child gone now, not a child's threat to run away if something happens",
+        "My 11 year old has run away tonight and her phone is off",
+        "child_in_danger",
+        "My 11 year old says she'll run away if she has to change schools, she's very dramatic",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
