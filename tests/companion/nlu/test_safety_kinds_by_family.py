@@ -133,6 +133,12 @@ KINDS = [
         "My 11 year old says she'll run away if she has to change schools, she's very dramatic",
     ),
     (
+        "a threat to kill, not the saying about a mishap",
+        "he's going to kill me because I told the social worker, he's on his way",
+        "parent_in_danger",
+        "my daughter told her friend 'mum's going to kill me' because she lost her coat again",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
@@ -250,3 +256,11 @@ def test_not_coping_said_with_its_measure_is_not_the_crisis_rule():
     for text in ("I'm not coping", "not coping with any of this tonight", "not coping well at all"):
         finding = safety_check().check(text)
         assert finding is not None and finding.intent == "parent_in_crisis", text
+
+
+def test_the_saying_about_a_mishap_is_not_the_rules_threat():
+    from companion.nlu.safety import safety_check
+
+    assert safety_check().check("my son says 'dad will murder me' cos he smashed the window with his ball") is None
+    finding = safety_check().check("he's going to kill me because I told the social worker")
+    assert finding is not None and finding.intent == "parent_in_danger"
