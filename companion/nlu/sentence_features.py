@@ -10,9 +10,11 @@ SecondOpinionClassifier: when the first classifier's confidence is below
 second logistic regression (counts + that sentence vector) decides. The
 layers cost 10 to 20 ms a message, so only the unsure messages pay it (36 of
 the 325 held-out messages). In the same pass it reads what QuestionTopics
-and the safety check will read of the message, and leaves the vectors on it
-for them (companion/nlu/message_vectors.py). Training reads the examples a
-few dozen a pass.
+and the safety check will read of the message, as the model configures them
+(read off the model's graph when it is loaded: message_vectors.plan_of), and
+leaves the vectors on it for them, with that plan on every message for
+QuestionTopics' own read-ahead (companion/nlu/message_vectors.py). Training
+reads the examples a few dozen a pass.
 
 Both scale the unit-length vector by `scale` so that, next to raw counts,
 the regularised regression gives it weight (make tune measured 1, 10, 30).
@@ -149,6 +151,34 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
         self._encoder = _encoder(self.config)
         self._scale = np.float32(self.config["scale"])
         self._classifier = column_ordered(classifier) if classifier is not None else None
+        # What the steps after it read (the defaults until `create` or `load`
+        # reads the model's graph).
+        self._plan = message_vectors.Plan()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SecondOpinionClassifier:
+        step = super().create(config, model_storage, resource, execution_context)
+        step._plan = message_vectors.plan_of(execution_context.graph_schema)
+        return step  # type: ignore[return-value]
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SecondOpinionClassifier:
+        step = super().load(config, model_storage, resource, execution_context, **kwargs)
+        step._plan = message_vectors.plan_of(execution_context.graph_schema)
+        return step  # type: ignore[return-value]
 
     def _features(self, message: Message, vector: np.ndarray | None = None) -> csr_matrix:
         """The regression's row: the counts and the sentence ``vector`` (by
@@ -213,6 +243,8 @@ class SecondOpinionClassifier(IntentClassifier, TrainedStep):
         return mixed / mixed.sum()
 
     def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            message_vectors.set_plan(message, self._plan)
         if self._classifier is None:
             return messages
         for message in messages:
