@@ -139,6 +139,12 @@ KINDS = [
         "my daughter told her friend 'mum's going to kill me' because she lost her coat again",
     ),
     (
+        "no use for the dates any more, as a plan for later",
+        "I won't be needing any reminders for the review.",
+        "parent_in_crisis",
+        "I won't be needing any reminders for the review, it's in my diary",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
