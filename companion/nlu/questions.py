@@ -111,3 +111,25 @@ def parts(text: str) -> List[str]:
         )
         out.append(f"{before} {part}" if before and part not in before else part)
     return out
+
+
+# What a question asks, without the story said in the same sentence: from
+# the last place a clause starts with a question word ("I've no car and it's
+# two buses away, can I join by video" -> "can I join by video").
+_CLAUSE_OPENS = re.compile(
+    rf"(?:^|[,;:(]|\s-\s|\b(?:and|so|but|also|plus|then|because)\b)\s*{_LEAD}(?=(?:{OPENERS})\b)", re.IGNORECASE
+)
+FOCUS_WORDS = 10  # a question's first words are what it asks; the rest is more story
+FOCUS_PARTS = 2  # a long message's last questions
+
+
+def focus(text: str) -> List[str]:
+    """What each of the message's last questions asks: the clause that
+    starts with its question word (or the whole question when none does),
+    at most FOCUS_WORDS words."""
+    out = []
+    for part in questions(text)[-FOCUS_PARTS:]:
+        starts = [m.end() for m in _CLAUSE_OPENS.finditer(part)]
+        starts = [s for s in starts if len(part[s:].split()) >= MIN_WORDS] or [0]
+        out.append(" ".join(part[starts[-1] :].split()[:FOCUS_WORDS]))
+    return out

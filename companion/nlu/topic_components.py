@@ -8,6 +8,14 @@ conference-word and safety steps after it, the stored conversation and the
 actions read what the parent wrote: the back-story goes to the safety check
 whole.
 
+QuestionFocusFeaturizer (after the count featurizers): the words of what
+the question asks (companion/nlu/questions.py `focus`: the clause that starts
+with its question word, in a long message its last questions) as word counts
+of their own, beside the whole message's. Close topics share their story
+words ("no car", "the office", "my ex"); what tells them apart is the
+question ("where is it" / "can I join on video"), and in a long message
+these counts come from the question alone. Hashed, so nothing is trained.
+
 QuestionTopics (after the classifiers, before the fallback): for a message
 with more than one sentence or question, or one the classifiers are unsure
 of, it reads each question on its own (companion/nlu/questions.py) with its
@@ -35,7 +43,8 @@ import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -43,6 +52,7 @@ from companion.nlu import message_vectors
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.message_vectors import ORIGINAL
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
+from companion.nlu.questions import focus
 from companion.nlu.sentence_vectors import encode_in_batches
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
@@ -78,6 +88,53 @@ class ParentWordsNormaliser(BuiltFromConfig):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
             self._normalise(message)
+        return training_data
+
+
+FOCUS_START = "qqstart"  # marks where the question starts: "qqstart where" is its question word
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class QuestionFocusFeaturizer(BuiltFromConfig):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"n_features": 2**13, "weight": 1.0}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self._hasher = HashingVectorizer(
+            analyzer="word",
+            ngram_range=(1, 2),
+            n_features=int(self.config["n_features"]),
+            alternate_sign=False,
+            norm=None,
+            binary=True,
+            lowercase=True,
+        )
+        self._weight = float(self.config["weight"])
+
+    def focus_text(self, text: str) -> str:
+        return " ".join(f"{FOCUS_START} {question}" for question in focus(text))
+
+    def _featurize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        row = self._hasher.transform([self.focus_text(text)]).tocoo()
+        if self._weight != 1.0:
+            row = row * self._weight
+        message.add_features(Features(row, FEATURE_TYPE_SENTENCE, TEXT, type(self).__name__))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._featurize(message)
         return training_data
 
 
