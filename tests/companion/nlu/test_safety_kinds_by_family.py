@@ -145,6 +145,12 @@ KINDS = [
         "I won't be needing any reminders for the review, it's in my diary",
     ),
     (
+        "a baby alone, said in short",
+        "newborn by himself downstairs, his dad gone out",
+        "child_in_danger",
+        "the baby was alone in her cot while I had a shower, will the conference count that as neglect",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
