@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Protocol, Sequence
 import numpy as np
 
 from companion.nlu.danger_bank import MOST_SENTENCES
-from companion.nlu.questions import parts as question_parts
+from companion.nlu.questions import MAX_QUESTIONS, first_parts, one_question
 from companion.nlu.safety_net import pieces_read
 from companion.nlu.sentence_vectors import TextEncoder, read_into
 
@@ -42,8 +42,6 @@ PLAN = "_sentence_plan"
 # Set by ParentWordsNormaliser when it changed the message's words: the
 # message as typed (what the safety check reads).
 ORIGINAL = "original_text"
-# QuestionTopics' default `max_questions` (what the second opinion reads ahead for it).
-MAX_QUESTIONS = 4
 
 
 class HasData(Protocol):
@@ -136,16 +134,6 @@ def forget(message: HasData) -> None:
     message.data.pop(PLAN, None)
 
 
-def questions(text: str, most: int = MAX_QUESTIONS) -> List[str]:
-    """The questions QuestionTopics reads in ``text`` (at most ``most``)."""
-    return question_parts(text)[:most]
-
-
-def one_question(text: str, asked: Sequence[str]) -> bool:
-    """The message is its one question (or none): QuestionTopics reads it whole only."""
-    return len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
-
-
 def typed_text(message: HasData) -> str:
     """The message as the parent typed it (the safety check reads that)."""
     return str(message.get(ORIGINAL) or message.get("text") or "")
@@ -163,5 +151,5 @@ def topics_ahead(message: HasData) -> List[str]:
     the second opinion), then the safety check's pieces."""
     text = str(message.get("text") or "")
     most = plan(message).max_questions
-    asked = questions(text, most) if most > 0 else []
+    asked = first_parts(text, most) if most > 0 else []
     return ([] if one_question(text, asked) else asked) + safety_ahead(message)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List
+from typing import List, Sequence
 
 import spacy
 
@@ -111,6 +111,20 @@ def parts(text: str) -> List[str]:
         )
         out.append(f"{before} {part}" if before and part not in before else part)
     return out
+
+
+# QuestionTopics' default `max_questions`: the parts of a message it reads one by one.
+MAX_QUESTIONS = 4
+
+
+def first_parts(text: str, most: int = MAX_QUESTIONS) -> List[str]:
+    """The parts QuestionTopics reads in ``text`` one by one (at most ``most``)."""
+    return parts(text)[:most]
+
+
+def one_question(text: str, asked: Sequence[str]) -> bool:
+    """The message is its one question (or none): QuestionTopics reads it whole only."""
+    return len(asked) <= 1 and (not asked or asked[0].strip() == text.strip())
 
 
 # What a question asks, without the story said in the same sentence: from

@@ -52,7 +52,7 @@ from companion.nlu import message_vectors
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.message_vectors import ORIGINAL
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
-from companion.nlu.questions import focus
+from companion.nlu.questions import MAX_QUESTIONS, first_parts, focus, one_question
 from companion.nlu.sentence_vectors import encode_in_batches
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
@@ -164,7 +164,7 @@ class QuestionTopics(TrainedStep):
             "which_at_least": defaults.which_at_least,
             "unlike_below": defaults.unlike_below,
             "sharpen": defaults.sharpen,
-            "max_questions": message_vectors.MAX_QUESTIONS,
+            "max_questions": MAX_QUESTIONS,
         }
 
     @classmethod
@@ -234,9 +234,9 @@ class QuestionTopics(TrainedStep):
 
     def _decide(self, message: Message, model: TopicModel) -> None:
         text = message.get(TEXT)
-        asked = message_vectors.questions(text, self.config["max_questions"])
+        asked = first_parts(text, self.config["max_questions"])
         first = message.get(INTENT) or {}
-        single = message_vectors.one_question(text, asked)
+        single = one_question(text, asked)
         if single and first.get("confidence", 0.0) >= self.config["sure_at"]:
             return
         classes = model.classes

@@ -16,6 +16,7 @@ from companion.nlu import message_vectors
 from companion.nlu.components import SafetyCheckComponent
 from companion.nlu.danger_bank import ROUTES, DangerBank
 from companion.nlu.danger_reader import LABELS, DangerReader
+from companion.nlu.questions import MAX_QUESTIONS, first_parts
 from companion.nlu.safety_net import SafetyNet, pieces_read, read_settings
 from companion.nlu.sentence_features import SecondOpinionClassifier
 from companion.nlu.sentence_spans import distinct_spans, piece_text
@@ -90,8 +91,8 @@ def test_the_second_opinion_reads_ahead_as_many_questions_as_question_topics_is_
     seen.clear()
     second.process([unsure])
     assert len(seen) == 1 and unsure.get("second_opinion")
-    asked = message_vectors.questions(FIVE, 8)
-    assert len(asked) > message_vectors.MAX_QUESTIONS  # more than the default reads
+    asked = first_parts(FIVE, 8)
+    assert len(asked) > MAX_QUESTIONS  # more than the default reads
     assert set(message_vectors.kept(unsure)) == {FIVE, *asked, *pieces_read(FIVE)}
     # QuestionTopics, so configured, then finds every question it reads on the message.
     topics = topics_step(encoder, max_questions=8)
@@ -106,7 +107,7 @@ def test_the_second_opinion_reads_no_question_question_topics_will_not_read(pass
     second = second_opinion(encoder, schema({"max_questions": 2}, {}))
     unsure = message(FIVE, 0.3)
     second.process([unsure])
-    assert set(message_vectors.kept(unsure)) == {FIVE, *message_vectors.questions(FIVE, 2), *pieces_read(FIVE)}
+    assert set(message_vectors.kept(unsure)) == {FIVE, *first_parts(FIVE, 2), *pieces_read(FIVE)}
 
 
 def test_a_safety_check_without_the_reader_gets_its_sentences_read_ahead_and_no_clause(passes):
@@ -116,10 +117,10 @@ def test_a_safety_check_without_the_reader_gets_its_sentences_read_ahead_and_no_
     second.process([unsure, sure])
     clause = "when will i get the report"
     assert clause in pieces_read(FIVE)  # what a net with the reader reads
-    assert set(message_vectors.kept(unsure)) == {FIVE, *message_vectors.questions(FIVE), *sentences(FIVE)}
+    assert set(message_vectors.kept(unsure)) == {FIVE, *first_parts(FIVE), *sentences(FIVE)}
     # QuestionTopics' own read-ahead (the second opinion was sure) follows the same plan.
     topics_step(encoder).process([sure])
-    assert set(message_vectors.kept(sure)) == {FIVE, *message_vectors.questions(FIVE), *sentences(FIVE)}
+    assert set(message_vectors.kept(sure)) == {FIVE, *first_parts(FIVE), *sentences(FIVE)}
     # And that net, with no reader, reads nothing more.
     net = SafetyNet(read_settings(), bank=DangerBank.from_texts(BANK, encoder))
     encoder._kept.clear()
@@ -133,7 +134,7 @@ def test_a_model_without_a_safety_check_reads_nothing_ahead_for_it(passes):
     second = second_opinion(encoder, schema({}))
     unsure = message(FIVE, 0.3)
     second.process([unsure])
-    assert set(message_vectors.kept(unsure)) == {FIVE, *message_vectors.questions(FIVE)}
+    assert set(message_vectors.kept(unsure)) == {FIVE, *first_parts(FIVE)}
 
 
 def test_the_plan_is_private_and_goes_with_the_vectors(passes):

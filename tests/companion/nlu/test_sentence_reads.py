@@ -18,6 +18,7 @@ from companion.nlu import components, message_vectors
 from companion.nlu.components import SafetyCheckComponent
 from companion.nlu.danger_bank import ROUTES, DangerBank
 from companion.nlu.danger_reader import LABELS, DangerReader
+from companion.nlu.questions import first_parts
 from companion.nlu.safety_net import SafetyNet, pieces_read, read_settings
 from companion.nlu.sentence_features import SecondOpinionClassifier
 from companion.nlu.sentence_vectors import OneAtATime
@@ -86,7 +87,7 @@ def test_question_topics_reads_the_whole_its_questions_and_the_safety_pieces_in_
     seen.clear()
     step.process([message])
     assert len(seen) == 1
-    asked = message_vectors.questions(LONG)
+    asked = first_parts(LONG)
     assert len(asked) == 2
     kept = message_vectors.kept(message)
     assert set(kept) == {LONG, *asked, *pieces_read(LONG)}
@@ -121,7 +122,7 @@ def test_the_second_opinion_reads_for_topics_and_the_safety_check_in_its_one_pas
     assert len(seen) == 1 and message.get("second_opinion")
     assert set(message_vectors.kept(message)) == {
         normal,
-        *message_vectors.questions(normal),
+        *first_parts(normal),
         *pieces_read(LONG),
     }
     # The steps after it read nothing more, even with the model's own store emptied.
