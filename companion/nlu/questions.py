@@ -57,8 +57,16 @@ def sentences(text: str) -> List[str]:
     out: List[str] = []
     for line in (text or "").splitlines():
         if line.strip():
-            out += [s.text.strip() for s in _sentencizer()(line).sents if s.text.strip()]
+            out += _line_sentences(line)
     return out
+
+
+@lru_cache(maxsize=64)
+def _line_sentences(line: str) -> tuple[str, ...]:
+    """One line's sentences, remembered: the steps of one parse ask for the
+    same message's sentences several times (its focus, its questions, its
+    parts), about 2.5 spaCy runs a message before."""
+    return tuple(s.text.strip() for s in _sentencizer()(line).sents if s.text.strip())
 
 
 def asks(sentence: str) -> bool:

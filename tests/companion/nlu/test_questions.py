@@ -89,3 +89,25 @@ def test_a_short_question_that_points_back_is_read_with_the_sentence_before():
 def test_a_long_message_gives_its_questions_only():
     story = "We moved here last year and the school has been great with him. " * 4
     assert parts(story + "Where is the meeting?") == ["Where is the meeting?"]
+
+
+def test_a_message_is_run_through_spacy_once_however_often_its_sentences_are_asked_for(monkeypatch):
+    from companion.nlu import questions as module
+
+    runs = []
+    nlp = module._sentencizer()
+    monkeypatch.setattr(module, "_sentencizer", lambda: (lambda line: runs.append(line) or nlp(line)))
+    module._line_sentences.cache_clear()
+    text = "We have a conference on Friday. Can I bring my mum and who will be there?\nthanks a speed3 lot"
+    first = sentences(text)
+    questions(text)
+    parts(text)
+    assert sentences(text) == first
+    assert sorted(runs) == sorted(text.splitlines())  # each line once
+    module._line_sentences.cache_clear()
+
+
+def test_the_remembered_sentences_are_a_fresh_list_each_time():
+    first = sentences("One thing. Another thing?")
+    first.append("changed")
+    assert sentences("One thing. Another thing?") == ["One thing.", "Another thing?"]
