@@ -168,6 +168,35 @@ def test_the_dense_weights_give_exactly_the_sparse_products(tmp_path):
     assert np.allclose(got, expected / expected.sum(axis=1, keepdims=True), rtol=0, atol=1e-12)
 
 
+def test_the_features_are_put_together_as_scipy_would_stack_them_without_stacking(monkeypatch):
+    from scipy import sparse
+
+    from companion.nlu import topics as module
+
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    rng = np.random.default_rng(3)
+    vectors = unit(rng.normal(size=(len(texts), 8))).astype(np.float32)
+    vectors[0, :3] = 0.0  # a zero in the vector is left out, as csr_matrix does
+    vectors[1] = 0.0
+    model = TopicModel([], sparse.csr_matrix((1, 1)), np.zeros(1), np.zeros((0, 8)), [], 2.5)
+    texts[2] = ""  # a text with no word or character piece
+    stacked = [
+        sparse.hstack(
+            [model._words.transform(t), model._chars.transform(t), sparse.csr_matrix(np.asarray(v) * model.scale)]
+        ).tocsr()
+        for t, v in [(texts, vectors), (texts[:1], vectors[:1]), (["speed3 one", "and two?"], vectors[5:7])]
+    ]
+    calls = []
+    monkeypatch.setattr(module.sparse, "hstack", lambda *a, **k: calls.append(a))
+    got = [model.features(texts, vectors), model.features(texts[:1], vectors[:1])]
+    got.append(model.features(["speed3 one", "and two?"], vectors[5:7]))
+    assert not calls  # put together directly (about 0.17 ms less a text than hstack)
+    for x, y in zip(got, stacked, strict=True):
+        assert x.shape == y.shape and x.dtype == y.dtype == np.float64
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.data, y.data)  # same numbers in the same order: the same products
+
+
 # ------------------------------------------------------------------ Rasa steps
 def message(text, intent=None, confidence=0.0, ranking=()):
     m = Message(data={TEXT: text})
