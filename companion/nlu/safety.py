@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
 
 import spacy
 import yaml
@@ -105,6 +105,20 @@ class SafetyCheck:
                 part[0] for phrases in self._classes.values() for p in phrases for part in p if isinstance(part, tuple)
             )
         )
+        # Each phrase with the word patterns it cannot do without, and its
+        # first one if the phrase must start there: worked out once, not for
+        # every phrase of every message.
+        self._phrases: Dict[str, Tuple[Tuple[Phrase, FrozenSet[Pattern[str]], Pattern[str] | None], ...]] = {
+            name: tuple(
+                (
+                    phrase,
+                    frozenset(part[0] for part in phrase if isinstance(part, tuple) and not part[1]),
+                    phrase[0][0] if isinstance(phrase[0], tuple) and not phrase[0][1] else None,
+                )
+                for phrase in phrases
+            )
+            for name, phrases in self._classes.items()
+        }
         self._matching: Dict[str, Tuple[Pattern[str], ...]] = {}
         self.rules: List[Rule] = []
         for n, rule in enumerate(rules.get("rules") or []):
@@ -150,15 +164,14 @@ class SafetyCheck:
         for i, token in enumerate(tokens):
             for pattern in self._patterns_matching(token):
                 at.setdefault(pattern, []).append(i)
-        nowhere: List[int] = []
         found: Dict[str, List[Tuple[int, int]]] = {}
-        for name, phrases in self._classes.items():
+        anywhere = range(len(tokens))
+        for name, phrases in self._phrases.items():
             spans: set[Tuple[int, int]] = set()
-            for phrase in phrases:
-                if not all(at.get(part[0]) for part in phrase if isinstance(part, tuple) and not part[1]):
+            for phrase, needed, first in phrases:
+                if not at.keys() >= needed:
                     continue
-                first = phrase[0]
-                starts = at.get(first[0], nowhere) if isinstance(first, tuple) and not first[1] else range(len(tokens))
+                starts = anywhere if first is None else at[first]
                 spans.update((start, end) for start in starts for end in _ends(phrase, tokens, start) if end > start)
             if spans:
                 found[name] = sorted(spans)

@@ -148,3 +148,18 @@ def test_optional_first_words_and_gaps_still_match():
     assert check.spans(check.tokens("scared of the dark")) == {}
     for text in ("they hurt my little boy him", "really hurt him", "i am very scared", "never hurt him"):
         assert check.spans(check.tokens(text)) == _every_phrase_at_every_token(check, check.tokens(text))
+
+
+def test_what_each_phrase_needs_is_worked_out_at_load_not_for_every_message():
+    check = load_safety_check()
+    texts = [text for kind in MESSAGES.values() for text in kind]
+    before = {text: check.spans(check.tokens(text)) for text in texts}
+
+    class Untouched(dict):
+        def items(self):
+            raise AssertionError("the phrases were looked through again for a message")
+
+    check._classes = Untouched(check._classes)  # before: spans() walked every phrase's parts here
+    assert {text: check.spans(check.tokens(text)) for text in texts} == before
+    needed = {p for phrases in check._phrases.values() for _, needs, _ in phrases for p in needs}
+    assert needed and needed <= set(check._patterns)
