@@ -8,33 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
 from sklearn.linear_model import LogisticRegression
+from small_steps import BANK, LABELS_OF, TEXTS, a_reader, scored_message, topics_step
 
 from companion.nlu import message_vectors
 from companion.nlu.components import SafetyCheckComponent
-from companion.nlu.danger_bank import ROUTES, DangerBank
-from companion.nlu.danger_reader import LABELS, DangerReader
+from companion.nlu.danger_bank import DangerBank
 from companion.nlu.questions import MAX_QUESTIONS, first_parts
 from companion.nlu.safety_net import SafetyNet, pieces_read, read_settings
 from companion.nlu.sentence_features import SecondOpinionClassifier
 from companion.nlu.sentence_spans import distinct_spans, piece_text
 from companion.nlu.topic_components import QuestionTopics
-from companion.nlu.topics import TopicModel
 
 # Five questions, the last a sentence of two clauses (a clause for the reader).
 FIVE = (
     "Who will be at the conference? Can I bring my sister? Where is it held? "
     "Will the school be there? When will I get the report, and can I read it before?"
 )
-BANK = {
-    **{route: [f"an example for {route}"] for route in ROUTES},
-    "parent_in_crisis_act": ["an act under way"],
-    "safe": ["what happens at the conference"],
-}
-TEXTS = ["can i bring my mum", "can my friend come with me", "who will be at the meeting", "who goes to it"]
-LABELS_OF = ["ask_bring_supporter", "ask_bring_supporter", "ask_who_attends", "ask_who_attends"]
 
 
 def schema(topics: dict | None = None, safety: dict | None = None) -> GraphSchema:
@@ -56,19 +46,6 @@ def second_opinion(encoder, graph: GraphSchema) -> SecondOpinionClassifier:
     return step
 
 
-def topics_step(encoder, **config) -> QuestionTopics:
-    model = TopicModel.train(TEXTS, LABELS_OF, np.vstack(encoder.encode_many(TEXTS)))
-    step = QuestionTopics({**QuestionTopics.get_default_config(), **config}, model=model)
-    step.encoder = encoder
-    return step
-
-
-def message(text: str, confidence: float) -> Message:
-    found = Message(data={TEXT: text, INTENT: {"name": "ask_bring_supporter", "confidence": confidence}})
-    found.set(INTENT_RANKING_KEY, [{"name": "ask_bring_supporter", "confidence": confidence}])
-    return found
-
-
 def sentences(text: str) -> list:
     return [piece_text(text, span) for span in distinct_spans(text, 40)]
 
@@ -87,7 +64,7 @@ def test_the_plan_is_read_off_the_models_graph():
 def test_the_second_opinion_reads_ahead_as_many_questions_as_question_topics_is_configured_for(passes):
     encoder, seen = passes
     second = second_opinion(encoder, schema({"max_questions": 8}, {}))
-    unsure = message(FIVE, 0.3)
+    unsure = scored_message(FIVE, 0.3)
     seen.clear()
     second.process([unsure])
     assert len(seen) == 1 and unsure.get("second_opinion")
@@ -105,7 +82,7 @@ def test_the_second_opinion_reads_ahead_as_many_questions_as_question_topics_is_
 def test_the_second_opinion_reads_no_question_question_topics_will_not_read(passes):
     encoder, seen = passes
     second = second_opinion(encoder, schema({"max_questions": 2}, {}))
-    unsure = message(FIVE, 0.3)
+    unsure = scored_message(FIVE, 0.3)
     second.process([unsure])
     assert set(message_vectors.kept(unsure)) == {FIVE, *first_parts(FIVE, 2), *pieces_read(FIVE)}
 
@@ -113,7 +90,7 @@ def test_the_second_opinion_reads_no_question_question_topics_will_not_read(pass
 def test_a_safety_check_without_the_reader_gets_its_sentences_read_ahead_and_no_clause(passes):
     encoder, seen = passes
     second = second_opinion(encoder, schema({}, {"reader": False}))
-    unsure, sure = message(FIVE, 0.3), message(FIVE, 0.9)
+    unsure, sure = scored_message(FIVE, 0.3), scored_message(FIVE, 0.9)
     second.process([unsure, sure])
     clause = "when will i get the report"
     assert clause in pieces_read(FIVE)  # what a net with the reader reads
@@ -132,29 +109,24 @@ def test_a_safety_check_without_the_reader_gets_its_sentences_read_ahead_and_no_
 def test_a_model_without_a_safety_check_reads_nothing_ahead_for_it(passes):
     encoder, seen = passes
     second = second_opinion(encoder, schema({}))
-    unsure = message(FIVE, 0.3)
+    unsure = scored_message(FIVE, 0.3)
     second.process([unsure])
     assert set(message_vectors.kept(unsure)) == {FIVE, *first_parts(FIVE)}
 
 
 def test_the_plan_is_private_and_goes_with_the_vectors(passes):
     encoder, _ = passes
-    unsure = message(FIVE, 0.3)
+    unsure = scored_message(FIVE, 0.3)
     second_opinion(encoder, schema({}, {})).process([unsure])
     assert message_vectors.PLAN not in unsure.as_dict(only_output_properties=True)
     message_vectors.forget(unsure)
     assert message_vectors.PLAN not in unsure.data and message_vectors.KEY not in unsure.data
 
 
-def a_reader(width: int = 384) -> DangerReader:
-    weights = np.random.default_rng(2026).normal(size=(len(LABELS), width)).astype(np.float32)
-    return DangerReader(weights, np.zeros(len(LABELS), np.float32), LABELS)
-
-
 def test_the_shipped_plan_reads_what_the_shipped_net_reads(passes):
     encoder, seen = passes
     second = second_opinion(encoder, schema({}, {}))
-    unsure = message(FIVE, 0.3)
+    unsure = scored_message(FIVE, 0.3)
     second.process([unsure])
     net = SafetyNet(read_settings(), bank=DangerBank.from_texts(BANK, encoder), reader=a_reader())
     assert set(message_vectors.kept(unsure)) >= set(net.pieces_read(FIVE))

@@ -10,51 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.constants import INTENT, TEXT
 from sklearn.linear_model import LogisticRegression
+from small_steps import BANK, LABELS_OF, TEXTS, a_reader, scored_message, topics_step
 
 from companion.nlu import components, message_vectors
 from companion.nlu.components import SafetyCheckComponent
-from companion.nlu.danger_bank import ROUTES, DangerBank
-from companion.nlu.danger_reader import LABELS, DangerReader
+from companion.nlu.danger_bank import DangerBank
 from companion.nlu.questions import first_parts
 from companion.nlu.safety_net import SafetyNet, pieces_read, read_settings
 from companion.nlu.sentence_features import SecondOpinionClassifier
 from companion.nlu.sentence_vectors import OneAtATime
-from companion.nlu.topic_components import ORIGINAL, QuestionTopics
-from companion.nlu.topics import TopicModel
+from companion.nlu.topic_components import ORIGINAL
 from companion.sentence_model import SentenceEncoder
 
 LONG = (
     "The social worker rang me yesterday. She said there will be a conference about my son. "
     "I have never been to one and I am scared, I can't sleep. Can I bring my mum with me, and who else will be there?"
 )
-BANK = {
-    **{route: [f"an example for {route}"] for route in ROUTES},
-    "parent_in_crisis_act": ["an act under way"],
-    "safe": ["what happens at the conference"],
-}
-TEXTS = ["can i bring my mum", "can my friend come with me", "who will be at the meeting", "who goes to it"]
-LABELS_OF = ["ask_bring_supporter", "ask_bring_supporter", "ask_who_attends", "ask_who_attends"]
-
-
-def topics_step(encoder: SentenceEncoder) -> QuestionTopics:
-    model = TopicModel.train(TEXTS, LABELS_OF, np.vstack(encoder.encode_many(TEXTS)))
-    step = QuestionTopics(QuestionTopics.get_default_config(), model=model)
-    step.encoder = encoder
-    return step
-
-
-def a_reader(width: int = 384) -> DangerReader:
-    weights = np.random.default_rng(2026).normal(size=(len(LABELS), width)).astype(np.float32)
-    return DangerReader(weights, np.zeros(len(LABELS), np.float32), LABELS)
-
-
-def sure_message(text: str, confidence: float = 0.9) -> Message:
-    message = Message(data={TEXT: text, INTENT: {"name": "ask_bring_supporter", "confidence": confidence}})
-    message.set(INTENT_RANKING_KEY, [{"name": "ask_bring_supporter", "confidence": confidence}])
-    return message
 
 
 def test_the_safety_net_reads_every_sentence_in_one_pass(passes):
@@ -83,7 +56,7 @@ def test_the_net_reads_the_banks_sentences_and_the_readers_clauses_in_one_pass(p
 def test_question_topics_reads_the_whole_its_questions_and_the_safety_pieces_in_one_pass(passes):
     encoder, seen = passes
     step = topics_step(encoder)
-    message = sure_message(LONG)
+    message = scored_message(LONG, 0.9)
     seen.clear()
     step.process([message])
     assert len(seen) == 1
@@ -100,7 +73,7 @@ def test_question_topics_reads_the_whole_its_questions_and_the_safety_pieces_in_
 
 def test_a_sure_short_message_is_left_for_the_safety_check_to_read(passes):
     encoder, seen = passes
-    message, step = sure_message("can i bring my mum"), topics_step(encoder)
+    message, step = scored_message("can i bring my mum", 0.9), topics_step(encoder)
     seen.clear()
     step.process([message])
     assert seen == [] and message_vectors.kept(message) == {}
@@ -115,7 +88,7 @@ def test_the_second_opinion_reads_for_topics_and_the_safety_check_in_its_one_pas
     # The classifiers read the parent's words put into trained words; the
     # safety check reads the message as typed.
     normal = LONG.replace("my mum", "a relative")
-    message = sure_message(normal, confidence=0.3)
+    message = scored_message(normal, 0.3)
     message.set(ORIGINAL, LONG)
     seen.clear()
     second.process([message])
@@ -141,7 +114,7 @@ def test_the_safety_check_takes_its_vectors_from_the_message_and_off_it(passes, 
     monkeypatch.setattr(components, "shipped_encoder", lambda *a: encoder)
     check = SafetyCheckComponent(SafetyCheckComponent.get_default_config())
     check._net.reader = a_reader()
-    handed, alone, topics = sure_message(LONG), sure_message(LONG), topics_step(encoder)
+    handed, alone, topics = scored_message(LONG, 0.9), scored_message(LONG, 0.9), topics_step(encoder)
     topics.process([handed, alone])
     encoder._kept.clear()  # only the hand-over is left
     seen.clear()
