@@ -64,6 +64,8 @@ TUNING_SETS: Tuple[str, ...] = (
     "tests/tuning/two_questions_w8.yml",
     "tests/tuning/understanding_w10.yml",
     "tests/tuning/two_questions_w10.yml",
+    "tests/tuning/understanding_w12.yml",
+    "tests/tuning/two_questions_w12.yml",
 )
 EVALUATION_SET = "tests/evaluation/understanding.yml"
 

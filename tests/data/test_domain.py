@@ -85,6 +85,7 @@ ACROSS_AREAS = (
     "third_voices.yml",
     "fourth_voices.yml",
     "fifth_voices.yml",
+    "sixth_voices.yml",
     "question_focus.yml",
 )
 
