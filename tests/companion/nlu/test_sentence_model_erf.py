@@ -35,15 +35,20 @@ def test_gelu_is_the_exact_gelu():
 
 
 def test_a_message_gets_the_vector_of_the_exact_gelu(monkeypatch):
+    """The numpy reference (the numbers ONNX Runtime's graph, which uses
+    the exact erf, is held to: test_sentence_model_onnx.py)."""
     texts = ["can i bring my mum to the conference", "wat happens if i dont go", "He has a knife and he's at the door"]
-    fast = SentenceEncoder(SentenceEncoder.default_path()).encode_many(texts)
+    encoder = SentenceEncoder(SentenceEncoder.default_path())
+    ids = [tuple(e.ids) for e in encoder.tokenizer.encode_batch(texts)]
+    fast = encoder.reference_encode_all(ids)
 
     def exact_gelu(x):
         x[...] = 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2)))).astype(np.float32)
         return x
 
     monkeypatch.setattr(sentence_model, "_gelu_in_place", exact_gelu)
-    exact = SentenceEncoder(SentenceEncoder.default_path()).encode_many(texts)
+    exact = encoder.reference_encode_all(ids)
+    assert not all(np.array_equal(a, b) for a, b in zip(fast, exact, strict=True))  # the patch took effect
     for a, b in zip(fast, exact, strict=True):
         assert float(a @ b) > 1 - 1e-6
         assert np.abs(a - b).max() < 1e-5

@@ -1,6 +1,7 @@
-"""The sentence model's forward pass works in place and its GELU by blocks
-(companion/sentence_model.py): faster, and the same numbers to the last bit
-as the plain expressions it replaced, for a read of one piece and for a pass
+"""The numpy reference of the sentence model's forward pass
+(companion/sentence_model.py, `reference_encode_all`: what ONNX Runtime's
+vectors are held to) works in place and its GELU by blocks: faster, and
+the same numbers to the last bit as the plain expressions it replaced, for a read of one piece and for a pass
 of many (over 171 tokens numpy reuses the residual sums' arrays in place,
 which decides the layout the layer norm's means are summed in)."""
 
@@ -100,7 +101,7 @@ def test_the_layer_norm_in_place_is_the_plain_one_in_both_layouts():
             assert np.array_equal(_layer_norm(layout.copy(order="K"), gain, bias, 1e-12), expected)
 
 
-def test_a_pass_gives_the_plain_forward_pass_numbers_to_the_last_bit(encoder):
+def test_the_reference_pass_gives_the_plain_forward_pass_numbers_to_the_last_bit(encoder):
     texts = [
         "can i bring my mum to the conference",
         "wat happens if i dont go",
@@ -110,5 +111,5 @@ def test_a_pass_gives_the_plain_forward_pass_numbers_to_the_last_bit(encoder):
     ]
     ids = [tuple(e.ids) for e in encoder.tokenizer.encode_batch(texts)]
     for pass_ in ([ids[0]], [ids[3]], ids, ids * 4):  # ids * 4: over 171 tokens in one pass
-        for got, expected in zip(encoder._encode_all(pass_, True), plain_encode_all(encoder, pass_), strict=True):
+        for got, expected in zip(encoder.reference_encode_all(pass_), plain_encode_all(encoder, pass_), strict=True):
             assert np.array_equal(got, expected)
