@@ -121,6 +121,27 @@ def parts(text: str) -> List[str]:
     return out
 
 
+# A message's last question that goes on with the one before it, not a
+# second question: a sentence of its own, with no "and"/"also" before it,
+# that points back to what was just asked ("is it the same as the first
+# one?", "would that end up in court?", "can she come too?"). "They",
+# "them" and "there" are left out: "can they take my kids?" and "is there
+# any help?" are about the council or nothing before them.
+_REFERS_BACK = re.compile(r"\b(?:that|this|it|those|these|one|he|she|him|her)\b", re.IGNORECASE)
+_MARKED = re.compile(r"^\W*(?:and|also|plus|oh and|as well|another thing|one more thing|btw)\b", re.IGNORECASE)
+
+
+def continues(text: str, asked: Sequence[str]) -> List[bool]:
+    """For each part of ``text`` (as `parts` gives them), whether it is the
+    message's last part and goes on with the question before it (above)."""
+    every = sentences(text)
+    last = len(asked) - 1
+    return [
+        i == last > 0 and part in every and not _MARKED.search(part) and bool(_REFERS_BACK.search(part))
+        for i, part in enumerate(asked)
+    ]
+
+
 # QuestionTopics' default `max_questions`: the parts of a message it reads one by one.
 MAX_QUESTIONS = 4
 

@@ -165,6 +165,9 @@ class Settings:
 
     question_weight: float = 0.6  # the main question's share against the whole message
     second_at_least: float = 0.5  # a second question's topic is offered from this confidence
+    # ... and from this one when the question goes on with the one before it
+    # (companion/nlu/questions.py `continues`: "Is it the same as the first one?")
+    continued_at_least: float = 0.95
     which_margin: float = 0.15  # top two closer than this: "Do you mean X or Y?"
     which_at_least: float = 0.25  # ... when the second is at least this likely
     unlike_below: float = 0.0  # nearest training example less similar than this: not guessed at
@@ -220,8 +223,11 @@ def decide(
     nearest: float,
     settings: Settings,
     questions: Sequence[str] = (),
+    continuing: Sequence[bool] = (),
 ) -> Decision:
-    """whole: the whole message's probabilities; parts: each question's."""
+    """whole: the whole message's probabilities; parts: each question's;
+    continuing: for each part, whether it goes on with the question before it
+    (offered as a second topic only from `continued_at_least`)."""
     combined = whole
     main_part: int | None = None
     if parts:
@@ -236,14 +242,18 @@ def decide(
     # Every question's own topic is a candidate, the main question's too: when
     # two questions are both certain (1.0 and 1.0), the main topic can come
     # from the other one, and the first question's topic is then the second.
-    seconds = [(classes[int(p.argmax())], float(p.max())) for p in parts]
+    going_on = list(continuing) + [False] * (len(parts) - len(continuing))
+    candidates = [
+        (classes[int(p.argmax())], float(p.max()), settings.continued_at_least if on else settings.second_at_least)
+        for p, on in zip(parts, going_on, strict=False)
+    ]
     seconds = [
-        s
-        for s in seconds
-        if s[0] != main
-        and s[0] not in settings.never_second
+        (name, confidence)
+        for name, confidence, at_least in candidates
+        if name != main
+        and name not in settings.never_second
         and main not in settings.never_second
-        and s[1] >= settings.second_at_least
+        and confidence >= at_least
     ]
     if seconds:
         decision.also = max(seconds, key=lambda s: s[1])

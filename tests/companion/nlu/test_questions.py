@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.nlu.questions import asks, parts, questions, sentences, split_joined
+from companion.nlu.questions import asks, continues, parts, questions, sentences, split_joined
 
 
 def test_sentences_are_split_by_punctuation_and_lines():
@@ -84,6 +84,24 @@ def test_a_short_question_that_points_back_is_read_with_the_sentence_before():
         "when is the review?",
     ]
     assert parts("im so nervous about it. can i bring my mam") == ["im so nervous about it.", "can i bring my mam"]
+
+
+@pytest.mark.parametrize(
+    "message, going_on",
+    [
+        # The last question points back to the one before: the same question, asked on.
+        ("Where will the meeting be held? Is it somewhere near my work?", [False, True]),
+        ("my nephew is 15. can he have his say?", [False, True]),
+        # Near-misses: a second question is marked ("also", "and"), or is about
+        # "they" (the council) or "there" ("is there any help"), not what was just asked.
+        ("Where will the meeting be held? Also is it ok to bring my brother?", [False, False]),
+        ("Where will the meeting be held? can they take my kids?", [False, False]),
+        ("Where will the meeting be held? is there help with the bus fare?", [False, False]),
+        ("Where will the meeting be held?", [False]),
+    ],
+)
+def test_a_last_question_that_points_back_goes_on_with_the_one_before(message, going_on):
+    assert continues(message, parts(message)) == going_on
 
 
 def test_a_long_message_gives_its_questions_only():

@@ -108,6 +108,22 @@ def test_the_second_topic_is_no_rival_of_the_main_one():
     assert decision.ranking[0][1] - decision.ranking[1][1] > 0.5
 
 
+@pytest.mark.parametrize("confidence, offered", [(0.85, False), (0.97, True)])
+def test_a_question_that_goes_on_with_the_one_before_is_offered_only_when_sure(confidence, offered):
+    # "Where is it held? Is it near the town centre?": the last question goes
+    # on with the first (questions.continues), so its own topic is offered as
+    # a second only from `continued_at_least`.
+    rest = (1 - confidence) / 3
+    parts = [p(0.1, 0.85, 0.03, 0.02), p(rest, rest, confidence, rest)]
+    settings = Settings(question_weight=0.4, second_at_least=0.6, continued_at_least=0.95)
+    decision = decide(CLASSES, p(0.05, 0.9, 0.03, 0.02), parts, 0.9, settings, continuing=[False, True])
+    assert (decision.also is not None) is offered
+    # The same question asked as a second one ("and who will be there?") is offered at 0.85.
+    assert decide(CLASSES, p(0.05, 0.9, 0.03, 0.02), parts, 0.9, settings, continuing=[False, False]).also[0] == (
+        "ask_who_attends"
+    )
+
+
 @pytest.mark.parametrize("second", [p(0.3, 0.4, 0.2, 0.1), p(0.0, 0.0, 0.1, 0.9)], ids=["weak", "greeting"])
 def test_a_weak_second_question_or_a_greeting_is_not_offered(second):
     decision = decide(
