@@ -78,6 +78,10 @@ class _Term:
     # if I say I've been suicidal"), and never a child's: the words say the
     # crisis is the parent's own.
     in_topic: bool = False
+    # Said of "he" or "she" with no child named or aged nearby but another
+    # adult named ("my sister says she's going to kill herself"): that
+    # adult's crisis, not a child's danger.
+    adult_turns: bool = False
 
 
 def tidy(text: str) -> str:
@@ -132,8 +136,10 @@ class DangerWords:
             place = f"{where}: terms[{n}]"
             if not isinstance(entry, Mapping) or entry.get("route") not in ROUTES:
                 raise DangerWordsError(f"{place}: route should be one of {', '.join(ROUTES)}")
-            if entry.get("act") and entry["route"] != "parent_in_crisis":
-                raise DangerWordsError(f"{place}: only a parent_in_crisis term can be an act under way")
+            if entry.get("act") and entry["route"] != "parent_in_crisis" and not entry.get("adult_turns"):
+                raise DangerWordsError(
+                    f"{place}: only a parent_in_crisis term (or one an adult turns into one) can be an act under way"
+                )
             self._terms.append(
                 _Term(
                     entry["route"],
@@ -146,6 +152,7 @@ class DangerWords:
                     bool(entry.get("child_nearby")),
                     bool(entry.get("child_named")),
                     bool(entry.get("in_topic")),
+                    bool(entry.get("adult_turns")),
                 )
             )
         self._any_term = _any_of([term.pattern for term in self._terms])
@@ -173,6 +180,7 @@ class DangerWords:
         self._young_ages = self._group("young_ages")
         self._child_age = self._group("child_age")
         self._co_parent = self._group("co_parent")
+        self._other_adult = self._group("other_adult")
 
     def _group(self, name: str) -> Pattern[str]:
         return re.compile(rf"{_BEFORE}{self._groups.get(name, '(?!)')}{_AFTER}")
@@ -204,6 +212,7 @@ class DangerWords:
         child_in = [self._child_or_age(tidied[a:b]) for a, b in spans]
         ages = [bool(self._young_ages.search(tidied[a:b]) or self._child_age.search(tidied[a:b])) for a, b in spans]
         child_words = [bool(self._child.search(tidied[a:b])) for a, b in spans]
+        adult_in = [bool(self._other_adult.search(tidied[a:b])) for a, b in spans]
         for n, (start, end) in enumerate(spans):
             sentence = tidied[start:end]
             child_here = child_in[n]
@@ -272,6 +281,15 @@ class DangerWords:
                         and self._third_person(self._clause_before(before))
                     ):
                         route = "child_in_danger"
+                    if (
+                        term.adult_turns
+                        and route == "child_in_danger"
+                        and not self._child.search(self._co_parent.sub(" ", sentence[:b]))
+                        and not age_near
+                        and not child_prev
+                        and (self._other_adult.search(before) or (n > 0 and adult_in[n - 1]))
+                    ):
+                        route = "parent_in_crisis"
                     window = " ".join(before.split()[-CHILD_BEFORE:])
                     if term.about_me and (
                         (self._parent_figure.search(window) and not self._co_parent.search(window))

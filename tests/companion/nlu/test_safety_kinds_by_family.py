@@ -151,6 +151,12 @@ KINDS = [
         "the baby was alone in her cot while I had a shower, will the conference count that as neglect",
     ),
     (
+        "crisis words said of another adult of the person typing",
+        "my brother rang from the multi-storey, he says he's going to jump and I can't keep him talking",
+        "parent_in_crisis",
+        "my brother says he's going to jump at the chance to come to the meeting with me",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
@@ -163,6 +169,17 @@ KINDS = [
 def test_each_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
     assert route in strong_routes(text), kind
     assert strong_routes(near_miss) == set(), kind
+
+
+def test_crisis_words_said_of_another_adult_are_that_adults_crisis_not_a_childs_danger():
+    text = "my flatmate has cut her wrists and there's blood all over the bathroom"
+    assert strong_routes(text) == {"parent_in_crisis"} and act(text)
+    assert strong_routes("my best mate keeps saying he'll kill himself if he loses the flat") == {"parent_in_crisis"}
+    # A child named before the words keeps them a child's danger, whoever passed them on.
+    assert strong_routes("my partner told me my son says he is going to kill himself") == {"child_in_danger"}
+    assert strong_routes("my sister rang, her boy has cut his arms and there's blood everywhere") == {"child_in_danger"}
+    # The sayings stay safe.
+    assert strong_routes("my brother says he'll kill himself laughing when he sees the minutes") == set()
 
 
 def test_a_short_act_puts_an_ambulance_first():
