@@ -19,9 +19,10 @@ from typing import List, Sequence
 import spacy
 
 # How a question starts, after "and", "so", "also", "but", "please"...
+# "y" is a texted "why" ("and y r they doing a conf"), not "y'know".
 OPENERS = (
     "can|could|will|would|should|shall|may|might|must|do|does|did|is|are|am|was|were|have|has|had|"
-    "what|whats|what's|when|where|who|whos|who's|whom|why|how|hows|how's|which|wat|wot|wen|"
+    "what|whats|what's|when|where|who|whos|who's|whom|why|y(?!['’])|how|hows|how's|which|wat|wot|wen|"
     "if|what if|any|anyone|is there|are there|tell me|explain|i need|i want|need|please"
 )
 _LEAD = (

@@ -46,6 +46,17 @@ def test_a_word_between_and_and_the_question_still_splits():
     assert not asks("honestly i am so tired of all this")
 
 
+def test_a_texted_why_starts_a_question():
+    assert split_joined("wat does core group mean and y r they havin one for us") == [
+        "wat does core group mean",
+        "y r they havin one for us",
+    ]
+    assert asks("y is there still a meeting")
+    # Near-miss: "y'know" is not a question word.
+    assert split_joined("im only 19 and y'know its hard to cope") == ["im only 19 and y'know its hard to cope"]
+    assert not asks("y'know its hard to cope")
+
+
 def test_and_inside_one_question_is_not_split():
     assert split_joined("will the police and the school be there") == ["will the police and the school be there"]
 
