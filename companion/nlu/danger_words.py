@@ -357,6 +357,10 @@ class DangerWords:
         tidied = tidy(clause)
         return bool(self._past.search(tidied)) and not self._says_now(tidied)
 
+    def saying(self, piece: str) -> bool:
+        """The piece holds one of the sayings (`idioms`): "I'd kill for a day off"."""
+        return bool(self._idioms.search(tidy(piece)))
+
     def not_act(self, piece: str) -> bool:
         """The piece speaks of a plan, a thought or the past, not an act under way."""
         return bool(self._not_act and self._not_act.search(tidy(piece)))

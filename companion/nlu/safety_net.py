@@ -12,7 +12,9 @@ Plain Python. The signals, each blind to the others:
   training time on the bank and the training data (companion/nlu/danger_reader.py):
   how likely the sentence is to be each route, whatever its words.
 
-Any strong signal takes the route (several routes: a child the words find
+A classifier's strong signal needs company: another signal for its route,
+or a piece the reader finds likely (`reader.company`) though below its own
+signal. Any strong signal takes the route (several routes: a child the words find
 in danger first, then an act under way the words find in the person typing,
 then a child with a strong signal and another of any strength, else the
 route most strong signals agree on; on a tie, the route whose examples a
@@ -84,6 +86,10 @@ class Settings:
     reader_strong: float = 2.0
     reader_weak: float = 2.0
     reader_frames: bool = True
+    # A piece (not about the past or a topic) this likely to be a route keeps
+    # the classifier's strong signal for that route strong: the company it
+    # needs (the reader's own signal starts at `reader_weak`). Above 1: off.
+    reader_company: float = 2.0
 
     def strong_for(self, route: str) -> Tuple[float, float]:
         own = {name: (strong, margin) for name, strong, margin in self.sentence_routes}
@@ -137,7 +143,14 @@ def _reader_settings(data: Mapping, where: str) -> Dict[str, Any]:
     strong, weak = _number(data, "reader", "strong", where), _number(data, "reader", "weak", where)
     if weak > strong:
         raise SafetyNetError(f"{where}: reader.weak should not be above reader.strong")
-    return {"reader_strong": strong, "reader_weak": weak, "reader_frames": bool(data["reader"].get("frames", True))}
+    found: Dict[str, Any] = {
+        "reader_strong": strong,
+        "reader_weak": weak,
+        "reader_frames": bool(data["reader"].get("frames", True)),
+    }
+    if "company" in data["reader"]:
+        found["reader_company"] = _number(data, "reader", "company", where)
+    return found
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,9 @@ class SafetyNet:
         # unless another is given.
         self.reader = reader
         self.encoder = encoder or (bank.encoder if bank else None)
+        # Routes the reader found likely, below its own signal, in the message
+        # last read (`reader_company` in the settings).
+        self._company: set = set()
 
     def pieces_read(self, text: str) -> List[str]:
         """The pieces of ``text`` the sentence model reads for this net (the
@@ -281,6 +297,13 @@ class SafetyNet:
         if not self.reader or not self.encoder:
             return []
         readings = self.reader.read(text, encode_many or self.encoder.encode_many)
+        self._company = {
+            route
+            for route, reading in readings.items()
+            if self.settings.reader_company <= reading.probability < self.settings.reader_weak
+            and not self._framed(text[slice(*reading.span)])
+            and not (self.words and self.words.saying(text[slice(*reading.span)]))
+        }
         return reader_signals(readings, self.settings, text, self._framed)
 
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
@@ -312,10 +335,13 @@ class SafetyNet:
     ) -> Decision:
         """``ranking``: the classifier's (intent, confidence) pairs, best first;
         ``encode_many``: reads pieces' vectors (by default the encoder's)."""
+        self._company: set = set()
+        found = self.signals(text, ranking, encode_many)
         return decide(
-            self.signals(text, ranking, encode_many),
+            found,
             self.settings.classifier_needs_company,
             self.settings.sentence_alone,
+            frozenset(self._company),
         )
 
 
@@ -363,9 +389,16 @@ def reader_signals(
     return found
 
 
-def decide(signals: Sequence[Signal], classifier_needs_company: bool = True, sentence_alone: float = 0.0) -> Decision:
+def decide(
+    signals: Sequence[Signal],
+    classifier_needs_company: bool = True,
+    sentence_alone: float = 0.0,
+    company: frozenset = frozenset(),
+) -> Decision:
+    """``company``: routes the reader found likely, below its own signal,
+    which keep the classifier's strong signal for them strong."""
     if classifier_needs_company:
-        others = {s.route for s in signals if s.source != "classifier"}
+        others = {s.route for s in signals if s.source != "classifier"} | set(company)
         signals = [
             s if s.source != "classifier" or not s.strong or s.route in others else Signal(s.source, s.route, False)
             for s in signals

@@ -156,6 +156,39 @@ def test_a_piece_about_the_past_or_a_topic_is_only_weak():
     assert [(s.route, s.strong) for s in unframed] == [("parent_in_crisis", True)]
 
 
+def test_a_likely_piece_below_the_readers_own_signal_is_company_for_the_classifier():
+    # A parent who cannot speak freely: the classifier sure of it, the reader
+    # fairly sure but below its own signal.
+    net = SafetyNet(replace(reader_settings(strong=0.99, weak=0.99), reader_company=0.4), reader=fitted(), encoder=FAKE)
+    ranking = [("parent_in_danger", 0.97), ("ask_venue", 0.01)]
+    text = "knife at me"
+    assert net.reader.read(text, FAKE.encode_many)["parent_in_danger"].probability < 0.99
+    assert net.decide(text, ranking).route == "parent_in_danger"
+    # Without that company the classifier alone is only the note.
+    alone = SafetyNet(replace(net.settings, reader_company=2.0), reader=fitted(), encoder=FAKE)
+    assert alone.decide(text, ranking).route is None and alone.decide(text, ranking).note
+    # A near-miss the reader finds unlikely, or a piece about the past, is no company.
+    assert net.decide("the meeting report", ranking).route is None
+    net.words = type(
+        "Words",
+        (),
+        {
+            "frame": staticmethod(lambda piece: "past" if "last year" in piece else None),
+            "saying": staticmethod(lambda piece: False),
+            "not_act": staticmethod(lambda piece: False),
+            "signals": staticmethod(lambda text: []),
+        },
+    )()
+    assert net.decide("knife at me last year", ranking).route is None
+
+
+def test_a_saying_is_no_company_for_the_classifier():
+    from companion.nlu.danger_words import danger_words
+
+    assert danger_words().saying("I'd kill for one whole weekend without the school run")
+    assert not danger_words().saying("he says he'll kill me for telling the social worker")
+
+
 def test_the_reader_votes_like_any_other_source():
     signals = [Signal("reader", "parent_in_danger", True, None, 0.9), Signal("words", "parent_in_danger", False)]
     assert decide(signals).route == "parent_in_danger"
@@ -172,6 +205,9 @@ def test_the_reader_settings_are_checked(tmp_path):
     (tmp_path / "n.yml").write_text((tmp_path / "n.yml").read_text().replace("weak: 0.7}", "weak: 0.3, frames: false}"))
     settings = read_settings(tmp_path / "n.yml")
     assert (settings.reader_strong, settings.reader_weak, settings.reader_frames) == (0.5, 0.3, False)
+    assert settings.reader_company == 2.0  # off unless given
+    (tmp_path / "n.yml").write_text((tmp_path / "n.yml").read_text().replace("frames: false}", "company: 0.2}"))
+    assert read_settings(tmp_path / "n.yml").reader_company == 0.2
 
 
 def test_unbalanced_fitting_keeps_the_few_danger_examples_from_swamping_the_safe_ones():
