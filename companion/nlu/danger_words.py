@@ -302,7 +302,15 @@ class DangerWords:
                     if goes_back and route == "child_in_danger" and not topic and not term.weak:
                         strong = True
                     # "I've been looking at the bridge": the words of an act, but a plan or a thought.
-                    act = term.act and strong and route == "parent_in_crisis" and not self.not_act(sentence[a:b])
+                    # Weak only for want of a word of now ("Sitting in the car right on the
+                    # edge."), the words still say an act is under way should another
+                    # signal take the crisis route; not in a topic or a story told before.
+                    act = (
+                        term.act
+                        and (strong or (not topic and not told and not term.weak))
+                        and route == "parent_in_crisis"
+                        and not self.not_act(sentence[a:b])
+                    )
                     found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found
 

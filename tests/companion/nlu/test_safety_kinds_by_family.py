@@ -6,6 +6,7 @@ safe. Every message is new wording, not a tuning or evaluation message."""
 import pytest
 
 from companion.nlu.danger_words import danger_words
+from companion.nlu.safety_net import Signal, decide
 
 
 def strong_routes(text):
@@ -180,6 +181,30 @@ def test_crisis_words_said_of_another_adult_are_that_adults_crisis_not_a_childs_
     assert strong_routes("my sister rang, her boy has cut his arms and there's blood everywhere") == {"child_in_danger"}
     # The sayings stay safe.
     assert strong_routes("my brother says he'll kill himself laughing when he sees the minutes") == set()
+
+
+def test_the_words_of_an_act_without_a_word_of_now_still_say_which_first_line():
+    # Weak alone (no word of now), but when another signal takes the crisis
+    # route the words say an act is under way: an ambulance first.
+    found = [
+        (s.route, s.strong, s.act)
+        for s in danger_words().signals("Drove out to the quarry. Sitting in the car right on the edge.")
+    ]
+    assert ("parent_in_crisis", False, True) in found
+    decision = decide(
+        [Signal("sentences", "parent_in_crisis", True, None, 0.6)]
+        + [
+            Signal("words", s.route, s.strong, s.span if s.act else None)
+            for s in danger_words().signals("Drove out to the quarry. Sitting in the car right on the edge.")
+        ]
+    )
+    assert decision.route == "parent_in_crisis" and decision.act is not None
+    # Not in a report's words, nor about the past.
+    for text in (
+        "the report says I was standing on the ledge at the car park",
+        "I was sitting on the bridge last summer feeling low, will they ask about it",
+    ):
+        assert not any(s.act for s in danger_words().signals(text)), text
 
 
 def test_a_short_act_puts_an_ambulance_first():
