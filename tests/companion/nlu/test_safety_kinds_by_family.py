@@ -158,6 +158,18 @@ KINDS = [
         "my brother says he's going to jump at the chance to come to the meeting with me",
     ),
     (
+        "the family better off without the parent, in text-speak",
+        "evry1 wud be betta off w/o me tbh",
+        "parent_in_crisis",
+        "will the report say the kids r betta off w/o me? thats my worry for the meeting",
+    ),
+    (
+        "another adult with nothing left to lose, now",
+        "she's texted that she's got nothing left to lose now and she's coming round",
+        "parent_in_danger",
+        "she says she's got nothing to lose by asking the chair for more time",
+    ),
+    (
         "crisis words said of a child",
         "She keeps telling her friends she wants to die. She's 13.",
         "child_in_danger",
