@@ -219,6 +219,15 @@ def test_the_words_of_an_act_without_a_word_of_now_still_say_which_first_line():
         assert not any(s.act for s in danger_words().signals(text)), text
 
 
+def test_an_act_said_by_where_the_pills_came_from_is_an_act_even_without_now():
+    found = [
+        (s.route, s.act)
+        for s in danger_words().signals("Finished my wine and the rest of what was in the medicine cabinet.")
+    ]
+    assert ("parent_in_crisis", True) in found
+    assert danger_words().signals("I took the rest of the cabinet stuff to the tip when we moved") == []
+
+
 def test_a_short_act_puts_an_ambulance_first():
     assert act("took the lot.")
     assert act("had the whole box of sertraline")
@@ -297,6 +306,11 @@ ACT_KINDS = [
         "at the place of a way just named, now",
         "the voices keep saying walk into the water and I'm at the seafront now, it's dark",
         "the kids keep saying they want to jump in the sea, I'm at the beach with them every Saturday",
+    ),
+    (
+        "an act said by what it left, now",
+        "That's it done now, the blister packs are empty and I'm going to lie down",
+        "the seed packets are empty now, the kids planted them all before the social worker came",
     ),
     (
         "a ligature ready",
