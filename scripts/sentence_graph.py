@@ -21,121 +21,33 @@ residual and LayerNormalization, the feed-forward with the exact GELU
 (the first with LayerNormalization). The attention mask is the caller's
 (companion/sentence_model.py: MASKED between texts).
 
-The file is written with the protobuf wire format directly (the few
-messages of onnx.proto it needs, below): the `onnx` package's protobuf pin
-does not fit Rasa's, and a graph of twenty-odd node kinds does not need it.
+The graph is built with the `onnx` package's helper API (onnx 1.17.0,
+pinned in requirements/rasa.txt: the last release whose protobuf pin,
+>=3.20.2, fits Rasa's protobuf==4.23.3; 1.18 and later ask for more),
+checked with onnx.checker and written with onnx.save.
 """
 
 from __future__ import annotations
 
 import json
-import struct
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Any, Dict, List
 
 import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
-IR_VERSION = 8  # ONNX 1.10 to 1.12's IR: read by every ONNX Runtime since 1.10
-FLOAT, INT64 = 1, 7  # onnx.TensorProto.DataType
-ATTRIBUTE_FLOAT, ATTRIBUTE_INT, ATTRIBUTE_INTS = 1, 2, 7  # onnx.AttributeProto.AttributeType
+IR_VERSION = 8  # ONNX 1.12's IR (the release of opset 17): read by every ONNX Runtime since 1.12
 GRAPH_FILE = "layers.onnx"  # as companion/sentence_model.py's GRAPH_FILE
-
-
-# ----------------------------------------------------------- protobuf wire format
-def _varint(value: int) -> bytes:
-    if value < 0:
-        value += 1 << 64  # int64 fields: two's complement, ten bytes
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _key(field: int, wire_type: int) -> bytes:
-    return _varint(field << 3 | wire_type)
-
-
-def _int(field: int, value: int) -> bytes:
-    return _key(field, 0) + _varint(value)
-
-
-def _float(field: int, value: float) -> bytes:
-    return _key(field, 5) + struct.pack("<f", value)
-
-
-def _bytes(field: int, value: bytes) -> bytes:
-    return _key(field, 2) + _varint(len(value)) + value
-
-
-def _text(field: int, value: str) -> bytes:
-    return _bytes(field, value.encode())
-
-
-def _messages(field: int, values: Iterable[bytes]) -> bytes:
-    return b"".join(_bytes(field, value) for value in values)
-
-
-# ----------------------------------------------------------- onnx.proto messages
-def tensor(name: str, array: np.ndarray) -> bytes:
-    """TensorProto: dims 1, data_type 2, name 8, raw_data 9 (little-endian)."""
-    kinds = {np.dtype(np.float32): (FLOAT, "<f4"), np.dtype(np.int64): (INT64, "<i8")}
-    kind, layout = kinds[array.dtype]
-    dims = b"".join(_int(1, n) for n in array.shape)
-    return dims + _int(2, kind) + _text(8, name) + _bytes(9, np.ascontiguousarray(array, dtype=layout).tobytes())
-
-
-def attribute(name: str, value: float | int | List[int]) -> bytes:
-    """AttributeProto: name 1, f 2, i 3, ints 8, type 20."""
-    if isinstance(value, float):
-        return _text(1, name) + _float(2, value) + _int(20, ATTRIBUTE_FLOAT)
-    if isinstance(value, int):
-        return _text(1, name) + _int(3, value) + _int(20, ATTRIBUTE_INT)
-    return _text(1, name) + b"".join(_int(8, n) for n in value) + _int(20, ATTRIBUTE_INTS)
-
-
-def node(op: str, inputs: List[str], outputs: List[str], name: str, **attributes: float | int | List[int]) -> bytes:
-    """NodeProto: input 1, output 2, name 3, op_type 4, attribute 5."""
-    return (
-        b"".join(_text(1, x) for x in inputs)
-        + b"".join(_text(2, x) for x in outputs)
-        + _text(3, name)
-        + _text(4, op)
-        + _messages(5, (attribute(key, value) for key, value in attributes.items()))
-    )
-
-
-def value_info(name: str, dims: List[int | str]) -> bytes:
-    """ValueInfoProto (name 1, type 2) of a float tensor: TypeProto.tensor_type 1
-    {elem_type 1, shape 2 {dim 1 {dim_value 1 | dim_param 2}}}."""
-    shape = _messages(1, (_int(1, d) if isinstance(d, int) else _text(2, d) for d in dims))
-    return _text(1, name) + _bytes(2, _bytes(1, _int(1, FLOAT) + _bytes(2, shape)))
-
-
-def model(nodes: List[bytes], initializers: List[bytes], inputs: List[bytes], outputs: List[bytes]) -> bytes:
-    """ModelProto: ir_version 1, producer_name 2, graph 7 (GraphProto: node 1,
-    name 2, initializer 5, input 11, output 12), opset_import 8 (version 2)."""
-    graph = (
-        _messages(1, nodes)
-        + _text(2, "all-MiniLM-L6-v2 layers")
-        + _messages(5, initializers)
-        + _messages(11, inputs)
-        + _messages(12, outputs)
-    )
-    return _int(1, IR_VERSION) + _text(2, "conference-companion") + _bytes(7, graph) + _bytes(8, _int(2, OPSET))
 
 
 # ----------------------------------------------------------- the six layers
 class _Graph:
     def __init__(self) -> None:
-        self.nodes: List[bytes] = []
-        self.initializers: List[bytes] = []
+        self.nodes: List[onnx.NodeProto] = []
+        self.initializers: List[onnx.TensorProto] = []
         self.count = 0
 
     def name(self, prefix: str) -> str:
@@ -144,15 +56,16 @@ class _Graph:
 
     def constant(self, array: np.ndarray, prefix: str = "c") -> str:
         name = self.name(prefix)
-        self.initializers.append(tensor(name, array))
+        self.initializers.append(numpy_helper.from_array(array, name))
         return name
 
-    def op(self, kind: str, inputs: List[str], outputs: int = 1, **attributes: float | int | List[int]) -> List[str]:
+    def op(self, kind: str, inputs: List[str], outputs: int = 1, **attributes: Any) -> List[str]:
+        """A node of KIND; its attributes (floats, ints, lists of ints) as onnx.helper.make_node takes them."""
         names = [self.name("t") for _ in range(outputs)]
-        self.nodes.append(node(kind, inputs, names, self.name(kind), **attributes))
+        self.nodes.append(helper.make_node(kind, inputs, names, self.name(kind), **attributes))
         return names
 
-    def one(self, kind: str, inputs: List[str], **attributes: float | int | List[int]) -> str:
+    def one(self, kind: str, inputs: List[str], **attributes: Any) -> str:
         return self.op(kind, inputs, **attributes)[0]
 
     def dense(self, x: str, matrix: np.ndarray, bias: np.ndarray) -> str:
@@ -166,7 +79,7 @@ class _Graph:
         )
 
 
-def graph_bytes(model_dir: Path) -> bytes:
+def graph(model_dir: Path) -> onnx.ModelProto:
     """The ONNX model of the six layers, from MODEL_DIR's config.json and model.safetensors."""
     from safetensors.numpy import load_file
 
@@ -220,20 +133,37 @@ def graph_bytes(model_dir: Path) -> bytes:
         x = g.norm(
             g.one("Add", [x, down]), weights[p + "output.LayerNorm.weight"], weights[p + "output.LayerNorm.bias"], eps
         )
-    g.nodes.append(node("Identity", [x], ["tokens"], "out"))
-    return model(
+    g.nodes.append(helper.make_node("Identity", [x], ["tokens"], "out"))
+    layers = helper.make_graph(
         g.nodes,
-        g.initializers,
-        [value_info("x", ["T", width]), value_info("mask", ["T", "T"])],
-        [value_info("tokens", ["T", width])],
+        "all-MiniLM-L6-v2 layers",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, ["T", width]),
+            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["T", "T"]),
+        ],
+        [helper.make_tensor_value_info("tokens", TensorProto.FLOAT, ["T", width])],
+        initializer=g.initializers,
     )
+    model = helper.make_model(
+        layers,
+        producer_name="conference-companion",
+        ir_version=IR_VERSION,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+    )
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def graph_bytes(model_dir: Path) -> bytes:
+    """The serialised model (protobuf writes one message the same way each time)."""
+    return graph(model_dir).SerializeToString()
 
 
 def write(model_dir: Path) -> Path:
     """Writes MODEL_DIR/layers.onnx (through a temporary file) and returns its path."""
     out = model_dir / GRAPH_FILE
     partial = out.with_suffix(".partial")
-    partial.write_bytes(graph_bytes(model_dir))
+    onnx.save(graph(model_dir), str(partial), format="protobuf")
     partial.replace(out)
     return out
 
