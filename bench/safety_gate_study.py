@@ -115,7 +115,7 @@ class Study:
 
     def six_layer(self, text: str, skip: Callable[[str], bool]) -> List[Any]:
         read = self.reads(skip)
-        return self.net._from_sentences(text, read) + self.net._from_reader(text, read)
+        return self.net._from_sentences(text, read) + self.net._from_reader(text, self.net._readings(text, read))
 
 
 def outcome(decision: Any) -> Tuple[Any, bool, bool]:

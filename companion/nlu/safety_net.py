@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
@@ -194,9 +194,6 @@ class SafetyNet:
         # unless another is given.
         self.reader = reader
         self.encoder = encoder or (bank.encoder if bank else None)
-        # Routes the reader found likely, below its own signal, in the message
-        # last read (`reader_company` in the settings).
-        self._company: set = set()
 
     def pieces_read(self, text: str) -> List[str]:
         """The pieces of ``text`` the sentence model reads for this net (the
@@ -293,18 +290,25 @@ class SafetyNet:
             for s in signals
         ]
 
-    def _from_reader(self, text: str, encode_many: EncodeMany | None = None) -> List[Signal]:
+    def _readings(self, text: str, encode_many: EncodeMany | None = None) -> Mapping[str, Reading]:
+        """The reader's reading of ``text``, a route each (none without a reader)."""
         if not self.reader or not self.encoder:
-            return []
-        readings = self.reader.read(text, encode_many or self.encoder.encode_many)
-        self._company = {
+            return {}
+        return self.reader.read(text, encode_many or self.encoder.encode_many)
+
+    def _from_reader(self, text: str, readings: Mapping[str, Reading]) -> List[Signal]:
+        return reader_signals(readings, self.settings, text, self._framed) if readings else []
+
+    def _company(self, text: str, readings: Mapping[str, Reading]) -> FrozenSet[str]:
+        """Routes the reader found likely, below its own signal, in a piece not
+        framed as the past or a topic and not a saying (`reader_company`)."""
+        return frozenset(
             route
             for route, reading in readings.items()
             if self.settings.reader_company <= reading.probability < self.settings.reader_weak
             and not self._framed(text[slice(*reading.span)])
             and not (self.words and self.words.saying(text[slice(*reading.span)]))
-        }
-        return reader_signals(readings, self.settings, text, self._framed)
+        )
 
     def _from_classifier(self, ranking: Sequence[Tuple[str, float]]) -> List[Signal]:
         s = self.settings
@@ -321,28 +325,28 @@ class SafetyNet:
         self, text: str, ranking: Sequence[Tuple[str, float]] = (), encode_many: EncodeMany | None = None
     ) -> List[Signal]:
         """``encode_many``: reads pieces' vectors (by default the encoder's)."""
+        return self._signals_and_company(text, ranking, encode_many)[0]
+
+    def _signals_and_company(
+        self, text: str, ranking: Sequence[Tuple[str, float]], encode_many: EncodeMany | None
+    ) -> Tuple[List[Signal], FrozenSet[str]]:
         reads = self._reads(text, encode_many)
-        return (
+        found = (
             self._from_rules(text)
             + self._from_words(text)
             + self._from_sentences(text, reads)
             + self._from_classifier(ranking)
-            + self._from_reader(text, reads)
         )
+        readings = self._readings(text, reads)
+        return found + self._from_reader(text, readings), self._company(text, readings)
 
     def decide(
         self, text: str, ranking: Sequence[Tuple[str, float]] = (), encode_many: EncodeMany | None = None
     ) -> Decision:
         """``ranking``: the classifier's (intent, confidence) pairs, best first;
         ``encode_many``: reads pieces' vectors (by default the encoder's)."""
-        self._company: set = set()
-        found = self.signals(text, ranking, encode_many)
-        return decide(
-            found,
-            self.settings.classifier_needs_company,
-            self.settings.sentence_alone,
-            frozenset(self._company),
-        )
+        found, company = self._signals_and_company(text, ranking, encode_many)
+        return decide(found, self.settings.classifier_needs_company, self.settings.sentence_alone, company)
 
 
 def pieces_read(text: str, most_sentences: int = MOST_SENTENCES, reader: bool = True) -> List[str]:
@@ -393,7 +397,7 @@ def decide(
     signals: Sequence[Signal],
     classifier_needs_company: bool = True,
     sentence_alone: float = 0.0,
-    company: frozenset = frozenset(),
+    company: FrozenSet[str] = frozenset(),
 ) -> Decision:
     """``company``: routes the reader found likely, below its own signal,
     which keep the classifier's strong signal for them strong."""
@@ -405,10 +409,10 @@ def decide(
         ]
     # A strong sentence signal below the `alone` bar needs company: another
     # source's signal, of any strength, for the same route.
-    company = {s.route for s in signals if s.source != "sentences"}
+    beside = {s.route for s in signals if s.source != "sentences"}
     signals = [
         Signal(s.source, s.route, False, None, s.score)
-        if s.source == "sentences" and s.strong and s.score < sentence_alone and s.route not in company
+        if s.source == "sentences" and s.strong and s.score < sentence_alone and s.route not in beside
         else s
         for s in signals
     ]
