@@ -354,3 +354,9 @@ def test_the_saying_about_a_mishap_is_not_the_rules_threat():
     assert safety_check().check("my son says 'dad will murder me' cos he smashed the window with his ball") is None
     finding = safety_check().check("he's going to kill me because I told the social worker")
     assert finding is not None and finding.intent == "parent_in_danger"
+
+
+def test_another_adult_saying_they_will_cut_their_wrists_is_that_adults_crisis():
+    routes = strong_routes("my brother's shut himself in his room saying he's going to slit his wrists tonight")
+    assert "parent_in_crisis" in routes and "child_in_danger" not in routes
+    assert strong_routes("my brother is going to cut his hair short before he starts his new job") == set()
