@@ -357,6 +357,6 @@ def test_the_saying_about_a_mishap_is_not_the_rules_threat():
 
 
 def test_another_adult_saying_they_will_cut_their_wrists_is_that_adults_crisis():
-    routes = strong_routes("my brother's shut himself in his room saying he's going to slit his wrists tonight")
+    routes = strong_routes("my brother has shut himself in his room and says he's going to slit his wrists tonight")
     assert "parent_in_crisis" in routes and "child_in_danger" not in routes
     assert strong_routes("my brother is going to cut his hair short before he starts his new job") == set()
