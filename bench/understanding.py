@@ -66,6 +66,8 @@ TUNING_SETS: Tuple[str, ...] = (
     "tests/tuning/two_questions_w10.yml",
     "tests/tuning/understanding_w12.yml",
     "tests/tuning/two_questions_w12.yml",
+    "tests/tuning/understanding_w14.yml",
+    "tests/tuning/two_questions_w14.yml",
 )
 EVALUATION_SET = "tests/evaluation/understanding.yml"
 

@@ -86,6 +86,7 @@ ACROSS_AREAS = (
     "fourth_voices.yml",
     "fifth_voices.yml",
     "sixth_voices.yml",
+    "seventh_voices.yml",
     "question_focus.yml",
 )
 
