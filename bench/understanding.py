@@ -256,6 +256,29 @@ def markdown(scores: Sequence[Score]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def shown(name: str, cases: Sequence[Case], predictions: Sequence[Prediction]) -> List[str]:
+    """The messages to look at, one line each: wrong, one of two, and one-question
+    messages offered a second topic they did not ask about."""
+    lines = []
+    for case, prediction in zip(cases, predictions, strict=True):
+        what = outcome(case, prediction)
+        if len(case.intents) == 1 and prediction.also and same(prediction.also) != same(case.intents[0]):
+            what = "second not asked" if what == "right" else f"{what}, second not asked"
+        elif what not in ("wrong", "one of two"):
+            continue
+        got = prediction.intent + (f" + {prediction.also}" if prediction.also else "")
+        truth = " + ".join(case.intents)
+        lines.append(f"{name} | {what} | {truth} -> {got} ({prediction.confidence:.2f}) | {case.text}")
+    return lines
+
+
+def refuse_to_show(paths: Iterable[str]) -> List[str]:
+    """The sets --show will not list: anything but a tuning set (the evaluation
+    set's messages are never read)."""
+    tuning = {(ROOT / t).resolve() for t in TUNING_SETS}
+    return [p for p in paths if (ROOT / p).resolve() not in tuning and Path(p).resolve() not in tuning]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
@@ -265,7 +288,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-right", type=float)
     parser.add_argument("--max-wrong", type=float)
     parser.add_argument("--max-did-you-mean", type=float)
+    parser.add_argument(
+        "--show", action="store_true", help="list the wrong, one-of-two and unasked-second messages (tuning sets only)"
+    )
     args = parser.parse_args(argv)
+    if args.show and refuse_to_show(args.set):
+        parser.error(f"--show lists tuning sets only ({', '.join(TUNING_SETS)}), not {refuse_to_show(args.set)}")
     sets = [(Path(p), read_set(Path(p))) for p in args.set]
     everything = predict(Path(args.model), [c.text for _, cases in sets for c in cases])
     scores, start = [], 0
@@ -273,6 +301,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         scores.append(score(str(path), cases, everything[start : start + len(cases)]))
         start += len(cases)
     print(markdown(scores))
+    if args.show:
+        start = 0
+        for path, cases in sets:
+            print("\n".join(shown(path.name, cases, everything[start : start + len(cases)])))
+            start += len(cases)
     if args.json:
         Path(args.json).write_text(json.dumps({s.name: s.as_dict() for s in scores}, indent=2))
     failures = []

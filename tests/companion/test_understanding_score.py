@@ -68,3 +68,25 @@ def test_a_second_topic_not_asked_is_its_own_column():
     assert result.extra_topic == 1 and result.one_question_messages == 2
     assert result.as_dict()["second_not_asked"] == 0.5
     assert "| second not asked |" in markdown([result]) and "| 1 (50.0%) |" in markdown([result])
+
+
+def test_show_lists_the_messages_to_look_at_and_only_for_tuning_sets():
+    from understanding import refuse_to_show, shown
+
+    cases = [
+        Case("can i bring my mum", ("ask_bring_supporter",)),
+        Case("where is it", ("ask_venue",)),
+        Case("where is it and can i bring my mum", ("ask_venue", "ask_bring_supporter")),
+        Case("when is it", ("ask_dates",)),
+    ]
+    predictions = [
+        Prediction("ask_bring_supporter", "ask_bring_supporter", 0.9, also="ask_venue"),
+        Prediction("ask_join_remotely", "ask_join_remotely", 0.8),
+        Prediction("ask_venue", "ask_venue", 0.8),
+        Prediction("ask_dates", "ask_dates", 0.9),
+    ]
+    lines = shown("set", cases, predictions)
+    assert [line.split(" | ")[1] for line in lines] == ["second not asked", "wrong", "one of two"]
+    assert lines[0].endswith("| can i bring my mum")
+    assert refuse_to_show(["tests/tuning/understanding_w12.yml", "tests/nlu_holdout.yml"]) == []
+    assert refuse_to_show(["tests/evaluation/understanding.yml"]) == ["tests/evaluation/understanding.yml"]
