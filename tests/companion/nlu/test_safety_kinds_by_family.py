@@ -360,3 +360,9 @@ def test_another_adult_saying_they_will_cut_their_wrists_is_that_adults_crisis()
     routes = strong_routes("my brother has shut himself in his room and says he's going to slit his wrists tonight")
     assert "parent_in_crisis" in routes and "child_in_danger" not in routes
     assert strong_routes("my brother is going to cut his hair short before he starts his new job") == set()
+
+
+def test_id_rather_than_is_a_saying_unless_it_is_said_of_now_or_of_being_dead():
+    assert strong_routes("I'd sooner throw myself off a cliff than share a table with his mother, who sits where?") == set()
+    assert "parent_in_crisis" in strong_routes("I'd sooner throw myself off a cliff tonight than go to that meeting")
+    assert "parent_in_crisis" in strong_routes("i'd rather be dead than watch them take my boys")
