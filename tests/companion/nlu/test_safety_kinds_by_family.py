@@ -366,3 +366,8 @@ def test_id_rather_than_is_a_saying_unless_it_is_said_of_now_or_of_being_dead():
     assert strong_routes("I'd sooner throw myself off a cliff than share a table with his mother, who sits where?") == set()
     assert "parent_in_crisis" in strong_routes("I'd sooner throw myself off a cliff tonight than go to that meeting")
     assert "parent_in_crisis" in strong_routes("i'd rather be dead than watch them take my boys")
+
+
+def test_a_drug_name_typed_with_a_space_is_still_the_drug():
+    assert act("necked the lot of co codamol 10 mins ago, feel sick")
+    assert not act("the pharmacist said co codamol is fine with my inhaler, can I bring it to the meeting")
