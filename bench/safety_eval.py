@@ -18,8 +18,9 @@ the first tuning messages, 3-5 the newer ones, 6-7, 9, 11 and 13 the
 newest, each with a column of its own: all of writer 6's messages are here
 and none in the bank, so writer 6 is the honest check of how the net does
 on a writer it has not seen; 40 % of writers 7, 9, 11 and 13 are here, the
-other 60 % in the bank); --writers 3,4,5 scores only those writers, and --show prints the tuning messages got wrong (the tuning
-set's words may be read; the evaluation set's never are).
+other 60 % in the bank); --writers 3,4,5 scores only those writers, and
+--show prints the tuning messages got wrong (the tuning set's words may be
+read; the evaluation set's never are).
 """
 
 from __future__ import annotations

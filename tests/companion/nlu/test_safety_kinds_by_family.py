@@ -363,7 +363,8 @@ def test_another_adult_saying_they_will_cut_their_wrists_is_that_adults_crisis()
 
 
 def test_id_rather_than_is_a_saying_unless_it_is_said_of_now_or_of_being_dead():
-    assert strong_routes("I'd sooner throw myself off a cliff than share a table with his mother, who sits where?") == set()
+    saying = "I'd sooner throw myself off a cliff than share a table with his mother, who sits where?"
+    assert strong_routes(saying) == set()
     assert "parent_in_crisis" in strong_routes("I'd sooner throw myself off a cliff tonight than go to that meeting")
     assert "parent_in_crisis" in strong_routes("i'd rather be dead than watch them take my boys")
 
