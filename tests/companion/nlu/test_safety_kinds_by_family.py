@@ -372,3 +372,62 @@ def test_id_rather_than_is_a_saying_unless_it_is_said_of_now_or_of_being_dead():
 def test_a_drug_name_typed_with_a_space_is_still_the_drug():
     assert act("necked the lot of co codamol 10 mins ago, feel sick")
     assert not act("the pharmacist said co codamol is fine with my inhaler, can I bring it to the meeting")
+
+
+# Ordinary questions that an unseen writer's topic messages (writer 14, 2026-12-03) showed
+# being taken for danger, each kind with new wording, and the danger the same words can carry.
+ORDINARY_KINDS = [
+    (
+        "nerves: the person typing shaking, not shaking someone",
+        "I was shaking so badly in the last meeting I couldn't speak to them",
+        "he was shaking the baby and she won't stop crying now",
+    ),
+    (
+        "a baby kicking in the womb",
+        "I'm 30 weeks and the bump keeps kicking when I'm stressed, will the meeting be long?",
+        "my partner keeps kicking the kids right now",
+    ),
+    (
+        "never been in trouble is not a child missing",
+        "my daughter is my world and I have never been in trouble with anyone",
+        "my daughter has not come home and it's midnight",
+    ),
+    (
+        "medicine taken as prescribed",
+        "I take my tablets every morning, can I have a glass of water in the room?",
+        "I've taken all my tablets tonight",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,ordinary,danger", ORDINARY_KINDS, ids=[k[0] for k in ORDINARY_KINDS])
+def test_an_ordinary_question_is_not_a_rule_and_the_danger_still_is(kind, ordinary, danger):
+    from companion.nlu.safety import safety_check
+
+    assert safety_check().check(ordinary) is None
+    assert safety_check().check(danger) is not None
+
+
+WORD_KINDS = [
+    (
+        "dragged to a meeting",
+        "why do they keep dragging us to these meetings when nothing happened",
+        "he is dragging my son down the street right now",
+    ),
+    (
+        "a plan someone recommends ending",
+        "the social worker has suggested ending it at the next review, what happens then",
+        "I'm going to end it tonight",
+    ),
+    (
+        "hurt before, living apart now",
+        "my ex hurt me before, now we live apart. Can he come to the meeting?",
+        "my ex is hurting me now",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,ordinary,danger", WORD_KINDS, ids=[k[0] for k in WORD_KINDS])
+def test_an_ordinary_question_has_no_strong_word_and_the_danger_has(kind, ordinary, danger):
+    assert not strong_routes(ordinary)
+    assert strong_routes(danger)
