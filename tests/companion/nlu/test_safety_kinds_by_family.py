@@ -175,6 +175,26 @@ KINDS = [
         "child_in_danger",
         "My 13 year old asked me what suicide means after a programme on telly, what does the plan say about that",
     ),
+    # Ordinary questions an unseen writer's topic messages took for danger (writer 14),
+    # with the danger the same words can carry.
+    (
+        "dragged to a meeting",
+        "he is dragging my son down the street right now",
+        "child_in_danger",
+        "why do they keep dragging us to these meetings when nothing happened",
+    ),
+    (
+        "a plan someone recommends ending",
+        "I'm going to end it tonight",
+        "parent_in_crisis",
+        "the social worker has suggested ending it at the next review, what happens then",
+    ),
+    (
+        "hurt before, living apart now",
+        "my ex is hurting me now",
+        "parent_in_danger",
+        "my ex hurt me before, now we live apart. Can he come to the meeting?",
+    ),
 ]
 
 
@@ -406,28 +426,3 @@ def test_an_ordinary_question_is_not_a_rule_and_the_danger_still_is(kind, ordina
 
     assert safety_check().check(ordinary) is None
     assert safety_check().check(danger) is not None
-
-
-WORD_KINDS = [
-    (
-        "dragged to a meeting",
-        "why do they keep dragging us to these meetings when nothing happened",
-        "he is dragging my son down the street right now",
-    ),
-    (
-        "a plan someone recommends ending",
-        "the social worker has suggested ending it at the next review, what happens then",
-        "I'm going to end it tonight",
-    ),
-    (
-        "hurt before, living apart now",
-        "my ex hurt me before, now we live apart. Can he come to the meeting?",
-        "my ex is hurting me now",
-    ),
-]
-
-
-@pytest.mark.parametrize("kind,ordinary,danger", WORD_KINDS, ids=[k[0] for k in WORD_KINDS])
-def test_an_ordinary_question_has_no_strong_word_and_the_danger_has(kind, ordinary, danger):
-    assert not strong_routes(ordinary)
-    assert strong_routes(danger)
