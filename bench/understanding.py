@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 from collections import Counter
@@ -292,20 +293,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--show", action="store_true", help="list the wrong, one-of-two and unasked-second messages (tuning sets only)"
     )
     args = parser.parse_args(argv)
-    if args.show and refuse_to_show(args.set):
-        parser.error(f"--show lists tuning sets only ({', '.join(TUNING_SETS)}), not {refuse_to_show(args.set)}")
+    refused = refuse_to_show(args.set) if args.show else []
+    if refused:
+        parser.error(f"--show lists tuning sets only ({', '.join(TUNING_SETS)}), not {refused}")
     sets = [(Path(p), read_set(Path(p))) for p in args.set]
     everything = predict(Path(args.model), [c.text for _, cases in sets for c in cases])
-    scores, start = [], 0
-    for path, cases in sets:
-        scores.append(score(str(path), cases, everything[start : start + len(cases)]))
-        start += len(cases)
+    ends = list(itertools.accumulate(len(cases) for _, cases in sets))
+    predicted = [everything[end - len(cases) : end] for (_, cases), end in zip(sets, ends, strict=True)]
+    scores = [score(str(path), cases, got) for (path, cases), got in zip(sets, predicted, strict=True)]
     print(markdown(scores))
     if args.show:
-        start = 0
-        for path, cases in sets:
-            print("\n".join(shown(path.name, cases, everything[start : start + len(cases)])))
-            start += len(cases)
+        for (path, cases), got in zip(sets, predicted, strict=True):
+            print("\n".join(shown(path.name, cases, got)))
     if args.json:
         Path(args.json).write_text(json.dumps({s.name: s.as_dict() for s in scores}, indent=2))
     failures = []
