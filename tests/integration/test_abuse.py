@@ -7,6 +7,8 @@ nothing, and an answer or a clean error for every request.
 import asyncio
 import http.client
 import json
+import select
+import socket
 import sqlite3
 import threading
 import time
@@ -21,17 +23,32 @@ TOKEN_HEADER = "X-Conversation-Token"
 
 
 def raw_post(servers, body, content_type="application/json", headers=None, path="/webhooks/rest/webhook"):
-    """(status, headers, parsed body or text) of one POST, whatever it is."""
+    """(status, headers, parsed body or text) of one POST, whatever it is.
+
+    Sent as a careful client sends a large body: the headers first, then the
+    body in pieces, reading any early answer (a 413) before sending more. A
+    server that refuses a body and closes resets the connection once more of
+    that body arrives, and the reset throws away an answer not yet read.
+    """
     url = urlparse(servers["rasa"])
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-    sent = {"Content-Type": content_type} if content_type else {}
+    sent = {"Host": f"{url.hostname}:{url.port}", "Content-Length": str(len(body)), "Connection": "close"}
+    if content_type:
+        sent["Content-Type"] = content_type
     sent.update(headers or {})
-    try:
-        connection.request("POST", path, body=body, headers=sent)
-        response = connection.getresponse()
+    head = f"POST {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in sent.items()) + "\r\n"
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(head.encode("latin-1"))
+        for start in range(0, len(body), 65536):
+            wait = 0.05 if start == 0 and len(body) > 65536 else 0
+            if select.select([sock], [], [], wait)[0]:
+                break  # answered early: read it rather than send more
+            try:
+                sock.sendall(body[start : start + 65536])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        response = http.client.HTTPResponse(sock)
+        response.begin()
         text = response.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
     try:
         parsed = json.loads(text)
     except ValueError:
