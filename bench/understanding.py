@@ -69,6 +69,8 @@ TUNING_SETS: Tuple[str, ...] = (
     "tests/tuning/two_questions_w12.yml",
     "tests/tuning/understanding_w14.yml",
     "tests/tuning/two_questions_w14.yml",
+    "tests/tuning/understanding_w16.yml",
+    "tests/tuning/two_questions_w16.yml",
 )
 EVALUATION_SET = "tests/evaluation/understanding.yml"
 

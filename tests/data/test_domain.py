@@ -87,6 +87,7 @@ ACROSS_AREAS = (
     "fifth_voices.yml",
     "sixth_voices.yml",
     "seventh_voices.yml",
+    "eighth_voices.yml",
     "question_focus.yml",
 )
 
