@@ -14,10 +14,10 @@ when the evaluation set falls below the floor in bench/safety_scores.py;
 set alone (the evaluation set is not opened): for work on the net between
 the lead's measurements of the evaluation set. It prints each writer group
 side by side (the messages' `writer`, 1 when not given: writers 1-2 wrote
-the first tuning messages, 3-5 the newer ones, 6-7, 9, 11 and 13 the
+the first tuning messages, 3-5 the newer ones, 6-7, 9, 11, 13 and 15 the
 newest, each with a column of its own: all of writer 6's messages are here
 and none in the bank, so writer 6 is the honest check of how the net does
-on a writer it has not seen; 40 % of writers 7, 9, 11 and 13 are here, the
+on a writer it has not seen; 40 % of writers 7, 9, 11, 13 and 15 are here, the
 other 60 % in the bank); --writers 3,4,5 scores only those writers, and
 --show prints the tuning messages got wrong (the tuning set's words may be
 read; the evaluation set's never are).
