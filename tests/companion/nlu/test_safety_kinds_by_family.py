@@ -426,3 +426,19 @@ def test_an_ordinary_question_is_not_a_rule_and_the_danger_still_is(kind, ordina
 
     assert safety_check().check(ordinary) is None
     assert safety_check().check(danger) is not None
+
+
+def test_not_been_is_a_child_missing_only_with_where_or_seen():
+    from companion.nlu.safety import safety_check
+
+    for ordinary in (
+        "my lad hasn't been eating much since the social worker's visit",
+        "I've never been to one of these, will my girl have to come?",
+    ):
+        assert safety_check().check(ordinary) is None, ordinary
+    for missing in (
+        "my lad hasn't been seen since he left for football at four",
+        "my girl has not been home since Saturday night",
+    ):
+        finding = safety_check().check(missing)
+        assert finding is not None and finding.intent == "child_in_danger", missing
