@@ -442,3 +442,10 @@ def test_not_been_is_a_child_missing_only_with_where_or_seen():
     ):
         finding = safety_check().check(missing)
         assert finding is not None and finding.intent == "child_in_danger", missing
+
+
+def test_the_person_typing_disappearing_is_their_crisis_not_a_child_missing():
+    text = "honestly my daughters would be happier if I just disappeared"
+    assert strong_routes(text) == {"parent_in_crisis"}
+    # A child who has disappeared is still a child missing.
+    assert "child_in_danger" in strong_routes("my daughters have disappeared from the play park")
