@@ -449,3 +449,13 @@ def test_the_person_typing_disappearing_is_their_crisis_not_a_child_missing():
     assert strong_routes(text) == {"parent_in_crisis"}
     # A child who has disappeared is still a child missing.
     assert "child_in_danger" in strong_routes("my daughters have disappeared from the play park")
+
+
+def test_not_being_here_as_the_way_to_settle_the_case_is_a_crisis():
+    for text in (
+        "if I wasn't around the social would have to let my girls go back to their gran",
+        "if i was gone everyone could stop fighting over the kids",
+    ):
+        assert strong_routes(text) == {"parent_in_crisis"}, text
+    # Not being there on a day is not.
+    assert strong_routes("if I wasn't here on Friday could my sister sit in for me") == set()
