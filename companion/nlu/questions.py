@@ -143,6 +143,21 @@ def continues(text: str, asked: Sequence[str]) -> List[bool]:
     ]
 
 
+def marked(text: str, asked: Sequence[str]) -> List[bool]:
+    """For each part of ``text`` (as `parts` gives them), whether the parent
+    marked it as a question of its own: a later part split off at "and",
+    "also" or "n" before a question word ("who goes and can i bring my mum"),
+    or a sentence that starts with such a word ("And is it on Teams?"). A
+    short question read with the sentence before it ("... how long does it
+    last?") is not one."""
+    every = sentences(text)
+
+    def split_off(part: str) -> bool:
+        return part not in every and not any(part.startswith(f"{s} ") for s in every)
+
+    return [i > 0 and (split_off(part) or bool(_MARKED.search(part))) for i, part in enumerate(asked)]
+
+
 # QuestionTopics' default `max_questions`: the parts of a message it reads one by one.
 MAX_QUESTIONS = 4
 

@@ -52,7 +52,7 @@ from companion.nlu import message_vectors
 from companion.nlu.component_base import BuiltFromConfig, TrainedStep
 from companion.nlu.message_vectors import ORIGINAL
 from companion.nlu.parent_words import WORDS_PATH, ParentWords
-from companion.nlu.questions import MAX_QUESTIONS, continues, first_parts, focus, one_question
+from companion.nlu.questions import MAX_QUESTIONS, continues, first_parts, focus, marked, one_question
 from companion.nlu.sentence_vectors import encode_in_batches
 from companion.nlu.topics import Settings, TopicModel, decide
 from companion.sentence_model import SentenceEncoder
@@ -161,6 +161,7 @@ class QuestionTopics(TrainedStep):
             "question_weight": defaults.question_weight,
             "second_at_least": defaults.second_at_least,
             "continued_at_least": defaults.continued_at_least,
+            "marked_at_least": defaults.marked_at_least,
             "which_margin": defaults.which_margin,
             "which_at_least": defaults.which_at_least,
             "unlike_below": defaults.unlike_below,
@@ -194,6 +195,7 @@ class QuestionTopics(TrainedStep):
             question_weight=c["question_weight"],
             second_at_least=c["second_at_least"],
             continued_at_least=c["continued_at_least"],
+            marked_at_least=c["marked_at_least"],
             which_margin=c["which_margin"],
             which_at_least=c["which_at_least"],
             unlike_below=c["unlike_below"],
@@ -262,7 +264,8 @@ class QuestionTopics(TrainedStep):
             parts = list(model.probabilities(asked, vectors))
             nearest = max(nearest, *(model.nearest(v) for v in vectors))
         going_on = continues(text, asked) if parts else []
-        decision = decide(classes, whole, parts, nearest, self.settings, asked, going_on)
+        own = marked(text, asked) if parts else []
+        decision = decide(classes, whole, parts, nearest, self.settings, asked, going_on, own)
         ranking = [{INTENT_NAME_KEY: name, "confidence": confidence} for name, confidence in decision.ranking]
         message.set("questions", {"count": len(asked), "nearest": round(decision.nearest, 3)}, add_to_output=True)
         if decision.also:

@@ -168,6 +168,9 @@ class Settings:
     # ... and from this one when the question goes on with the one before it
     # (companion/nlu/questions.py `continues`: "Is it the same as the first one?")
     continued_at_least: float = 0.95
+    # ... and from this one when the parent marked it as a question of its own
+    # (companion/nlu/questions.py `marked`: "... and can I bring my mum?")
+    marked_at_least: float = 0.5
     which_margin: float = 0.15  # top two closer than this: "Do you mean X or Y?"
     which_at_least: float = 0.25  # ... when the second is at least this likely
     unlike_below: float = 0.0  # nearest training example less similar than this: not guessed at
@@ -224,10 +227,13 @@ def decide(
     settings: Settings,
     questions: Sequence[str] = (),
     continuing: Sequence[bool] = (),
+    marked: Sequence[bool] = (),
 ) -> Decision:
     """whole: the whole message's probabilities; parts: each question's;
     continuing: for each part, whether it goes on with the question before it
-    (offered as a second topic only from `continued_at_least`)."""
+    (offered as a second topic only from `continued_at_least`); marked: for
+    each part, whether the parent marked it as a question of its own (offered
+    from `marked_at_least`)."""
     combined = whole
     main_part: int | None = None
     if parts:
@@ -243,9 +249,16 @@ def decide(
     # two questions are both certain (1.0 and 1.0), the main topic can come
     # from the other one, and the first question's topic is then the second.
     going_on = list(continuing) + [False] * (len(parts) - len(continuing))
+    own = list(marked) + [False] * (len(parts) - len(marked))
+
+    def at_least(on: bool, its_own: bool) -> float:
+        if on:
+            return settings.continued_at_least
+        return settings.marked_at_least if its_own else settings.second_at_least
+
     candidates = [
-        (classes[int(p.argmax())], float(p.max()), settings.continued_at_least if on else settings.second_at_least)
-        for p, on in zip(parts, going_on, strict=False)
+        (classes[int(p.argmax())], float(p.max()), at_least(on, mine))
+        for p, on, mine in zip(parts, going_on, own, strict=False)
     ]
     seconds = [
         (name, confidence)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.nlu.questions import asks, continues, parts, questions, sentences, split_joined
+from companion.nlu.questions import asks, continues, marked, parts, questions, sentences, split_joined
 
 
 def test_sentences_are_split_by_punctuation_and_lines():
@@ -113,6 +113,25 @@ def test_a_short_question_that_points_back_is_read_with_the_sentence_before():
 )
 def test_a_last_question_that_points_back_goes_on_with_the_one_before(message, going_on):
     assert continues(message, parts(message)) == going_on
+
+
+@pytest.mark.parametrize(
+    "message, own",
+    [
+        # Marked as a question of its own: split off at "and" before a question
+        # word, or a sentence that starts with "and" / "also".
+        ("who will be at it and can my nan sit in with me", [False, True]),
+        ("Is it a video call? Also do I get the notes afterwards?", [False, True]),
+        # Near-misses: a plain second sentence, one that goes on with the first,
+        # and a short question read with the sentence before it.
+        ("Is it a video call? Do I get the notes afterwards?", [False, False]),
+        ("Where will the meeting be held? Is it somewhere near my work?", [False, False]),
+        ("what is a core group? how often is it?", [False, False]),
+        ("who will be at it", [False]),
+    ],
+)
+def test_a_second_question_the_parent_marked_as_its_own(message, own):
+    assert marked(message, parts(message)) == own
 
 
 def test_a_long_message_gives_its_questions_only():

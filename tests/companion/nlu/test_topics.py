@@ -124,6 +124,16 @@ def test_a_question_that_goes_on_with_the_one_before_is_offered_only_when_sure(c
     )
 
 
+@pytest.mark.parametrize("marked, offered", [(True, True), (False, False)], ids=["marked", "unmarked"])
+def test_a_second_question_the_parent_marked_is_offered_from_a_lower_confidence(marked, offered):
+    # "... and can my nan come in with me?": the parent marked it as a second
+    # question (questions.marked), so its topic is offered from `marked_at_least`.
+    parts = [p(0.1, 0.85, 0.03, 0.02), p(0.5, 0.05, 0.05, 0.4)]
+    settings = Settings(question_weight=0.4, second_at_least=0.6, marked_at_least=0.4)
+    decision = decide(CLASSES, p(0.05, 0.9, 0.03, 0.02), parts, 0.9, settings, marked=[False, marked])
+    assert (decision.also is not None) is offered
+
+
 @pytest.mark.parametrize("second", [p(0.3, 0.4, 0.2, 0.1), p(0.0, 0.0, 0.1, 0.9)], ids=["weak", "greeting"])
 def test_a_weak_second_question_or_a_greeting_is_not_offered(second):
     decision = decide(
