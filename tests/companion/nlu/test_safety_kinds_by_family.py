@@ -459,3 +459,13 @@ def test_not_being_here_as_the_way_to_settle_the_case_is_a_crisis():
         assert strong_routes(text) == {"parent_in_crisis"}, text
     # Not being there on a day is not.
     assert strong_routes("if I wasn't here on Friday could my sister sit in for me") == set()
+
+
+def test_thinking_of_walking_into_water_is_a_crisis():
+    for text in (
+        "been sat by the reservoir since tea time thinking about walking in",
+        "I keep thinking about walking into the sea after the review",
+    ):
+        assert strong_routes(text) == {"parent_in_crisis"}, text
+    # Walking into a room is not.
+    assert strong_routes("I keep thinking about walking into that room with everyone staring") == set()
