@@ -469,3 +469,11 @@ def test_thinking_of_walking_into_water_is_a_crisis():
         assert strong_routes(text) == {"parent_in_crisis"}, text
     # Walking into a room is not.
     assert strong_routes("I keep thinking about walking into that room with everyone staring") == set()
+
+
+def test_hiding_from_an_adult_now_is_danger_to_the_person_typing():
+    for text in ("hiding from my partner, can't talk", "I'm hiding from him at my neighbour's"):
+        assert strong_routes(text) == {"parent_in_danger"}, text
+    # A child hiding from someone in a report, or a game, is not.
+    assert strong_routes("the report says the kids hide from him when he shouts") == set()
+    assert strong_routes("I'm hiding from my mum till her birthday cake is iced") == set()
