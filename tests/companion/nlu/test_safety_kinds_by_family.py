@@ -477,3 +477,16 @@ def test_hiding_from_an_adult_now_is_danger_to_the_person_typing():
     # A child hiding from someone in a report, or a game, is not.
     assert strong_routes("the report says the kids hide from him when he shouts") == set()
     assert strong_routes("I'm hiding from my mum till her birthday cake is iced") == set()
+
+
+def test_a_plan_to_go_to_a_drop_or_pills_put_by_is_not_an_act_under_way():
+    # Samaritans first, not the ambulance: nothing is under way yet.
+    for text in (
+        "doesn't matter now, I'm heading to the multi-storey after tea",
+        "I've been setting my sleeping pills aside every night for a month",
+        "I just leave them in the drawer instead of taking them like the GP said",
+    ):
+        assert danger_words().not_act(text), text
+    # An act under way is still one.
+    for text in ("I'm on the multi-storey roof now", "I've swallowed all the sleeping pills tonight"):
+        assert not danger_words().not_act(text), text
