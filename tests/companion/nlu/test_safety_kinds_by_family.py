@@ -490,3 +490,15 @@ def test_a_plan_to_go_to_a_drop_or_pills_put_by_is_not_an_act_under_way():
     # An act under way is still one.
     for text in ("I'm on the multi-storey roof now", "I've swallowed all the sleeping pills tonight"):
         assert not danger_words().not_act(text), text
+
+
+def test_another_adult_cut_badly_is_their_crisis_with_an_act_not_a_child():
+    for text in (
+        "my wife has cut her arms really deep and she's locked in the loo",
+        "my boyfriend's slashed his wrists and there's blood on the bathroom floor",
+    ):
+        assert strong_routes(text) == {"parent_in_crisis"}, text
+        assert act(text), text
+    # A child cut badly is still a child in danger; a kitchen cut is nothing.
+    assert strong_routes("my son has cut his arms really badly") == {"child_in_danger"}
+    assert strong_routes("my partner cut his hand badly on the fence, can he still come") == set()
