@@ -502,3 +502,14 @@ def test_another_adult_cut_badly_is_their_crisis_with_an_act_not_a_child():
     # A child cut badly is still a child in danger; a kitchen cut is nothing.
     assert strong_routes("my son has cut his arms really badly") == {"child_in_danger"}
     assert strong_routes("my partner cut his hand badly on the fence, can he still come") == set()
+
+
+def test_an_adult_son_or_daughter_in_crisis_is_not_a_child_in_danger():
+    for text in (
+        "my grown up lad has necked a load of his tablets tonight",
+        "my adult daughter's cut her wrists and there's blood all over",
+    ):
+        assert strong_routes(text) == {"parent_in_crisis"}, text
+        assert act(text), text
+    # A son or daughter with no word of being grown is still a child.
+    assert strong_routes("my lad has necked a load of his tablets tonight") == {"child_in_danger"}
