@@ -20,7 +20,8 @@ and none in the bank, so writer 6 is the honest check of how the net does
 on a writer it has not seen; 40 % of writers 7, 9, 11, 13 and 15 are here, the
 other 60 % in the bank); --writers 3,4,5 scores only those writers, and
 --show prints the tuning messages got wrong (the tuning set's words may be
-read; the evaluation set's never are).
+read; the evaluation set's never are), except writer 6's, which it only
+counts.
 """
 
 from __future__ import annotations
@@ -170,6 +171,31 @@ def wrong(case: Case, got: Outcome) -> bool:
     return not first_line_right(case, got)
 
 
+# Writers whose tuning messages are scored but never shown: the honest check on
+# a writer the net has not seen (writer 6) stays honest only unread.
+SCORE_ONLY = frozenset({6})
+
+
+def shown(cases: List[Case], got: List[Outcome]) -> List[str]:
+    """--show's lines: each tuning message got wrong, with its signals; a
+    score-only writer's misses as a count, never their words."""
+    lines, hidden = [], 0
+    for case, outcome in zip(cases, got, strict=True):
+        if not wrong(case, outcome):
+            continue
+        if case.writer in SCORE_ONLY:
+            hidden += 1
+            continue
+        what = outcome.route or ("note" if outcome.note else "normal answer")
+        lines.append(
+            f"- w{case.writer} {case.route}/{case.kind} act={case.act} got {what} act={outcome.act} "
+            f"| {case.text}\n     {list(outcome.signals)}"
+        )
+    if hidden:
+        lines.append(f"(and {hidden} of writer {', '.join(map(str, sorted(SCORE_ONLY)))}'s, score only: not shown)")
+    return lines
+
+
 def tuning_only(model: Path, json_path: Path | None, only: Set[int] | None = None, show: bool = False) -> int:
     cases = [c for c in load_cases(TUNING) if only is None or c.writer in only]
     writers = [c.writer for c in cases]
@@ -186,13 +212,7 @@ def tuning_only(model: Path, json_path: Path | None, only: Set[int] | None = Non
     print(f"Tuning set: {len(missed)} danger messages without their route's first line.")
     print("Tuning false alarms by kind:", ", ".join(results["tuning"]["false_alarm_kinds"]) or "none")
     if show:
-        for case, outcome, writer in zip(cases, got, writers, strict=True):
-            if wrong(case, outcome):
-                what = outcome.route or ("note" if outcome.note else "normal answer")
-                print(
-                    f"- w{writer} {case.route}/{case.kind} act={case.act} got {what} act={outcome.act} "
-                    f"| {case.text}\n     {list(outcome.signals)}"
-                )
+        print("\n".join(shown(cases, got)))
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(results, indent=2))

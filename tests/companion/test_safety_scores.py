@@ -68,3 +68,18 @@ def test_both_sets_load_with_every_route():
     for path in (TUNING, EVALUATION):
         routes = {case.route for case in load_cases(path)}
         assert routes == {"child_in_danger", "parent_in_crisis", "parent_in_danger", "none"}
+
+
+def test_show_never_prints_a_score_only_writers_words():
+    from safety_eval import shown
+
+    cases = [
+        Case("seen miss", "child_in_danger", "direct", writer=9),
+        Case("unseen miss", "child_in_danger", "direct", writer=6),
+        Case("unseen right", "child_in_danger", "direct", writer=6),
+    ]
+    got = [Outcome(None), Outcome(None), Outcome("child_in_danger")]
+    lines = "\n".join(shown(cases, got))
+    assert "seen miss" in lines
+    assert "unseen" not in lines
+    assert "1 of writer 6's" in lines
