@@ -176,7 +176,7 @@ def test_a_weak_signal_asks_for_the_note_and_keeps_the_answer():
     assert m.get("safety")["note"] is True and m.get("safety")["route"] is None
 
 
-def test_training_keeps_the_examples_vectors_and_loading_uses_them(tmp_path):
+def test_training_keeps_the_examples_vectors_and_loading_uses_them(tmp_path, small_bank):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -188,7 +188,7 @@ def test_training_keeps_the_examples_vectors_and_loading_uses_them(tmp_path):
         Message(data={TEXT: "the tortoise has escaped from the garden", INTENT: "parent_in_danger"}),
         Message(data={TEXT: "what is a core group", INTENT: "ask_core_group"}),
     ]
-    config = SafetyCheckComponent.get_default_config()
+    config = {**SafetyCheckComponent.get_default_config(), "bank": str(small_bank)}
     SafetyCheckComponent.create(config, storage, resource, context).train(TrainingData(examples))
     loaded = SafetyCheckComponent.load(config, storage, resource, context)
     nearest = loaded._net.bank.nearest("the tortoise has escaped from the garden")

@@ -55,13 +55,6 @@ def counted(monkeypatch):
     return seen
 
 
-def test_training_reads_every_text_once_a_few_dozen_at_a_time(tmp_path, counted):
-    trained(tmp_path, SafetyCheckComponent.get_default_config())
-    bank = read_bank(BANK_PATH)
-    assert len(counted) == len(set(counted)) > len({t.strip().lower() for v in bank.values() for t in v})
-    assert max(counted.calls) == BATCH and len(counted.calls) == -(-len(counted) // BATCH)
-
-
 def trained(tmp_path, config):
     (tmp_path / "model").mkdir(parents=True, exist_ok=True)
     storage, resource = LocalModelStorage(tmp_path / "model"), Resource("safety")
@@ -70,15 +63,39 @@ def trained(tmp_path, config):
     return lambda: SafetyCheckComponent.load(config, storage, resource, context)
 
 
-def test_loading_a_trained_model_encodes_one_check_sentence_not_the_bank(tmp_path, counted):
-    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
-    counted.clear()
-    load()
+class Trained:
+    """One training with the shipped bank (about 20 s), shared by this file's
+    tests that only read it: its folder, a loader, and what training encoded."""
+
+    def __init__(self, folder, seen):
+        self.folder, self.seen = folder, seen
+        self.load = trained(folder, SafetyCheckComponent.get_default_config())
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    seen = Seen()
+    seen.calls = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(components, "shipped_encoder", lambda *a: Counting(seen))
+        model = Trained(tmp_path_factory.mktemp("shipped"), seen)
+    return model
+
+
+def test_training_reads_every_text_once_a_few_dozen_at_a_time(shipped):
+    bank = read_bank(BANK_PATH)
+    counted = shipped.seen
+    assert len(counted) == len(set(counted)) > len({t.strip().lower() for v in bank.values() for t in v})
+    assert max(counted.calls) == BATCH and len(counted.calls) == -(-len(counted) // BATCH)
+
+
+def test_loading_a_trained_model_encodes_one_check_sentence_not_the_bank(shipped, counted):
+    shipped.load()
     assert len(counted) == 1
 
 
-def test_the_stored_vectors_are_those_the_server_computes_at_start_up(tmp_path):
-    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
+def test_the_stored_vectors_are_those_the_server_computes_at_start_up(shipped):
+    load = shipped.load
     bank = read_bank(BANK_PATH)
     with threadpool_limits(limits=1, user_api="blas"):  # as the server (companion/server.py)
         fresh = encode_all(bank, shipped_encoder())
@@ -92,10 +109,9 @@ def test_the_stored_vectors_are_those_the_server_computes_at_start_up(tmp_path):
     assert matrices["safe"].shape[0] == fresh["safe"].shape[0] + 1
 
 
-def test_loaded_and_unstored_banks_give_the_same_signals(tmp_path):
-    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
-    stored = load()._net.bank
-    rebuilt = SafetyCheckComponent(SafetyCheckComponent.get_default_config(), trained=_trained_rows(tmp_path))
+def test_loaded_and_unstored_banks_give_the_same_signals(shipped):
+    stored = shipped.load()._net.bank
+    rebuilt = SafetyCheckComponent(SafetyCheckComponent.get_default_config(), trained=_trained_rows(shipped.folder))
     for text in ("the tortoise has escaped from the garden", "i cant go on. he hits me", "what is a core group"):
         a, b = stored.nearest(text), rebuilt._net.bank.nearest(text)
         for route in ROUTES:
@@ -108,9 +124,8 @@ def _trained_rows(tmp_path):
         return {key: stored[key] for key in stored.files}
 
 
-def test_a_sentence_added_to_the_bank_after_training_is_encoded_at_start_up(tmp_path, counted):
-    bank = tmp_path / "safety_bank.yml"
-    bank.write_text(BANK_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+def test_a_sentence_added_to_the_bank_after_training_is_encoded_at_start_up(tmp_path, counted, small_bank):
+    bank = small_bank
     config = {**SafetyCheckComponent.get_default_config(), "bank": str(bank)}
     load = trained(tmp_path, config)
     added = "my neighbour's parrot bit the postman"
@@ -129,8 +144,13 @@ def _with_safe(bank, sentence):
     return yaml.safe_dump(data, allow_unicode=True)
 
 
-def test_a_model_trained_before_the_vectors_were_kept_still_loads(tmp_path, counted):
-    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
+def test_a_model_trained_before_the_vectors_were_kept_still_loads(tmp_path, shipped, counted):
+    import shutil
+
+    shutil.copytree(shipped.folder / "model", tmp_path / "model")
+    storage, context = LocalModelStorage(tmp_path / "model"), ExecutionContext(GraphSchema({}), "t")
+    config = SafetyCheckComponent.get_default_config()
+    load = lambda: SafetyCheckComponent.load(config, storage, Resource("safety"), context)  # noqa: E731
     (tmp_path / "model" / "safety" / SafetyCheckComponent.BANK_FILE).unlink()
     loaded = load()
     assert loaded._net.bank.nearest("the tortoise has escaped from the garden")["parent_in_danger"].similarity > 0.99
@@ -143,14 +163,14 @@ def test_vectors_from_another_sentence_model_are_not_used():
     assert _still_valid({}, lambda text: 1 / 0) == {}
 
 
-def test_the_reader_is_fitted_with_the_model_and_kept(tmp_path):
-    load = trained(tmp_path, SafetyCheckComponent.get_default_config())
-    assert (tmp_path / "model" / "safety" / SafetyCheckComponent.READER_FILE).is_file()
-    net = load()._net
+def test_the_reader_is_fitted_with_the_model_and_kept(tmp_path, shipped, small_bank):
+    assert (shipped.folder / "model" / "safety" / SafetyCheckComponent.READER_FILE).is_file()
+    net = shipped.load()._net
     assert net.reader is not None and set(net.reader.labels) == {"none", *ROUTES}
     reading = net.reader.read("he has a knife to my throat right now", net.encoder.encode_many)
     assert reading["parent_in_danger"].probability > reading["child_in_danger"].probability
     # Off in the config: not fitted, not used.
-    off = trained(tmp_path / "off", {**SafetyCheckComponent.get_default_config(), "reader": False})
+    config = {**SafetyCheckComponent.get_default_config(), "reader": False, "bank": str(small_bank)}
+    off = trained(tmp_path / "off", config)
     assert not (tmp_path / "off" / "model" / "safety" / SafetyCheckComponent.READER_FILE).exists()
     assert off()._net.reader is None
