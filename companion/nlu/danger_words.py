@@ -82,6 +82,10 @@ class _Term:
     # adult named ("my sister says she's going to kill herself"): that
     # adult's crisis, not a child's danger.
     adult_turns: bool = False
+    # A child's danger said of an adult named as the one hurt ("my mum's
+    # partner has got her pinned"), with no child named up to the words:
+    # that adult's danger (the parent in danger route).
+    adult_harmed: bool = False
 
 
 def tidy(text: str) -> str:
@@ -153,6 +157,7 @@ class DangerWords:
                     bool(entry.get("child_named")),
                     bool(entry.get("in_topic")),
                     bool(entry.get("adult_turns")),
+                    bool(entry.get("adult_harmed")),
                 )
             )
         self._any_term = _any_of([term.pattern for term in self._terms])
@@ -180,6 +185,8 @@ class DangerWords:
         self._young_ages = self._group("young_ages")
         self._child_age = self._group("child_age")
         self._co_parent = self._group("co_parent")
+        self._with_me = self._group("with_me")
+        self._adult_harmed = self._group("adult_harmed")
         self._other_adult = self._group("other_adult")
 
     def _group(self, name: str) -> Pattern[str]:
@@ -222,7 +229,8 @@ class DangerWords:
             child_near = child_here or child_before or (n + 1 < len(spans) and child_in[n + 1])
             child_before = child_here
             # A child named here or in the sentence before, not as "the kids' dad".
-            child_named_before, child_named = child_named, bool(self._child.search(self._co_parent.sub(" ", sentence)))
+            # Nor as children with the person typing ("I'm on the landing with my kids").
+            child_named_before, child_named = child_named, bool(self._child.search(self._not_in_danger(sentence)))
             now_here = says_now[n]
             now_after = n + 1 < len(spans) and lends_now[n + 1]
             # "Tonight he came in drunk. He is hitting her." : the sentence before counts.
@@ -290,6 +298,12 @@ class DangerWords:
                         and (self._other_adult.search(before) or (n > 0 and adult_in[n - 1]))
                     ):
                         route = "parent_in_crisis"
+                    if (
+                        term.adult_harmed
+                        and route == "child_in_danger"
+                        and self._an_adult_harmed(sentence[:b], age_near)
+                    ):
+                        route = "parent_in_danger"
                     window = " ".join(before.split()[-CHILD_BEFORE:])
                     if term.about_me and (
                         (self._parent_figure.search(window) and not self._co_parent.search(window))
@@ -313,6 +327,25 @@ class DangerWords:
                     )
                     found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found
+
+    def _not_in_danger(self, sentence: str) -> str:
+        """The sentence without children named as the other parent's ("the
+        kids' dad") or as with the person typing ("me and the kids")."""
+        return self._with_me.sub(" ", self._co_parent.sub(" ", sentence))
+
+    def _an_adult_harmed(self, upto: str, age_near: bool) -> bool:
+        """An adult is named as the one hurt in ``upto`` (the sentence up to
+        a term's end) and no child is, nor a child's age said nearby."""
+        return (
+            not age_near
+            and bool(self._adult_harmed.search(upto))
+            and not self._child.search(self._adult_harmed.sub(" ", self._not_in_danger(upto)))
+        )
+
+    def children_with_me(self, text: str) -> bool:
+        """The message says the children are with the person typing ("I'm in
+        the car outside with the kids", "me and the kids are hiding")."""
+        return bool(self._with_me.search(tidy(text)))
 
     def _child_or_age(self, sentence: str) -> bool:
         return bool(

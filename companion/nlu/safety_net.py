@@ -346,7 +346,8 @@ class SafetyNet:
         """``ranking``: the classifier's (intent, confidence) pairs, best first;
         ``encode_many``: reads pieces' vectors (by default the encoder's)."""
         found, company = self._signals_and_company(text, ranking, encode_many)
-        return decide(found, self.settings.classifier_needs_company, self.settings.sentence_alone, company)
+        with_me = bool(self.words and self.words.children_with_me(text))
+        return decide(found, self.settings.classifier_needs_company, self.settings.sentence_alone, company, with_me)
 
 
 def pieces_read(text: str, most_sentences: int = MOST_SENTENCES, reader: bool = True) -> List[str]:
@@ -398,9 +399,12 @@ def decide(
     classifier_needs_company: bool = True,
     sentence_alone: float = 0.0,
     company: FrozenSet[str] = frozenset(),
+    with_me: bool = False,
 ) -> Decision:
     """``company``: routes the reader found likely, below its own signal,
-    which keep the classifier's strong signal for them strong."""
+    which keep the classifier's strong signal for them strong; ``with_me``:
+    the message says the children are with the person typing ("me and the
+    kids are hiding upstairs")."""
     if classifier_needs_company:
         others = {s.route for s in signals if s.source != "classifier"} | set(company)
         signals = [
@@ -437,6 +441,11 @@ def decide(
         route = "child_in_danger"
     elif own_act:
         route = "parent_in_crisis"
+    elif with_me and "parent_in_danger" in votes and "words" not in child:
+        # The children are with the person typing, and only the sentence
+        # model, the reader or the classifier says a child: the danger is
+        # the household's, from an adult (999 first on either route).
+        route = "parent_in_danger"
     elif child and len(child_any) > 1 and not contested:
         route = "child_in_danger"
     else:

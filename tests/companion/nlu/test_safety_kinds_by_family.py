@@ -513,3 +513,37 @@ def test_an_adult_son_or_daughter_in_crisis_is_not_a_child_in_danger():
         assert act(text), text
     # A son or daughter with no word of being grown is still a child.
     assert strong_routes("my lad has necked a load of his tablets tonight") == {"child_in_danger"}
+
+
+def test_an_adult_named_as_the_one_hurt_is_an_adults_danger_not_a_childs():
+    for text in (
+        "my nan's neighbour has got her pinned against the wall in the hallway",
+        "her husband's got a knife to her throat, my friend just rang me",
+    ):
+        assert strong_routes(text) == {"parent_in_danger"}, text
+    # A child named, or a child's age said, keeps it a child's danger.
+    assert strong_routes("my sister's fella is hitting her right now, she's 15") == {"child_in_danger"}
+    assert strong_routes("my friend's husband is hitting my daughter right now") == {"child_in_danger"}
+
+
+def test_children_with_the_person_typing_are_not_the_child_in_danger():
+    text = "He's in the hall with a knife and I'm locked in the bathroom with my two boys"
+    assert strong_routes(text) == {"parent_in_danger"}
+    assert danger_words().children_with_me(text)
+    # Children said to be with him, not with the person typing, are in danger.
+    near = "He's in the hall with a knife and the kids are in the lounge with him"
+    assert strong_routes(near) == {"child_in_danger"}
+    assert not danger_words().children_with_me(near)
+
+
+def test_children_with_the_person_typing_take_the_parents_route_when_only_sentences_say_a_child():
+    signals = [
+        Signal("sentences", "child_in_danger", True, None, 0.8),
+        Signal("sentences", "parent_in_danger", True, None, 0.7),
+    ]
+    assert decide(signals, with_me=True).route == "parent_in_danger"
+    # Without them said to be with the person typing, the closer examples decide.
+    assert decide(signals).route == "child_in_danger"
+    # The words finding a child in danger still come first.
+    words = [*signals, Signal("words", "child_in_danger", True)]
+    assert decide(words, with_me=True).route == "child_in_danger"
