@@ -323,7 +323,8 @@ class DangerWords:
                         term.act
                         and (strong or (not topic and not told and not term.weak))
                         and route == "parent_in_crisis"
-                        and not self.not_act(sentence[a:b])
+                        # with the few words before it in its clause ("got the rope ready")
+                        and not self.not_act(self._clause_before(before)[-25:] + sentence[a:b])
                     )
                     found.append(WordSignal(route, strong, act, (start + a, start + b)))
         return found

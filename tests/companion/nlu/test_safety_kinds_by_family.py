@@ -547,3 +547,74 @@ def test_children_with_the_person_typing_take_the_parents_route_when_only_senten
     # The words finding a child in danger still come first.
     words = [*signals, Signal("words", "child_in_danger", True)]
     assert decide(words, with_me=True).route == "child_in_danger"
+
+
+# Crisis kinds from the newer tuning writers (own wording): (kind, crisis
+# message, an act under way, a near-miss with the same words)
+CRISIS_KINDS = [
+    (
+        "blood in the bath told by the water's colour",
+        "I'm lying in the bath and the water's turned pink",
+        True,
+        "the bath water's gone pink from the bath bomb she got for her birthday",
+    ),
+    (
+        "the gas left on unlit",
+        "I've put the gas on the hob on without lighting it and closed the door",
+        True,
+        "I put the gas on to make a brew before the social worker came round",
+    ),
+    (
+        "going to see how high a drop is",
+        "drove out to the bridge tonight to check how far down it is",
+        False,
+        "we went up the tower to see how high it was, the kids loved the view",
+    ),
+    (
+        "holding the means and thinking of using it",
+        "sat here holding the pills and thinking about taking them",
+        False,
+        "I've got my tablets with me and I'm thinking about taking them before the meeting to calm my nerves",
+    ),
+    (
+        "not being here to hear the decision",
+        "whatever they decide on Monday, I won't be around to find out",
+        False,
+        "I won't be here to hear the decision because I'm on a night shift, can they ring me after?",
+    ),
+    (
+        "throwing oneself from a height",
+        "some nights I want to throw myself off the balcony",
+        False,
+        "I threw myself into the parenting course like they asked",
+    ),
+    (
+        "a bare goodbye to everyone",
+        "Goodbye everybody.",
+        False,
+        "Thanks for your help today, bye everyone!",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,text,under_way,near_miss", CRISIS_KINDS, ids=[k[0] for k in CRISIS_KINDS])
+def test_each_crisis_kind_is_found_with_its_first_line_and_its_near_miss_stays_safe(kind, text, under_way, near_miss):
+    assert strong_routes(text) == {"parent_in_crisis"}, kind
+    assert act(text) == under_way, kind
+    assert strong_routes(near_miss) == set(), kind
+
+
+def test_an_urge_counting_or_a_place_worked_out_is_not_an_act_under_way():
+    words = danger_words()
+    for piece in (
+        "I keep wanting to cut again tonight",
+        "I keep getting the tablets out and counting them",
+        "I've worked out where I'd go",
+    ):
+        assert words.not_act(piece), piece
+    # The means made ready is a plan: Samaritans first, still the crisis route.
+    assert strong_routes("got the belt ready. they'll be better off without me") == {"parent_in_crisis"}
+    assert not act("got the rope ready. they'll be better off without me")
+    # An act said outright is still one.
+    assert not words.not_act("I've taken all my tablets and I'm counting down")
+    assert act("the rope's round my neck now")
