@@ -618,3 +618,17 @@ def test_an_urge_counting_or_a_place_worked_out_is_not_an_act_under_way():
     # An act said outright is still one.
     assert not words.not_act("I've taken all my tablets and I'm counting down")
     assert act("the rope's round my neck now")
+
+
+def test_a_feeling_of_being_broken_by_the_process_is_not_the_sentence_models_crisis():
+    from companion.nlu.danger_bank import DangerBank, bank_matrices, shipped_encoder
+    from companion.nlu.safety_net import read_settings, sentence_signals
+
+    bank = DangerBank(bank_matrices(), shipped_encoder())
+
+    def strong(text):
+        return {s.route for s in sentence_signals(bank.nearest(text), read_settings()) if s.strong}
+
+    assert "parent_in_crisis" not in strong("I feel broken by how they've treated me")
+    # Wanting it to stop for good is still the crisis.
+    assert "parent_in_crisis" in strong("I just want it all to stop, for good, I'm done")
