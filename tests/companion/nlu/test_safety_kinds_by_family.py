@@ -632,3 +632,63 @@ def test_a_feeling_of_being_broken_by_the_process_is_not_the_sentence_models_cri
     assert "parent_in_crisis" not in strong("I feel broken by how they've treated me")
     # Wanting it to stop for good is still the crisis.
     assert "parent_in_crisis" in strong("I just want it all to stop, for good, I'm done")
+
+
+# Danger kinds from the newer tuning writers (own wording): (kind, danger
+# message, its route, a near-miss with the same words)
+DANGER_KINDS = [
+    (
+        "a threat to make the children pay",
+        "he says he'll take it out on the children if I speak at the meeting",
+        "child_in_danger",
+        "does the school make the kids pay for their own trips?",
+    ),
+    (
+        "a threat quoted from a message",
+        "he's just messaged me 'your days are numbered'",
+        "parent_in_danger",
+        "the chair said this was our last chance to get the plan right",
+    ),
+    (
+        "kept from the meeting by him",
+        "if I'm not at the review it's because he's locked me in, tell them",
+        "parent_in_danger",
+        "if I'm late it's because work have stopped me leaving early",
+    ),
+    (
+        "he knows where in the house",
+        "he's just texted that he knows which bedroom I'm in",
+        "parent_in_danger",
+        "the social worker knows which house I'm moving to, is that in the minutes",
+    ),
+    (
+        "a stranger collecting a child",
+        "some bloke has just collected my son from school saying his mum sent him",
+        "child_in_danger",
+        "my friend picked my son up from school today because I was at the meeting",
+    ),
+    (
+        "a child fallen from a window",
+        "my toddler has fallen out of the bedroom window",
+        "child_in_danger",
+        "when she was 3 my daughter fell from the window ledge onto the sofa, it's in the report",
+    ),
+    (
+        "a child who has not come back",
+        "my boy went to the park at four and he still hasn't come back, it's dark now",
+        "child_in_danger",
+        "my son hasn't come back from his dad's yet, can contact be talked about at the meeting",
+    ),
+]
+
+
+@pytest.mark.parametrize("kind,text,route,near_miss", DANGER_KINDS, ids=[k[0] for k in DANGER_KINDS])
+def test_each_danger_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
+    assert route in strong_routes(text), kind
+    assert strong_routes(near_miss) == set(), kind
+
+
+def test_a_boss_or_a_son_who_would_murder_me_is_a_saying_but_a_gun_is_not():
+    assert strong_routes("my supervisor will shoot me if I'm late again") == set()
+    assert strong_routes("my lad would kill me if he knew I'd told you") == set()
+    assert "parent_in_danger" in strong_routes("he says he will shoot me, he has a gun in the car now")
