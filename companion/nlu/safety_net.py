@@ -16,7 +16,10 @@ A classifier's strong signal needs company: another signal for its route,
 or a piece the reader finds likely (`reader.company`) though below its own
 signal. Any strong signal takes the route (several routes: a child the words find
 in danger first, then an act under way the words find in the person typing,
-then a child with a strong signal and another of any strength, else the
+then the parent in danger when the children are said to be with the person
+typing and the words find no child, then a crisis the words find when only
+the sentence model finds a child, then a child with a strong signal and
+another of any strength, else the
 route most strong signals agree on; on a tie, the route whose examples a
 sentence came closest to, then a parent in danger before crisis). Weak signals only ask for the note,
 one line before the normal answer. A crisis route whose words or sentences
@@ -439,6 +442,7 @@ def decide(
     # at me with a knife, I've locked myself in with the baby"): a child named
     # nearby does not settle it; the signals' votes do.
     contested = any(s.source == "words" and s.route == "parent_in_danger" for s in strong)
+    crisis_words = any(s.source == "words" and s.route == "parent_in_crisis" for s in strong)
     if "words" in child and not contested:
         route = "child_in_danger"
     elif own_act:
@@ -448,6 +452,11 @@ def decide(
         # model, the reader or the classifier says a child: the danger is
         # the household's, from an adult (999 first on either route).
         route = "parent_in_danger"
+    elif crisis_words and child_any == {"sentences"} and not contested:
+        # The words find a crisis said of the person typing or another adult,
+        # and only the sentence model, the reader or the classifier a child
+        # ("gna end it 2nite wen kids r in bed"): the crisis.
+        route = "parent_in_crisis"
     elif child and len(child_any) > 1 and not contested:
         route = "child_in_danger"
     else:

@@ -692,3 +692,16 @@ def test_a_boss_or_a_son_who_would_murder_me_is_a_saying_but_a_gun_is_not():
     assert strong_routes("my supervisor will shoot me if I'm late again") == set()
     assert strong_routes("my lad would kill me if he knew I'd told you") == set()
     assert "parent_in_danger" in strong_routes("he says he will shoot me, he has a gun in the car now")
+
+
+def test_the_words_crisis_beats_a_child_only_the_sentence_model_finds():
+    # "gna end it 2nite wen kids r in bed": the kids are named, the crisis is the parent's.
+    crisis = Signal("words", "parent_in_crisis", True)
+    child = Signal("sentences", "child_in_danger", True, None, 0.7)
+    assert decide([crisis, child]).route == "parent_in_crisis"
+    # Another signal for the child (the classifier, the rules, the words) keeps the child's route.
+    assert decide([crisis, child, Signal("classifier", "child_in_danger", True)]).route == "child_in_danger"
+    assert decide([crisis, child, Signal("rules", "child_in_danger", True)]).route == "child_in_danger"
+    # Danger to the person typing the words also find is still a tie the votes settle.
+    danger = Signal("words", "parent_in_danger", True)
+    assert decide([crisis, danger]).route == "parent_in_danger"
