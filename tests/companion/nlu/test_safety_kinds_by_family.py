@@ -674,6 +674,30 @@ DANGER_KINDS = [
         "when she was 3 my daughter fell from the window ledge onto the sofa, it's in the report",
     ),
     (
+        "a child's act said with the forum's abbreviation",
+        "my ds 15 has swallowed a whole box of paracetamol",
+        "child_in_danger",
+        "my dd has her tablets for epilepsy every morning, will they ask about that",
+    ),
+    (
+        "a friend's code word for danger",
+        "my sister just sent me our safe word, her husband must be back",
+        "parent_in_danger",
+        "we agreed a code word with the school for who can collect the kids",
+    ),
+    (
+        "a threat to crash the car with someone in it",
+        "he says he'll crash the car with me in it if I go to the meeting",
+        "parent_in_danger",
+        "I'm going to crash at my mum's with the kids the night before the meeting",
+    ),
+    (
+        "a photo of one's own front door sent",
+        "he's just sent me a photo of my own front door",
+        "parent_in_danger",
+        "I sent the council a photo of my own front door to show the damp",
+    ),
+    (
         "a child who has not come back",
         "my boy went to the park at four and he still hasn't come back, it's dark now",
         "child_in_danger",
