@@ -729,3 +729,15 @@ def test_the_words_crisis_beats_a_child_only_the_sentence_model_finds():
     # Danger to the person typing the words also find is still a tie the votes settle.
     danger = Signal("words", "parent_in_danger", True)
     assert decide([crisis, danger]).route == "parent_in_danger"
+
+
+def test_what_they_have_written_or_what_the_last_meeting_said_is_a_topic_not_danger_now():
+    for text in (
+        "they've put down that I threatened to jump, which I never said",
+        "at the last core group they said my daughter had run away twice, she was at her nan's",
+    ):
+        assert strong_routes(text) == set(), text
+        assert danger_words().frame(text) == "topic", text
+    # The same danger said as now is still found.
+    assert strong_routes("I've written my goodbye letters to the kids") == {"parent_in_crisis"}
+    assert strong_routes("my daughter has run away again tonight") == {"child_in_danger"}
