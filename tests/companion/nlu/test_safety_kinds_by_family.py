@@ -741,3 +741,12 @@ def test_what_they_have_written_or_what_the_last_meeting_said_is_a_topic_not_dan
     # The same danger said as now is still found.
     assert strong_routes("I've written my goodbye letters to the kids") == {"parent_in_crisis"}
     assert strong_routes("my daughter has run away again tonight") == {"child_in_danger"}
+
+
+def test_a_son_or_daughter_of_an_adults_age_in_crisis_is_that_adults_crisis():
+    text = "my son's 22 and he's cut his wrists and there's blood everywhere"
+    assert strong_routes(text) == {"parent_in_crisis"} and act(text)
+    assert strong_routes("my daughter is 19. she's been looking up how to overdose") == {"parent_in_crisis"}
+    # A child's age, or a baby's in months, keeps it a child's danger.
+    assert strong_routes("my daughter is 14. she's been looking up how to overdose") == {"child_in_danger"}
+    assert strong_routes("my son is 18 months and he's not breathing") == {"child_in_danger"}
