@@ -750,3 +750,12 @@ def test_a_son_or_daughter_of_an_adults_age_in_crisis_is_that_adults_crisis():
     # A child's age, or a baby's in months, keeps it a child's danger.
     assert strong_routes("my daughter is 14. she's been looking up how to overdose") == {"child_in_danger"}
     assert strong_routes("my son is 18 months and he's not breathing") == {"child_in_danger"}
+
+
+def test_empty_packets_of_pills_found_where_someone_sleeps_are_their_act():
+    assert strong_routes("I've just found an empty strip of her paracetamol under her pillow, she's 15") == {
+        "child_in_danger"
+    }
+    adult = "My husband's been low. I've just found two empty packets of his sertraline under his pillow"
+    assert strong_routes(adult) == {"parent_in_crisis"} and act(adult)
+    assert strong_routes("I found an empty packet of crisps in his room again") == set()
