@@ -182,16 +182,20 @@ import-reviewed: $(RASA_VENV)/.installed
 # On two cores: the environments are built side by side; then the model
 # trains on one core (about 15 minutes from an empty cache) while the checks
 # that need no model run one after another on the other (about 8 minutes);
-# then the checks that need the model. The training's output is printed
-# whole when it ends (-O); a failed check stops the run once the training ends.
+# then the model's scores two at a time (each a process of its own on one
+# core, no servers), then the checks that start servers, one at a time. Each
+# part's output is printed whole when it ends (-O); a failed check stops the
+# run once the part beside it ends.
 CHECKS_WITHOUT_MODEL := lint test-actions test-nlu-components test-staff test-deploy test-validate
-CHECKS_WITH_MODEL    := test-nlu test-safety test-understanding test-stories test-integration test-browser
+MODEL_SCORES         := test-nlu test-safety test-understanding test-stories
+CHECKS_WITH_SERVERS  := test-integration test-browser
 
 test:
 	@$(MAKE) --no-print-directory $(NGINX) $(CHROMIUM)
 	@$(MAKE) --no-print-directory -j2 -O venvs $(TOOLS_VENV)/.installed web/dist/widget.js
 	@$(MAKE) --no-print-directory -j2 -O checks-without-model $(MODEL)
-	@$(MAKE) --no-print-directory $(CHECKS_WITH_MODEL)
+	@$(MAKE) --no-print-directory -j2 -O $(MODEL_SCORES)
+	@$(MAKE) --no-print-directory $(CHECKS_WITH_SERVERS)
 	@echo "==> All checks passed"
 
 checks-without-model:
