@@ -61,6 +61,9 @@ class WordSignal:
     strong: bool
     act: bool  # an act under way (crisis only)
     span: Tuple[int, int]  # the words' characters in the message
+    # A crisis said of another adult named before the words ("my friend
+    # messaged 'tell the kids i'm sorry'"), no child named before them.
+    adult: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,12 @@ class DangerWords:
                         # with the few words before it in its clause ("got the rope ready")
                         and not self.not_act(self._clause_before(before)[-25:] + sentence[a:b])
                     )
-                    found.append(WordSignal(route, strong, act, (start + a, start + b)))
+                    adult = (
+                        route == "parent_in_crisis"
+                        and bool(self._other_adult.search(before))
+                        and not self._child.search(self._not_in_danger(before))
+                    )
+                    found.append(WordSignal(route, strong, act, (start + a, start + b), adult))
         return found
 
     def _not_in_danger(self, sentence: str) -> str:

@@ -163,6 +163,7 @@ class Signal:
     strong: bool
     act: Tuple[int, int] | None = None  # the words of an act under way
     score: float = 1.0  # sentences: the similarity to the route's examples
+    adult: bool = False  # words: a crisis said of another adult named before them
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ class SafetyNet:
 
     def _from_words(self, text: str) -> List[Signal]:
         return [
-            Signal("words", s.route, s.strong, s.span if s.act else None)
+            Signal("words", s.route, s.strong, s.span if s.act else None, adult=s.adult)
             for s in (self.words.signals(text) if self.words else [])
         ]
 
@@ -443,6 +444,7 @@ def decide(
     # nearby does not settle it; the signals' votes do.
     contested = any(s.source == "words" and s.route == "parent_in_danger" for s in strong)
     crisis_words = any(s.source == "words" and s.route == "parent_in_crisis" for s in strong)
+    adult_crisis = any(s.source == "words" and s.route == "parent_in_crisis" and s.adult for s in strong)
     if "words" in child and not contested:
         route = "child_in_danger"
     elif own_act:
@@ -452,10 +454,15 @@ def decide(
         # model, the reader or the classifier says a child: the danger is
         # the household's, from an adult (999 first on either route).
         route = "parent_in_danger"
-    elif crisis_words and child_any == {"sentences"} and not contested:
+    elif (
+        crisis_words
+        and (child_any == {"sentences"} or (adult_crisis and not {"words", "rules"} & child_any))
+        and not contested
+    ):
         # The words find a crisis said of the person typing or another adult,
-        # and only the sentence model, the reader or the classifier a child
-        # ("gna end it 2nite wen kids r in bed"): the crisis.
+        # and only the sentence model a child ("gna end it 2nite wen kids r in
+        # bed"), or, when the words name another adult as the one in crisis,
+        # only the sentence model, the reader or the classifier: the crisis.
         route = "parent_in_crisis"
     elif child and len(child_any) > 1 and not contested:
         route = "child_in_danger"

@@ -759,3 +759,17 @@ def test_empty_packets_of_pills_found_where_someone_sleeps_are_their_act():
     adult = "My husband's been low. I've just found two empty packets of his sertraline under his pillow"
     assert strong_routes(adult) == {"parent_in_crisis"} and act(adult)
     assert strong_routes("I found an empty packet of crisps in his room again") == set()
+
+
+def test_another_adults_last_message_for_the_children_is_that_adults_crisis():
+    text = "my mate just texted 'tell the kids I'm sorry' and now her phone's off"
+    signals = [s for s in danger_words().signals(text) if s.strong]
+    assert {s.route for s in signals} == {"parent_in_crisis"} and all(s.adult for s in signals)
+    assert strong_routes("tell the kids I'm sorry for being late to pick them up") == set()
+    # Said of another adult, the words' crisis beats a child the classifier and sentences find.
+    child = [Signal("classifier", "child_in_danger", True), Signal("sentences", "child_in_danger", True, None, 0.7)]
+    adult = Signal("words", "parent_in_crisis", True, adult=True)
+    assert decide([adult, *child]).route == "parent_in_crisis"
+    assert decide([Signal("words", "parent_in_crisis", True), *child]).route == "child_in_danger"
+    # The rules or words finding a child still keep the child's route.
+    assert decide([adult, *child, Signal("rules", "child_in_danger", True)]).route == "child_in_danger"
