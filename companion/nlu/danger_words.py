@@ -190,6 +190,7 @@ class DangerWords:
         self._co_parent = self._group("co_parent")
         self._with_me = self._group("with_me")
         self._adult_harmed = self._group("adult_harmed")
+        self._on_plan = self._group("on_plan")
         self._other_adult = self._group("other_adult")
 
     def _group(self, name: str) -> Pattern[str]:
@@ -339,8 +340,9 @@ class DangerWords:
 
     def _not_in_danger(self, sentence: str) -> str:
         """The sentence without children named as the other parent's ("the
-        kids' dad") or as with the person typing ("me and the kids")."""
-        return self._with_me.sub(" ", self._co_parent.sub(" ", sentence))
+        kids' dad"), as with the person typing ("me and the kids") or as the
+        subject of the plan ("they put the kids on a plan")."""
+        return self._on_plan.sub(" ", self._with_me.sub(" ", self._co_parent.sub(" ", sentence)))
 
     def _an_adult_harmed(self, upto: str, age_near: bool) -> bool:
         """An adult is named as the one hurt in ``upto`` (the sentence up to

@@ -773,3 +773,17 @@ def test_another_adults_last_message_for_the_children_is_that_adults_crisis():
     assert decide([Signal("words", "parent_in_crisis", True), *child]).route == "child_in_danger"
     # The rules or words finding a child still keep the child's route.
     assert decide([adult, *child, Signal("rules", "child_in_danger", True)]).route == "child_in_danger"
+
+
+def test_children_named_only_as_on_the_plan_do_not_make_a_threat_to_me_a_childs():
+    text = "They're putting the kids on a plan and he blames me. He's got a knife and he's outside now."
+    assert strong_routes(text) == {"parent_in_danger"}
+    # The children named as with him are still in danger.
+    assert strong_routes("The kids are with their dad this weekend. He's got a knife and he's drunk") == {
+        "child_in_danger"
+    }
+
+
+def test_an_adult_shut_in_a_room_with_a_child_is_a_child_in_danger():
+    assert strong_routes("her uncle's barricaded himself in the back bedroom with my little boy") == {"child_in_danger"}
+    assert strong_routes("he's locked himself in the bathroom again, the kids are at school") == set()
