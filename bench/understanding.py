@@ -71,6 +71,8 @@ TUNING_SETS: Tuple[str, ...] = (
     "tests/tuning/two_questions_w14.yml",
     "tests/tuning/understanding_w16.yml",
     "tests/tuning/two_questions_w16.yml",
+    "tests/tuning/understanding_w17.yml",
+    "tests/tuning/two_questions_w17.yml",
 )
 EVALUATION_SET = "tests/evaluation/understanding.yml"
 

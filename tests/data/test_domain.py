@@ -88,6 +88,7 @@ ACROSS_AREAS = (
     "sixth_voices.yml",
     "seventh_voices.yml",
     "eighth_voices.yml",
+    "ninth_voices.yml",
     "question_focus.yml",
 )
 
