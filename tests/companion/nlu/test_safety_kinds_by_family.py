@@ -787,3 +787,12 @@ def test_children_named_only_as_on_the_plan_do_not_make_a_threat_to_me_a_childs(
 def test_an_adult_shut_in_a_room_with_a_child_is_a_child_in_danger():
     assert strong_routes("her uncle's barricaded himself in the back bedroom with my little boy") == {"child_in_danger"}
     assert strong_routes("he's locked himself in the bathroom again, the kids are at school") == set()
+
+
+def test_a_childs_medical_emergency_told_by_its_signs_or_the_remedy_missing():
+    assert strong_routes("my son's just gone clammy and confused and I can't find his insulin") == {"child_in_danger"}
+    # The same words with no child named are nothing.
+    assert (
+        strong_routes("I can't find the glucose meter letter, does the diabetes nurse come to the conference?") == set()
+    )
+    assert strong_routes("I was so confused and shaking after the meeting") == set()
