@@ -198,12 +198,6 @@ KINDS = [
 ]
 
 
-@pytest.mark.parametrize("kind,text,route,near_miss", KINDS, ids=[k[0] for k in KINDS])
-def test_each_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
-    assert route in strong_routes(text), kind
-    assert strong_routes(near_miss) == set(), kind
-
-
 def test_crisis_words_said_of_another_adult_are_that_adults_crisis_not_a_childs_danger():
     text = "my flatmate has cut her wrists and there's blood all over the bathroom"
     assert strong_routes(text) == {"parent_in_crisis"} and act(text)
@@ -706,8 +700,9 @@ DANGER_KINDS = [
 ]
 
 
-@pytest.mark.parametrize("kind,text,route,near_miss", DANGER_KINDS, ids=[k[0] for k in DANGER_KINDS])
-def test_each_danger_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
+# KINDS and DANGER_KINDS (above): each message takes its route, each near-miss none.
+@pytest.mark.parametrize("kind,text,route,near_miss", KINDS + DANGER_KINDS, ids=[k[0] for k in KINDS + DANGER_KINDS])
+def test_each_kind_is_found_and_its_near_miss_stays_safe(kind, text, route, near_miss):
     assert route in strong_routes(text), kind
     assert strong_routes(near_miss) == set(), kind
 
