@@ -350,9 +350,7 @@ class SafetyNet:
         """``ranking``: the classifier's (intent, confidence) pairs, best first;
         ``encode_many``: reads pieces' vectors (by default the encoder's)."""
         found, company = self._signals_and_company(text, ranking, encode_many)
-        # (words given as any object with the parts the net reads: this one may be missing)
-        children_with_me = getattr(self.words, "children_with_me", None)
-        with_me = bool(children_with_me and children_with_me(text))
+        with_me = bool(self.words and self.words.children_with_me(text))
         return decide(found, self.settings.classifier_needs_company, self.settings.sentence_alone, company, with_me)
 
 

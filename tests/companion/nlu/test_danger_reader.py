@@ -177,6 +177,7 @@ def test_a_likely_piece_below_the_readers_own_signal_is_company_for_the_classifi
             "saying": staticmethod(lambda piece: False),
             "not_act": staticmethod(lambda piece: False),
             "signals": staticmethod(lambda text: []),
+            "children_with_me": staticmethod(lambda text: False),
         },
     )()
     assert net.decide("knife at me last year", ranking).route is None
